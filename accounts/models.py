@@ -1,0 +1,142 @@
+"""Customers, the subsidiaries they belong to, and the payment methods they saved."""
+import secrets
+import string
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalForm(models.TextChoices):
+    """OVHcloud's nichandle.LegalFormEnum."""
+
+    INDIVIDUAL = "individual", _("Individual")
+    PERSONAL_CORPORATION = "personalcorporation", _("Sole trader")
+    CORPORATION = "corporation", _("Corporation")
+    ASSOCIATION = "association", _("Association")
+    ADMINISTRATION = "administration", _("Public administration")
+    OTHER = "other", _("Other")
+
+
+class PaymentKind(models.TextChoices):
+    CARD = "card", _("Credit card")
+    SEPA = "sepaDirectDebit", _("SEPA direct debit")
+    PAYPAL = "paypal", _("PayPal")
+    BANK_TRANSFER = "bankTransfer", _("Bank transfer")
+
+
+class Subsidiary(models.Model):
+    """The provider's entity a customer contracts with: currency, clock, calendar, payment kinds."""
+
+    code = models.CharField(max_length=4, primary_key=True)
+    name = models.CharField(max_length=100)
+    currency = models.CharField(max_length=3)
+    time_zone = models.CharField(max_length=64)
+    language = models.CharField(max_length=8)
+    country = models.CharField(max_length=2, help_text=_("Country whose VAT and public holidays apply."))
+    payment_kinds = models.JSONField(default=list, help_text=_("Payment kinds offered, before legal-form rules."))
+
+    class Meta:
+        verbose_name = _("subsidiary")
+        verbose_name_plural = _("subsidiaries")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def payment_kinds_offered(self, legal_form: str) -> list[str]:
+        """Bank transfer is for businesses and bodies only, never individuals."""
+        kinds = list(self.payment_kinds)
+        if legal_form == LegalForm.INDIVIDUAL:
+            kinds = [k for k in kinds if k != PaymentKind.BANK_TRANSFER]
+        return kinds
+
+
+def new_handle(first_name: str = "", last_name: str = "") -> str:
+    """A customer handle in OVHcloud's style: two initials, five digits, `-ovh`."""
+    initials = ((first_name[:1] or "x") + (last_name[:1] or "x")).lower()
+    if not all(c in string.ascii_lowercase for c in initials):
+        initials = "xx"
+    return f"{initials}{secrets.randbelow(90000) + 10000}-ovh"
+
+
+class User(AbstractUser):
+    """A customer account or a staff member; billing details are copied onto each order."""
+
+    handle = models.CharField(_("customer handle"), max_length=32, unique=True)
+    legal_form = models.CharField(_("legal form"), max_length=24, choices=LegalForm, default=LegalForm.INDIVIDUAL)
+    subsidiary = models.ForeignKey(Subsidiary, on_delete=models.PROTECT, related_name="accounts", default="FR")
+    language = models.CharField(_("language"), max_length=8, default="en")
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email_confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(legal_form__in=LegalForm.values), name="user_legal_form_valid"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self.handle:
+            self.handle = new_handle(self.first_name, self.last_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_consumer(self) -> bool:
+        return self.legal_form == LegalForm.INDIVIDUAL
+
+    def billing_snapshot(self) -> dict:
+        """The billing details frozen onto an order at checkout."""
+        return {
+            "handle": self.handle,
+            "name": self.get_full_name() or self.username,
+            "organisation": self.organisation,
+            "address": self.address,
+            "city": self.city,
+            "postcode": self.postcode,
+            "country": self.country,
+            "vat_number": self.vat_number,
+            "legal_form": self.legal_form,
+            "email": self.email,
+        }
+
+
+class PaymentMethod(models.Model):
+    """A saved means of payment; the gateway holds the secret part behind `token`."""
+
+    class Status(models.TextChoices):
+        VALID = "VALID", _("Valid")
+        EXPIRED = "EXPIRED", _("Expired")
+        BLOCKED = "BLOCKED", _("Blocked")
+
+    account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="payment_methods")
+    kind = models.CharField(max_length=20, choices=PaymentKind)
+    label = models.CharField(max_length=100, help_text=_("What the customer sees, e.g. 'Visa •••• 4242'."))
+    token = models.CharField(max_length=100)
+    expires_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.VALID)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(is_default=True), name="one_default_payment_method"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def is_usable(self, today) -> bool:
+        return self.status == self.Status.VALID and (self.expires_on is None or self.expires_on >= today)
+
+
+def random_token(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"

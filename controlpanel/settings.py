@@ -1,0 +1,192 @@
+"""Settings, read from the environment.
+
+Without any environment the panel runs on the embedded default: SQLite files and kombu's
+filesystem broker under var/. Set DATABASE_URL (PostgreSQL) and REDIS_URL for production-like runs.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "accounts",
+    "catalog",
+    "orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "controlpanel.urls"
+WSGI_APPLICATION = "controlpanel.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _sqlite(path: Path, test_path: Path) -> dict:
+    """SQLite tuned for a web server, a worker and beat sharing one file."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        # A file, not memory, so that a Celery worker started by the tests sees the same data.
+        "TEST": {"NAME": str(test_path)},
+    }
+
+
+def _database(url_env: str, sqlite_name: str) -> dict:
+    url = os.environ.get(url_env)
+    if url:
+        return dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    return _sqlite(VAR_DIR / f"{sqlite_name}.sqlite3", VAR_DIR / f"test_{sqlite_name}.sqlite3")
+
+
+DATABASES = {
+    "default": _database("DATABASE_URL", "db"),
+    # The sandbox payment gateway keeps its own ledger, as a real provider would.
+    "sandbox": _database("SANDBOX_DATABASE_URL", "sandbox"),
+}
+DATABASE_ROUTERS = ["orders.payments.router.SandboxRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@controlpanel.example")
+
+# --- Celery -------------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+BROKER_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    for sub in ("out", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "out"),
+        "data_folder_out": str(BROKER_DIR / "out"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The database is the truth: every sweep is idempotent and re-finds its work, so a lost
+# message or a missed beat costs a delay, never a result.
+CELERY_BEAT_SCHEDULE = {
+    "expire-unpaid-orders": {"task": "orders.tasks.expire_unpaid_orders", "schedule": timedelta(minutes=1)},
+    "settle-pending-payments": {"task": "orders.tasks.settle_pending_payments", "schedule": timedelta(minutes=5)},
+    "recover-deliveries": {"task": "orders.tasks.recover_deliveries", "schedule": timedelta(minutes=2)},
+    "expire-carts": {"task": "orders.tasks.delete_expired_carts", "schedule": crontab(minute=17)},
+}
+
+# --- Business defaults (design.md section 3), overridable -------------------------------------
+ORDER_VALIDITY_DAYS = int(os.environ.get("ORDER_VALIDITY_DAYS", "7"))
+ORDER_EXPIRY_REMINDER_DAYS = int(os.environ.get("ORDER_EXPIRY_REMINDER_DAYS", "2"))
+PAYMENT_HOLD_DAYS = 5
+CART_VALIDITY_DAYS = int(os.environ.get("CART_VALIDITY_DAYS", "1"))
+VALIDATION_DUE_WORKING_DAYS = 2
+DOCUMENTS_DUE_WORKING_DAYS = 10
+RISK_THRESHOLDS = {
+    "EUR": 500, "GBP": 500, "USD": 500, "CAD": 500, "PLN": 2000, "TND": 1500, "XOF": 300000,
+}
+ORDER_LIST_PAGE_SIZE = 10
+TRACKING_REFRESH_SECONDS = 15
+SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
+SANDBOX_SEPA_SETTLE_DAYS = 3
+RENEWAL_LEAD_DAYS = 14
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}

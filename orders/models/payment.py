@@ -1,0 +1,41 @@
+"""Payments of orders. A row exists before the gateway is called, so a crash leaves a trace."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PaymentKind
+
+from .order import MONEY
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In progress")
+        SUCCEEDED = "succeeded", _("Received")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = [Status.PENDING, Status.SUCCEEDED]
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    method = models.ForeignKey("accounts.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=PaymentKind)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    gateway_reference = models.CharField(max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Nothing charged twice: an order has at most one payment in progress or received.
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status__in=["pending", "succeeded"]), name="one_active_payment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.amount} {self.status}"
