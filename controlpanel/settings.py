@@ -105,6 +105,12 @@ DATABASES = {
     # The sandbox payment gateway keeps its own ledger, as a real provider would.
     "sandbox": _database("SANDBOX_DATABASE_URL", "sandbox"),
 }
+# DJANGO_TEST_DATABASES=1: open the databases pytest-django created for a test run (each alias's
+# TEST NAME, else "test_" + NAME, as Django names them). Set only by tests/conftest.py for the
+# Celery worker it starts, so that the worker sees the test data; never set it otherwise.
+if env_bool("DJANGO_TEST_DATABASES", False):
+    for _db in DATABASES.values():
+        _db["NAME"] = (_db.get("TEST") or {}).get("NAME") or f"test_{_db['NAME']}"
 DATABASE_ROUTERS = ["orders.payments.router.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -130,7 +136,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")},
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@controlpanel.example")
 
 # --- Celery -------------------------------------------------------------------------------------

@@ -1,7 +1,301 @@
-"""Shared fixtures. Tests use the real database; both aliases, since payments touch the sandbox ledger."""
+"""Shared fixtures. Tests use the real database; both aliases, since payments touch the sandbox ledger.
+
+What is here besides the sandbox speed-up:
+
+* ``postgres_only`` marker: the test is skipped on SQLite (it needs PostgreSQL row locks). With
+  ``CI_REQUIRE_POSTGRES=1`` (set by .ci/run) such a skip fails the whole run, and so does a
+  default database that is not PostgreSQL.
+* ``redis_url`` (session): REDIS_URL from the environment, else a private redis-server on a free
+  127.0.0.1 port, stopped at the end of the session.
+* ``celery_worker_process`` (opt-in): a real ``celery worker`` subprocess on the test databases and
+  the ``redis_url`` broker; this process's Celery app publishes to that broker meanwhile. Tests need
+  ``@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])`` so that what they
+  write is committed and visible to the worker. Override the ``celery_worker_include`` fixture
+  to make the worker import extra modules (e.g. test-only tasks).
+* Playwright: Debian's Chromium (``CHROMIUM_PATH`` overrides /usr/bin/chromium), no browser download.
+"""
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's `page` + the ORM in one test
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ONLY_REASON = "needs PostgreSQL row locks (SQLite ignores SELECT FOR UPDATE)"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
 def _fast_sandbox(settings):
     settings.SANDBOX_DELIVERY_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _subsidiaries(request):
+    """Reference data from the data migration, reloaded after a transactional test's flush removed it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or "default" not in (marker.kwargs.get("databases") or ["default"]):
+        return
+    transactional = marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from accounts.models import Subsidiary
+    from accounts.subsidiaries import subsidiary_rows
+
+    if not Subsidiary.objects.exists():
+        Subsidiary.objects.bulk_create(Subsidiary(**row) for row in subsidiary_rows())
+
+
+# --- postgres_only ---------------------------------------------------------------------------------
+
+def _default_engine() -> str:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"]
+
+
+def _ci_requires_postgres() -> bool:
+    return os.environ.get("CI_REQUIRE_POSTGRES", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+_skipped_postgres_only: list[str] = []
+
+
+def pytest_configure(config):
+    if _ci_requires_postgres() and "postgresql" not in _default_engine():
+        raise pytest.UsageError(
+            f"CI_REQUIRE_POSTGRES=1 but the default database is {_default_engine()}; set DATABASE_URL to PostgreSQL"
+        )
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres_only") and "sqlite" in _default_engine():
+        pytest.skip(POSTGRES_ONLY_REASON)
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail") and "postgres_only" in report.keywords:
+        _skipped_postgres_only.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _ci_requires_postgres() and _skipped_postgres_only and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _ci_requires_postgres() and _skipped_postgres_only:
+        terminalreporter.section("postgres_only tests skipped under CI_REQUIRE_POSTGRES=1", sep="=", red=True)
+        for nodeid in _skipped_postgres_only:
+            terminalreporter.line(f"SKIPPED (counts as a failure): {nodeid}", red=True)
+
+
+# --- Redis -----------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL if set, else a private redis-server for this session (nothing kept on disk)."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.fail("redis-server not found; run bin/install (or set REDIS_URL)")
+    workdir = tmp_path_factory.mktemp("redis")
+    last_error = ""
+    for _attempt in range(3):  # the free port may be taken between looking and binding
+        port = _free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        logfile = workdir / f"redis-{port}.log"
+        proc = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no", "--dir", str(workdir), "--pidfile", str(workdir / f"redis-{port}.pid"),
+             "--logfile", str(logfile)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None and not _redis_answers(url):
+            time.sleep(0.05)
+        if proc.poll() is None and _redis_answers(url):
+            break
+        _stop(proc)
+        last_error = (proc.stderr.read().decode(errors="replace") if proc.stderr else "") + (
+            logfile.read_text(errors="replace") if logfile.exists() else ""
+        )
+    else:
+        pytest.fail(f"could not start a private redis-server:\n{last_error}")
+    try:
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+# --- A real Celery worker --------------------------------------------------------------------------
+
+def _reset_broker_connections(app) -> None:
+    """Close the pooled broker connections, so the next publish uses the current broker_url."""
+    from kombu import pools
+
+    pools.reset()  # closes every pool and empties kombu's registry (a closed pool must not be reused)
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.control.mailbox.__dict__.pop("producer_pool", None)
+
+
+class CeleryWorker:
+    """A running ``celery worker`` subprocess."""
+
+    def __init__(self, proc: subprocess.Popen, hostname: str, logfile: Path, env: dict):
+        self.proc = proc
+        self.hostname = hostname  # e.g. for app.control.ping(destination=[worker.hostname])
+        self.logfile = logfile
+        self.env = env  # the environment it was started with
+
+    def log_text(self) -> str:
+        return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send a signal (SIGKILL: crash; SIGTERM: warm shutdown). Wait with ``.proc.wait()``."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+
+@pytest.fixture
+def celery_worker_include():
+    """Extra modules the worker imports (``--include``); override in a test module."""
+    return []
+
+
+@pytest.fixture
+def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_worker_include):
+    """A real ``celery worker --pool=solo`` on the test databases and the ``redis_url`` broker.
+
+    The worker gets this process's environment plus DJANGO_TEST_DATABASES=1 (settings then name the
+    databases pytest-django created: var/test_*.sqlite3 on SQLite, test_<name> on PostgreSQL) and
+    REDIS_URL=redis_url. It is stopped (SIGTERM, warm shutdown) before the test's database flush.
+    """
+    from controlpanel import celery_app
+
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
+        pytest.fail(
+            "celery_worker_process needs @pytest.mark.django_db(transaction=True, databases=[...]):"
+            " the worker only sees committed data"
+        )
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.fail("celery_worker_process does not support pytest-xdist (the worker would miss the _gwN suffix)")
+
+    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    logfile = tmp_path / "celery-worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "controlpanel.settings"),
+        "DJANGO_TEST_DATABASES": "1",
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("CELERY_BROKER_URL", None)  # Celery reads it from the environment over the settings
+    cmd = [sys.executable, "-m", "celery", "-A", "controlpanel", "worker", "--pool=solo", "--loglevel=INFO",
+           "--without-gossip", "--without-mingle", "-n", hostname]
+    for module in celery_worker_include:
+        cmd += ["--include", module]
+
+    # This process's app publishes to the same broker meanwhile (its conf was read once, at import).
+    saved = {key: celery_app.conf.get(key) for key in ("broker_url", "broker_transport_options")}
+    celery_app.conf.broker_url = redis_url
+    celery_app.conf.broker_transport_options = {}
+    _reset_broker_connections(celery_app)
+
+    with logfile.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    worker = CeleryWorker(proc, hostname, logfile, env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}")
+            if " ready." in worker.log_text() and celery_app.control.ping(destination=[worker.hostname], timeout=0.5):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker was not ready after 60 s:\n{worker.log_text()}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        _stop(proc, signal.SIGTERM, timeout=20)  # warm shutdown, before the test database is flushed
+        for key, value in saved.items():
+            celery_app.conf[key] = value
+        _reset_broker_connections(celery_app)
+
+
+# --- Playwright ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium instead of a Playwright download; quiet on this closed network."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+# --- Celery in unit tests ----------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_integration(request):
+    """Unit tests run tasks in-process when their on-commit callbacks fire; integration tests use a real worker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from controlpanel import celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous

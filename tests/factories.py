@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
+from orders.payments.gateway import Registration
+from orders.payments.sandbox import SandboxGateway
 
 
 def subsidiary(code: str = "FR") -> Subsidiary:
@@ -60,12 +62,62 @@ class PricingFactory(factory.django.DjangoModelFactory):
 
 
 class PaymentMethodFactory(factory.django.DjangoModelFactory):
+    """Registered for real with the sandbox gateway, so its token can be charged: needs the `sandbox` database."""
+
     class Meta:
         model = PaymentMethod
 
+    class Params:
+        registration = factory.LazyAttribute(lambda m: PaymentMethodFactory.register(m.kind))
+
     account = factory.SubFactory(UserFactory)
     kind = PaymentKind.CARD
-    label = "Visa •••• 4242"
-    token = factory.Sequence(lambda n: f"card_test_{n}")
-    expires_on = factory.LazyFunction(lambda: timezone.localdate().replace(year=timezone.localdate().year + 3))
+    label = factory.LazyAttribute(lambda m: m.registration.label)
+    token = factory.LazyAttribute(lambda m: m.registration.token)
+    expires_on = factory.LazyAttribute(lambda m: m.registration.expires_on)
     is_default = True
+
+    @staticmethod
+    def register(kind: str) -> Registration:
+        """A sandbox means of payment of that kind that always succeeds (card 4242 4242 4242 4242)."""
+        details = {
+            PaymentKind.CARD: {"number": "4242424242424242", "exp_month": 12, "exp_year": timezone.localdate().year + 3},
+            PaymentKind.SEPA: {"iban": "FR7630006000011234567890189"},
+            PaymentKind.PAYPAL: {"email": "buyer@example.com"},
+            PaymentKind.BANK_TRANSFER: {},
+        }[kind]
+        return SandboxGateway().register(kind=kind, details=details)
+
+
+# --- orders, built through the real services ---------------------------------------------------
+
+def place_order(*, account=None, pricings=None, express_request: bool = False, now=None):
+    """Cart → assign → checkout, exactly as a customer does; returns the unpaid order."""
+    from orders.services.carts import cart_add_item, cart_assign, cart_create
+    from orders.services.checkout import cart_checkout
+    from orders.services.consents import Evidence
+
+    account = account or UserFactory()
+    pricings = pricings or [PricingFactory(subsidiary=account.subsidiary)]
+    cart = cart_create(subsidiary_code=account.subsidiary_id, now=now)
+    for pricing in pricings:
+        cart_add_item(cart=cart, plan_code=pricing.plan.plan_code, duration=pricing.duration,
+                      pricing_mode=pricing.pricing_mode, now=now)
+    cart_assign(cart=cart, account=account, now=now)
+    return cart_checkout(cart=cart, account=account, evidence=Evidence(channel="panel", ip="127.0.0.1"),
+                         express_request=express_request, now=now)
+
+
+def pay_order(order, *, now=None, kind: str = PaymentKind.CARD):
+    """Record a payment the gateway confirmed (the gateway itself is exercised in the payment tests)."""
+    from orders.models import Payment
+    from orders.payments.gateway import GatewayResult
+    from orders.services.payments import payment_record_result
+
+    payment = Payment.objects.create(order=order, kind=kind, amount=order.total_gross, currency=order.currency,
+                                     idempotency_key=f"test-{order.pk}-{Payment.objects.count()}")
+    payment_record_result(payment_id=payment.pk, now=now,
+                          result=GatewayResult(status="succeeded", reference=f"ref-{payment.pk}", message="",
+                                               settles_at=None))
+    order.refresh_from_db()
+    return order

@@ -1,0 +1,92 @@
+"""Event labels of an order's history, and which tracking step each belongs to.
+
+OVHcloud's own labels (billing.order.followUp.HistoryStatusEnum) are the only ones the API's
+`followUp` shows; ours (expiry, withdrawal, documents, refunds…) appear in the panel's history only.
+"""
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# OVHcloud's labels, with the manager's EN texts.
+ORDER_STARTED = "ORDER_STARTED"
+PAYMENT_INITIATED = "PAYMENT_INITIATED"
+PAYMENT_RECEIVED = "PAYMENT_RECEIVED"
+PAYMENT_CONFIRMED = "PAYMENT_CONFIRMED"
+FRAUD_CHECK = "FRAUD_CHECK"
+FRAUD_MANUAL_REVIEW = "FRAUD_MANUAL_REVIEW"
+FRAUD_DOCS_REQUESTED = "FRAUD_DOCS_REQUESTED"
+FRAUD_REFUSED = "FRAUD_REFUSED"
+ORDER_ACCEPTED = "ORDER_ACCEPTED"
+DELIVERY = "DELIVERY"
+INVOICE_IN_PROGRESS = "INVOICE_IN_PROGRESS"
+INVOICE_SENT = "INVOICE_SENT"
+
+# Our own labels.
+PAYMENT_FAILED = "PAYMENT_FAILED"
+ORDER_EXPIRED = "ORDER_EXPIRED"
+DOCUMENTS_UPLOADED = "DOCUMENTS_UPLOADED"
+DELIVERY_FAILED = "DELIVERY_FAILED"
+DELIVERY_RETRIED = "DELIVERY_RETRIED"
+RETRACTION_WAIVED = "RETRACTION_WAIVED"
+WITHDRAWAL_REQUESTED = "WITHDRAWAL_REQUESTED"
+ORDER_CANCELLED = "ORDER_CANCELLED"
+
+VALIDATING, VALIDATED, DELIVERING, AVAILABLE = "VALIDATING", "VALIDATED", "DELIVERING", "AVAILABLE"
+STEPS = (VALIDATING, VALIDATED, DELIVERING, AVAILABLE)
+
+STEP_OF_LABEL = {
+    ORDER_STARTED: VALIDATING,
+    PAYMENT_INITIATED: VALIDATING,
+    PAYMENT_RECEIVED: VALIDATING,
+    PAYMENT_CONFIRMED: VALIDATING,
+    FRAUD_CHECK: VALIDATING,
+    FRAUD_MANUAL_REVIEW: VALIDATING,
+    FRAUD_DOCS_REQUESTED: VALIDATING,
+    FRAUD_REFUSED: VALIDATING,
+    ORDER_ACCEPTED: VALIDATED,
+    DELIVERY: DELIVERING,
+    INVOICE_IN_PROGRESS: AVAILABLE,
+    INVOICE_SENT: AVAILABLE,
+}
+OVH_LABELS = frozenset(STEP_OF_LABEL)
+
+STEP_TEXTS = {
+    VALIDATING: _("Your order has been processed"),
+    VALIDATED: _("Your order is confirmed"),
+    DELIVERING: _("The product is being delivered"),
+    AVAILABLE: _("The product is available"),
+}
+
+LABEL_TEXTS = {
+    ORDER_STARTED: _("Your order is being processed"),
+    PAYMENT_INITIATED: _("Your payment is being validated"),
+    PAYMENT_RECEIVED: _("Payment received"),
+    PAYMENT_CONFIRMED: _("Payment validated"),
+    FRAUD_CHECK: _("Your order is being confirmed"),
+    FRAUD_MANUAL_REVIEW: _("Checking your order"),
+    FRAUD_DOCS_REQUESTED: _("Awaiting supporting documents"),
+    FRAUD_REFUSED: _("Order declined"),
+    ORDER_ACCEPTED: _("Order accepted"),
+    DELIVERY: _("Preparing your order"),
+    INVOICE_IN_PROGRESS: _("Your order is available"),
+    INVOICE_SENT: _("Your bill is available"),
+    PAYMENT_FAILED: _("Payment failed"),
+    ORDER_EXPIRED: pgettext_lazy("history", "Order expired"),
+    DOCUMENTS_UPLOADED: _("Supporting documents received"),
+    DELIVERY_FAILED: _("Delivery failed"),
+    DELIVERY_RETRIED: _("Delivery restarted"),
+    RETRACTION_WAIVED: _("Request to start the service during the withdrawal period recorded"),
+    WITHDRAWAL_REQUESTED: _("Withdrawal received"),
+    ORDER_CANCELLED: _("Order cancelled"),
+}
+
+DETAIL_TEXTS = {
+    FRAUD_MANUAL_REVIEW: _(
+        "An additional processing time is required. It is usually around 48 hours. "
+        "Our customer support team may contact you."
+    ),
+    FRAUD_REFUSED: _(
+        "The data associated with this order does not have the necessary guarantees for the transaction. "
+        "Please renew it using another payment method."
+    ),
+    INVOICE_SENT: _("You can view and download it in the Billing section."),
+}

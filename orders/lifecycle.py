@@ -1,0 +1,226 @@
+"""The order lifecycle: the only code that writes an order's status.
+
+Every transition checks the transition table, changes the row conditionally (`UPDATE … WHERE
+status = expected`, after a row lock on PostgreSQL), records its event in the same transaction and
+enqueues its side effects on commit. Callers get `TransitionError` for anything the table forbids.
+"""
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import PaymentKind
+
+from . import history
+from .errors import Conflict
+from .localtime import add_working_days, local_date
+from .models import CancelReason, Order, OrderEvent, OrderStatus, Payment
+
+S = OrderStatus
+
+ALLOWED: dict[str, set[str]] = {
+    S.NOT_PAID: {S.CHECKING, S.DELIVERING, S.CANCELLED},
+    S.CHECKING: {S.DOCUMENTS_REQUESTED, S.DELIVERING, S.CANCELLING},
+    S.DOCUMENTS_REQUESTED: {S.CHECKING, S.CANCELLING},
+    S.DELIVERING: {S.DELIVERED, S.UNKNOWN, S.CANCELLING},
+    # A failed delivery is still "in delivery" for the consumer: withdrawing stays possible.
+    S.UNKNOWN: {S.DELIVERING, S.CANCELLING},
+    S.DELIVERED: {S.CANCELLING},
+    S.CANCELLING: {S.CANCELLED},
+    S.CANCELLED: set(),
+}
+# Which cancel reasons each cancelling/cancelled move may carry, by source status.
+REASONS = {
+    (S.NOT_PAID, S.CANCELLED): {CancelReason.EXPIRED},
+    (S.CHECKING, S.CANCELLING): {CancelReason.REFUSED, CancelReason.WITHDRAWN},
+    (S.DOCUMENTS_REQUESTED, S.CANCELLING): {CancelReason.REFUSED, CancelReason.WITHDRAWN},
+    (S.DELIVERING, S.CANCELLING): {CancelReason.WITHDRAWN},
+    (S.UNKNOWN, S.CANCELLING): {CancelReason.WITHDRAWN},
+    (S.DELIVERED, S.CANCELLING): {CancelReason.WITHDRAWN},
+}
+
+
+# Withdrawal is possible in validation, in delivery (failed or not) and once delivered.
+WITHDRAWABLE_STATUSES = {S.CHECKING, S.DOCUMENTS_REQUESTED, S.DELIVERING, S.UNKNOWN, S.DELIVERED}
+
+
+class TransitionError(Conflict):
+    """The order's status does not allow this action (or another request changed it first)."""
+
+
+def can_transition(current: str, target: str, reason: str = "") -> bool:
+    """Whether the table allows current → target with this cancel reason (empty for other moves)."""
+    if target not in ALLOWED.get(current, set()):
+        return False
+    if (current, target) in REASONS:
+        return reason in REASONS[(current, target)]
+    return target == S.CANCELLED or reason == ""
+
+
+def _enqueue(callbacks: Iterable[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        transaction.on_commit(callback)
+
+
+def _event(order: Order, label: str, *, from_status: str = "", to_status: str = "", actor=None,
+           channel: str = OrderEvent.Channel.SYSTEM, data: dict | None = None) -> OrderEvent:
+    return OrderEvent(order=order, label=label, from_status=from_status, to_status=to_status, actor=actor,
+                      channel=channel, data=data or {}, created_at=timezone.now())
+
+
+def record_event(order: Order, label: str, **kwargs) -> OrderEvent:
+    """An event that changes no status (payment initiated, documents uploaded…)."""
+    event = _event(order, label, **kwargs)
+    event.save()
+    return event
+
+
+def _transition(*, order_id: int, sources: set[str], to: str, labels: list[str], reason: str = "", actor=None,
+                channel: str = OrderEvent.Channel.SYSTEM, data: dict | None = None,
+                fields: dict | None = None, on_commit: Iterable[Callable[[], None]] = ()) -> Order:
+    """Move one order from one of `sources` (the action's own) to `to`, checked against the table."""
+    with transaction.atomic():
+        order = Order.objects.locked().select_related("subsidiary").get(pk=order_id)
+        current = order.status
+        if current not in sources or not can_transition(current, to, reason):
+            raise TransitionError(
+                _("This order cannot go from “%(current)s” to “%(target)s”.")
+                % {"current": S(current).label, "target": S(to).label}
+            )
+        values = {"status": to, "cancel_reason": reason, **(fields or {})}
+        updated = Order.objects.filter(pk=order_id, status=current).update(
+            version=F("version") + 1, updated_at=timezone.now(), **values
+        )
+        if updated != 1:
+            raise TransitionError(_("This order was changed by another request; reload it and try again."))
+        events = [
+            _event(order, label, from_status=current, to_status=to, actor=actor, channel=channel, data=data)
+            for label in labels
+        ]
+        OrderEvent.objects.bulk_create(events)
+        _enqueue(on_commit)
+    order.refresh_from_db()
+    return order
+
+
+# --- payment ---------------------------------------------------------------------------------------
+
+def order_confirm_payment(*, order_id: int, payment_id: int, needs_review: list[str], now: datetime) -> Order:
+    """Funds confirmed: the contract is concluded today (local date); validation or delivery next."""
+    from .tasks import enqueue_delivery  # tasks import the lifecycle: import here to avoid the cycle
+
+    order = Order.objects.select_related("subsidiary").get(pk=order_id)
+    sub = order.subsidiary
+    concluded_on = local_date(now, sub.time_zone)
+    fields = {"paid_at": now, "concluded_on": concluded_on}
+    data = {"payment_id": payment_id}
+    labels = [history.PAYMENT_RECEIVED, history.PAYMENT_CONFIRMED, history.FRAUD_CHECK]
+    if needs_review:
+        fields["validation_due_on"] = add_working_days(concluded_on, settings.VALIDATION_DUE_WORKING_DAYS,
+                                                       sub.country)
+        return _transition(order_id=order_id, sources={S.NOT_PAID}, to=S.CHECKING, labels=[*labels, history.FRAUD_MANUAL_REVIEW],
+                           fields=fields, data={**data, "risk": needs_review})
+    return _transition(order_id=order_id, sources={S.NOT_PAID}, to=S.DELIVERING,
+                       labels=[*labels, history.ORDER_ACCEPTED, history.DELIVERY], fields=fields, data=data,
+                       on_commit=[lambda: enqueue_delivery(order_id)])
+
+
+# --- expiry ----------------------------------------------------------------------------------------
+
+def expirable_orders(now: datetime):
+    """Unpaid orders past expiry; a debit in progress holds one until expiry + the hold period."""
+    held = Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.PENDING).exclude(
+        kind=PaymentKind.BANK_TRANSFER
+    )
+    hold_limit = now - timedelta(days=settings.PAYMENT_HOLD_DAYS)
+    return Order.objects.filter(status=S.NOT_PAID, expires_at__lte=now).filter(
+        ~Exists(held) | Q(expires_at__lte=hold_limit)
+    )
+
+
+def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
+    """The expiry sweep: set-based, batched and idempotent (a second run finds nothing to do)."""
+    expired = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                expirable_orders(now).order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)
+                [:batch_size]
+            )
+            if not ids:
+                return expired
+            Order.objects.filter(pk__in=ids, status=S.NOT_PAID).update(
+                status=S.CANCELLED, cancel_reason=CancelReason.EXPIRED, version=F("version") + 1, updated_at=now
+            )
+            OrderEvent.objects.bulk_create(
+                OrderEvent(order_id=pk, label=history.ORDER_EXPIRED, from_status=S.NOT_PAID, to_status=S.CANCELLED,
+                           created_at=now)
+                for pk in ids
+            )
+            expired += len(ids)
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+def order_request_documents(*, order_id: int, staff, today) -> Order:
+    order = Order.objects.select_related("subsidiary").get(pk=order_id)
+    due = add_working_days(today, settings.DOCUMENTS_DUE_WORKING_DAYS, order.subsidiary.country)
+    return _transition(order_id=order_id, sources={S.CHECKING}, to=S.DOCUMENTS_REQUESTED, labels=[history.FRAUD_DOCS_REQUESTED],
+                       actor=staff, channel=OrderEvent.Channel.STAFF, fields={"documents_due_on": due})
+
+
+def order_documents_received(*, order_id: int, actor, channel: str = OrderEvent.Channel.PANEL) -> Order:
+    return _transition(order_id=order_id, sources={S.DOCUMENTS_REQUESTED}, to=S.CHECKING, labels=[history.DOCUMENTS_UPLOADED], actor=actor,
+                       channel=channel, fields={"documents_due_on": None})
+
+
+def order_validate(*, order_id: int, staff) -> Order:
+    from .tasks import enqueue_delivery
+
+    return _transition(order_id=order_id, sources={S.CHECKING}, to=S.DELIVERING, labels=[history.ORDER_ACCEPTED, history.DELIVERY],
+                       actor=staff, channel=OrderEvent.Channel.STAFF,
+                       on_commit=[lambda: enqueue_delivery(order_id)])
+
+
+def order_refuse(*, order_id: int, staff=None, note: str = "") -> Order:
+    """Refused by staff, or automatically when no documents came in time; the payment is refunded."""
+    channel = OrderEvent.Channel.STAFF if staff else OrderEvent.Channel.SYSTEM
+    return _transition(order_id=order_id, sources={S.CHECKING, S.DOCUMENTS_REQUESTED}, to=S.CANCELLING, reason=CancelReason.REFUSED,
+                       labels=[history.FRAUD_REFUSED], actor=staff, channel=channel, data={"note": note})
+
+
+# --- delivery --------------------------------------------------------------------------------------
+
+def order_mark_delivered(*, order_id: int, now: datetime) -> Order:
+    return _transition(order_id=order_id, sources={S.DELIVERING}, to=S.DELIVERED, labels=[history.INVOICE_IN_PROGRESS],
+                       fields={"delivered_at": now})
+
+
+def order_delivery_failed(*, order_id: int, error: str) -> Order:
+    return _transition(order_id=order_id, sources={S.DELIVERING}, to=S.UNKNOWN, labels=[history.DELIVERY_FAILED], data={"error": error})
+
+
+def order_retry_delivery(*, order_id: int, staff) -> Order:
+    from .tasks import enqueue_delivery
+
+    return _transition(order_id=order_id, sources={S.UNKNOWN}, to=S.DELIVERING, labels=[history.DELIVERY_RETRIED], actor=staff,
+                       channel=OrderEvent.Channel.STAFF, on_commit=[lambda: enqueue_delivery(order_id)])
+
+
+# --- cancellation ----------------------------------------------------------------------------------
+
+def order_start_withdrawal(*, order_id: int, actor, channel: str, data: dict | None = None) -> Order:
+    """Every remaining line withdrawn: the order waits for its refund in `cancelling`."""
+    return _transition(order_id=order_id, sources=WITHDRAWABLE_STATUSES, to=S.CANCELLING, reason=CancelReason.WITHDRAWN,
+                       labels=[history.WITHDRAWAL_REQUESTED], actor=actor, channel=channel, data=data)
+
+
+def order_finish_cancellation(*, order_id: int) -> Order:
+    """Every refund paid (or nothing to refund): the order is cancelled for good."""
+    order = Order.objects.get(pk=order_id)
+    return _transition(order_id=order_id, sources={S.CANCELLING}, to=S.CANCELLED, reason=order.cancel_reason,
+                       labels=[history.ORDER_CANCELLED])

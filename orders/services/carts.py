@@ -1,0 +1,121 @@
+"""Carts: created anonymously in a subsidiary, filled, assigned to an account, quoted."""
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Subsidiary, User
+from catalog.models import Pricing
+
+from ..errors import Conflict, InvalidInput
+from ..models import Cart, CartItem
+from ..pricing import Quote, quote_items
+
+MAX_QUANTITY = 100
+
+
+def cart_create(*, subsidiary_code: str, description: str = "", expire: datetime | None = None,
+                account: User | None = None, now: datetime | None = None) -> Cart:
+    now = now or timezone.now()
+    subsidiary = Subsidiary.objects.filter(code=(subsidiary_code or "").upper()).first()
+    if subsidiary is None:
+        raise InvalidInput(_("Unknown subsidiary “%(code)s”.") % {"code": subsidiary_code}, field="ovhSubsidiary")
+    if len(description) > 200:
+        raise InvalidInput(_("The description is limited to 200 characters."), field="description")
+    if expire is not None and expire <= now:
+        raise InvalidInput(_("The expiry date must be in the future."), field="expire")
+    return Cart.objects.create(
+        subsidiary=subsidiary, description=description, account=account,
+        expires_at=expire or now + timedelta(days=settings.CART_VALIDITY_DAYS),
+    )
+
+
+def _check_open(cart: Cart, now: datetime) -> None:
+    """Read the cart's state from the database: the caller's copy may predate a checkout."""
+    cart.refresh_from_db(fields=["checked_out_at", "expires_at", "account"])
+    if cart.read_only:
+        raise Conflict(_("This cart has already been checked out."))
+    if cart.expires_at <= now:
+        raise Conflict(_("This cart has expired."))
+
+
+def cart_update(*, cart: Cart, description: str | None = None, expire: datetime | None = None,
+                now: datetime | None = None) -> Cart:
+    now = now or timezone.now()
+    _check_open(cart, now)
+    if description is not None:
+        if len(description) > 200:
+            raise InvalidInput(_("The description is limited to 200 characters."), field="description")
+        cart.description = description
+    if expire is not None:
+        if expire <= now:
+            raise InvalidInput(_("The expiry date must be in the future."), field="expire")
+        cart.expires_at = expire
+    cart.save(update_fields=["description", "expires_at"])
+    return cart
+
+
+def find_pricing(*, subsidiary: Subsidiary, plan_code: str, duration: str, pricing_mode: str) -> Pricing:
+    pricing = (
+        Pricing.objects.select_related("plan")
+        .filter(subsidiary=subsidiary, plan__plan_code=plan_code, plan__active=True, duration=duration,
+                pricing_mode=pricing_mode or "default")
+        .first()
+    )
+    if pricing is None:
+        if not Pricing.objects.filter(subsidiary=subsidiary, plan__plan_code=plan_code, plan__active=True).exists():
+            raise InvalidInput(_("Unknown plan “%(code)s” in this subsidiary.") % {"code": plan_code},
+                               field="planCode")
+        raise InvalidInput(
+            _("Plan “%(code)s” is not sold for %(duration)s with pricing mode “%(mode)s”.")
+            % {"code": plan_code, "duration": duration, "mode": pricing_mode},
+            field="duration",
+        )
+    return pricing
+
+
+def cart_add_item(*, cart: Cart, plan_code: str, duration: str, pricing_mode: str = "default", quantity: int = 1,
+                  configurations: dict | None = None, now: datetime | None = None) -> CartItem:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(_("The quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY},
+                           field="quantity")
+    pricing = find_pricing(subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration,
+                           pricing_mode=pricing_mode)
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()  # serialises with checkout on PostgreSQL
+        _check_open(cart, now or timezone.now())
+        return CartItem.objects.create(cart=cart, pricing=pricing, quantity=quantity,
+                                       configurations=configurations or {})
+
+
+def cart_remove_item(*, cart: Cart, item_id: int, now: datetime | None = None) -> None:
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        _check_open(cart, now or timezone.now())
+        deleted, _rows = CartItem.objects.filter(cart=cart, pk=item_id).delete()
+    if not deleted:
+        raise InvalidInput(_("This cart has no item %(id)s.") % {"id": item_id}, field="itemId")
+
+
+def cart_assign(*, cart: Cart, account: User, now: datetime | None = None) -> Cart:
+    """Give an anonymous cart to the logged-in account; a cart belongs to one account for good."""
+    with transaction.atomic():
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        _check_open(cart, now or timezone.now())
+        if cart.account_id not in (None, account.pk):
+            raise Conflict(_("This cart belongs to another account."))
+        if cart.subsidiary_id != account.subsidiary_id:
+            raise Conflict(
+                _("This cart was created in subsidiary %(cart)s; your account belongs to %(account)s.")
+                % {"cart": cart.subsidiary_id, "account": account.subsidiary_id}
+            )
+        Cart.objects.filter(pk=cart.pk).update(account=account)
+    cart.account = account
+    return cart
+
+
+def cart_quote(*, cart: Cart, language: str) -> Quote:
+    items = list(cart.items.select_related("pricing__plan"))
+    return quote_items(items=items, subsidiary=cart.subsidiary, account=cart.account, language=language)

@@ -1,0 +1,52 @@
+"""Delivery: each DURATION line becomes a service (or extends one, for a renewal) through the provisioner."""
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..lifecycle import order_mark_delivered
+from ..localtime import local_date
+from ..models import Order, OrderLine, OrderStatus, Service
+from ..provisioning import Provisioned, get_provisioner
+from ..withdrawal import period_end
+
+
+def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime) -> None:
+    """The service and the period, on the DURATION line and the INSTALLATION line that shares it."""
+    with transaction.atomic():
+        line = OrderLine.objects.select_for_update(of=("self",)).select_related("order__subsidiary", "renewed_service").get(
+            pk=line.pk
+        )
+        if line.delivered_at is not None:
+            return
+        order = line.order
+        if line.renewed_service is not None:
+            service = Service.objects.select_for_update().get(pk=line.renewed_service_id)
+            start = service.period_end
+            service.period_end = period_end(start, line.months)
+            service.save(update_fields=["period_end"])
+        else:
+            start = local_date(now, order.subsidiary.time_zone)
+            Service.objects.create(
+                account_id=order.account_id, plan_id=line.plan_id, origin_line=line, name=provisioned.name,
+                months=line.months, period_start=start, period_end=period_end(start, line.months),
+                renews=line.plan.renews, access_details=provisioned.access_details,
+            )
+        OrderLine.objects.filter(order=order, group=line.group).update(
+            period_start=start, period_end=period_end(start, line.months), delivered_at=now
+        )
+
+
+def order_deliver(*, order_id: int, now: datetime | None = None) -> Order:
+    """Deliver what is left of an order in delivery; running it again delivers nothing twice."""
+    order = Order.objects.get(pk=order_id)
+    if order.status != OrderStatus.DELIVERING:
+        return order
+    provisioner = get_provisioner()
+    pending = order.lines.filter(kind=OrderLine.Kind.DURATION, delivered_at__isnull=True, cancelled_at__isnull=True)
+    for line in pending.select_related("plan"):
+        provisioned = provisioner.provision(line=line)  # outside any transaction: it talks to infrastructure
+        _record_delivery(line=line, provisioned=provisioned, now=now or timezone.now())
+    if not order.lines.filter(delivered_at__isnull=True, cancelled_at__isnull=True).exists():
+        order = order_mark_delivered(order_id=order.pk, now=now or timezone.now())
+    return order

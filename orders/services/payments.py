@@ -1,0 +1,115 @@
+"""Paying a purchase order through the gateway: nothing charged twice, nothing lost on a crash.
+
+A pending Payment row is committed before the gateway is called (never inside a transaction), with
+an idempotency key; the result is recorded afterwards. A crash in between leaves a pending row that
+`payments_reconcile` settles from the gateway's own ledger.
+"""
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import PaymentKind, PaymentMethod, User
+
+from .. import history
+from ..errors import Conflict, InvalidInput
+from ..lifecycle import order_confirm_payment, record_event
+from ..localtime import local_date
+from ..models import Order, OrderStatus, Payment
+from ..payments.gateway import GatewayError, GatewayResult, get_gateway
+from ..risk import risk_reasons
+
+# A pending payment the gateway has never heard of after this long was never sent.
+UNSENT_AFTER = timedelta(minutes=10)
+
+
+def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: datetime) -> Payment:
+    with transaction.atomic():
+        order = Order.objects.locked().select_related("subsidiary").filter(account=account, pk=order_id).first()
+        if order is None:
+            raise InvalidInput(_("This order does not exist."), field="orderId")
+        if order.status != OrderStatus.NOT_PAID:
+            raise Conflict(_("This order is not awaiting payment."))
+        if order.expires_at <= now:
+            raise Conflict(_("This purchase order has expired. If you still want it, you will have to reorder."))
+        if method.account_id != account.pk:
+            raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
+        if not method.is_usable(local_date(now, order.subsidiary.time_zone)):
+            raise InvalidInput(_("This payment method has expired or is blocked; choose another one."),
+                               field="paymentMethod")
+        if method.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
+            raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
+        try:
+            with transaction.atomic():
+                return Payment.objects.create(
+                    order=order, method=method, kind=method.kind, amount=order.total_gross, currency=order.currency,
+                    idempotency_key=f"pay-{order.pk}-{uuid.uuid4().hex}",
+                )
+        except IntegrityError:
+            raise Conflict(_("A payment for this order is already in progress or received.")) from None
+
+
+def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datetime | None = None) -> Payment:
+    """Charge `method` for the order's total; returns the payment, whose status says what happened."""
+    now = now or timezone.now()
+    payment = _start_payment(order_id=order_id, account=account, method=method, now=now)
+    try:
+        result = get_gateway().charge(token=method.token, amount=payment.amount, currency=payment.currency,
+                                      idempotency_key=payment.idempotency_key)
+    except GatewayError as error:
+        result = GatewayResult(status="declined", reference="", message=str(error), settles_at=None)
+    return payment_record_result(payment_id=payment.pk, result=result, now=now)
+
+
+def payment_record_result(*, payment_id: int, result: GatewayResult, now: datetime | None = None) -> Payment:
+    """Apply the gateway's answer once: a repeated or late answer for a settled payment changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment_id)
+        if payment.status != Payment.Status.PENDING:
+            return payment
+        first_answer = not payment.gateway_reference
+        payment.gateway_reference = result.reference or payment.gateway_reference
+        if result.status == "succeeded":
+            payment.status, payment.settled_at = Payment.Status.SUCCEEDED, now
+        elif result.status in {"declined", "cancelled"}:
+            payment.status, payment.failure_reason = Payment.Status.FAILED, str(result.message)[:200]
+        payment.save(update_fields=["status", "settled_at", "failure_reason", "gateway_reference"])
+        order = payment.order
+        if payment.status == Payment.Status.FAILED:
+            record_event(order, history.PAYMENT_FAILED, data={"payment_id": payment.pk, "reason": payment.failure_reason})
+        elif payment.status == Payment.Status.PENDING and first_answer:
+            record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
+        elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
+            order_confirm_payment(order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now)
+    return payment
+
+
+def payments_reconcile(*, now: datetime | None = None) -> int:
+    """Ask the gateway about every pending payment (SEPA settling, crashes after a call); returns how many moved."""
+    now = now or timezone.now()
+    gateway = get_gateway()
+    moved = 0
+    for payment in Payment.objects.filter(status=Payment.Status.PENDING).order_by("pk"):
+        result = gateway.lookup(idempotency_key=payment.idempotency_key)
+        if result is None:
+            if payment.created_at > now - UNSENT_AFTER:
+                continue
+            result = GatewayResult(status="cancelled", reference="", settles_at=None,
+                                   message=_("The payment was interrupted before reaching the bank."))
+        if result.status == "pending":
+            continue
+        payment_record_result(payment_id=payment.pk, result=result, now=now)
+        moved += 1
+    return moved
+
+
+def payment_mark_transfer_received(*, payment_id: int, now: datetime | None = None) -> Payment:
+    """Finance saw the bank transfer arrive (sandbox: the gateway records it, then we apply its answer)."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.kind != PaymentKind.BANK_TRANSFER or payment.status != Payment.Status.PENDING:
+        raise Conflict(_("Only a pending bank transfer can be marked as received."))
+    result = get_gateway().mark_transfer_received(idempotency_key=payment.idempotency_key)
+    return payment_record_result(payment_id=payment.pk, result=result, now=now)
