@@ -26,7 +26,9 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (_("Customer"), {"fields": ["handle", "legal_form", "subsidiary", "language", "email_confirmed"]}),
-        (_("Billing details"), {"fields": ["organisation", "address", "city", "postcode", "country", "vat_number",
-                                           "phone"]}),
+        (
+            _("Billing details"),
+            {"fields": ["organisation", "address", "city", "postcode", "country", "vat_number", "phone"]},
+        ),
     ]
     inlines = [PaymentMethodInline]

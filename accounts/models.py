@@ -1,4 +1,5 @@
 """Customers, the subsidiaries they belong to, and the payment methods they saved."""
+
 import secrets
 import string
 

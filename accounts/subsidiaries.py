@@ -1,10 +1,29 @@
 """The subsidiaries the panel serves (design.md section 2), loaded by a data migration."""
 
-EUR_COUNTRIES = {"FR": "Europe/Paris", "DE": "Europe/Berlin", "ES": "Europe/Madrid", "IT": "Europe/Rome",
-                 "IE": "Europe/Dublin", "NL": "Europe/Amsterdam", "PT": "Europe/Lisbon"}
-NAMES = {"FR": "France", "DE": "Deutschland", "ES": "España", "IT": "Italia", "IE": "Ireland", "NL": "Nederland",
-         "PT": "Portugal", "PL": "Polska", "GB": "United Kingdom", "CA": "Canada", "US": "United States",
-         "TN": "Tunisie", "SN": "Sénégal"}
+EUR_COUNTRIES = {
+    "FR": "Europe/Paris",
+    "DE": "Europe/Berlin",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "IE": "Europe/Dublin",
+    "NL": "Europe/Amsterdam",
+    "PT": "Europe/Lisbon",
+}
+NAMES = {
+    "FR": "France",
+    "DE": "Deutschland",
+    "ES": "España",
+    "IT": "Italia",
+    "IE": "Ireland",
+    "NL": "Nederland",
+    "PT": "Portugal",
+    "PL": "Polska",
+    "GB": "United Kingdom",
+    "CA": "Canada",
+    "US": "United States",
+    "TN": "Tunisie",
+    "SN": "Sénégal",
+}
 OTHERS = {
     "PL": ("PLN", "Europe/Warsaw", "en"),
     "GB": ("GBP", "Europe/London", "en"),
@@ -20,8 +39,9 @@ def subsidiary_rows() -> list[dict]:
     """Card everywhere; SEPA in EUR; PayPal except TN and SN; bank transfer (for businesses) everywhere."""
     rows = []
     for code, tz in EUR_COUNTRIES.items():
-        rows.append({"code": code, "currency": "EUR", "time_zone": tz,
-                     "language": "fr" if code in FRENCH_SPEAKING else "en"})
+        rows.append(
+            {"code": code, "currency": "EUR", "time_zone": tz, "language": "fr" if code in FRENCH_SPEAKING else "en"}
+        )
     for code, (currency, tz, language) in OTHERS.items():
         rows.append({"code": code, "currency": currency, "time_zone": tz, "language": language})
     for row in rows:

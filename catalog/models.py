@@ -1,4 +1,5 @@
 """What can be ordered, and at what price in each subsidiary."""
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Staff views of orders: read-only history and evidence; changes go through services only."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +21,22 @@ class ReadOnlyInline(admin.TabularInline):
 
 class LineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["group", "kind", "description", "quantity", "unit_price", "reduction", "net_total", "vat_rate",
-              "vat_amount", "gross_amount", "period_start", "period_end", "delivered_at", "cancelled_at"]
+    fields = [
+        "group",
+        "kind",
+        "description",
+        "quantity",
+        "unit_price",
+        "reduction",
+        "net_total",
+        "vat_rate",
+        "vat_amount",
+        "gross_amount",
+        "period_start",
+        "period_end",
+        "delivered_at",
+        "cancelled_at",
+    ]
 
 
 class EventInline(ReadOnlyInline):
@@ -42,8 +57,17 @@ class PaymentInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "account", "kind", "status", "cancel_reason", "total_gross", "currency", "created_at",
-                    "expires_at"]
+    list_display = [
+        "id",
+        "account",
+        "kind",
+        "status",
+        "cancel_reason",
+        "total_gross",
+        "currency",
+        "created_at",
+        "expires_at",
+    ]
     list_filter = ["status", "kind", "subsidiary", "cancel_reason"]
     search_fields = ["id", "account__username", "account__handle", "account__email"]
     date_hierarchy = "created_at"

@@ -3,6 +3,7 @@
 A step is DOING while the order is in it, ERROR if the order stopped there (refused, expired,
 failed), DONE once passed, else TODO; a delivered order shows every step DONE.
 """
+
 from dataclasses import dataclass, field
 
 from . import history

@@ -3,6 +3,7 @@
 OVHcloud's own labels (billing.order.followUp.HistoryStatusEnum) are the only ones the API's
 `followUp` shows; ours (expiry, withdrawal, documents, refunds…) appear in the panel's history only.
 """
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 

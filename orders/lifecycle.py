@@ -4,6 +4,7 @@ Every transition checks the transition table, changes the row conditionally (`UP
 status = expected`, after a row lock on PostgreSQL), records its event in the same transaction and
 enqueues its side effects on commit. Callers get `TransitionError` for anything the table forbids.
 """
+
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -66,10 +67,26 @@ def _enqueue(callbacks: Iterable[Callable[[], None]]) -> None:
         transaction.on_commit(callback)
 
 
-def _event(order: Order, label: str, *, from_status: str = "", to_status: str = "", actor=None,
-           channel: str = OrderEvent.Channel.SYSTEM, data: dict | None = None) -> OrderEvent:
-    return OrderEvent(order=order, label=label, from_status=from_status, to_status=to_status, actor=actor,
-                      channel=channel, data=data or {}, created_at=timezone.now())
+def _event(
+    order: Order,
+    label: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    actor=None,
+    channel: str = OrderEvent.Channel.SYSTEM,
+    data: dict | None = None,
+) -> OrderEvent:
+    return OrderEvent(
+        order=order,
+        label=label,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        channel=channel,
+        data=data or {},
+        created_at=timezone.now(),
+    )
 
 
 def record_event(order: Order, label: str, **kwargs) -> OrderEvent:
@@ -79,9 +96,19 @@ def record_event(order: Order, label: str, **kwargs) -> OrderEvent:
     return event
 
 
-def _transition(*, order_id: int, sources: set[str], to: str, labels: list[str], reason: str = "", actor=None,
-                channel: str = OrderEvent.Channel.SYSTEM, data: dict | None = None,
-                fields: dict | None = None, on_commit: Iterable[Callable[[], None]] = ()) -> Order:
+def _transition(
+    *,
+    order_id: int,
+    sources: set[str],
+    to: str,
+    labels: list[str],
+    reason: str = "",
+    actor=None,
+    channel: str = OrderEvent.Channel.SYSTEM,
+    data: dict | None = None,
+    fields: dict | None = None,
+    on_commit: Iterable[Callable[[], None]] = (),
+) -> Order:
     """Move one order from one of `sources` (the action's own) to `to`, checked against the table."""
     with transaction.atomic():
         order = Order.objects.locked().select_related("subsidiary").get(pk=order_id)
@@ -109,6 +136,7 @@ def _transition(*, order_id: int, sources: set[str], to: str, labels: list[str],
 
 # --- payment ---------------------------------------------------------------------------------------
 
+
 def order_confirm_payment(*, order_id: int, payment_id: int, needs_review: list[str], now: datetime) -> Order:
     """Funds confirmed: the contract is concluded today (local date); validation or delivery next."""
     from .tasks import enqueue_delivery  # tasks import the lifecycle: import here to avoid the cycle
@@ -120,16 +148,28 @@ def order_confirm_payment(*, order_id: int, payment_id: int, needs_review: list[
     data = {"payment_id": payment_id}
     labels = [history.PAYMENT_RECEIVED, history.PAYMENT_CONFIRMED, history.FRAUD_CHECK]
     if needs_review:
-        fields["validation_due_on"] = add_working_days(concluded_on, settings.VALIDATION_DUE_WORKING_DAYS,
-                                                       sub.country)
-        return _transition(order_id=order_id, sources={S.NOT_PAID}, to=S.CHECKING, labels=[*labels, history.FRAUD_MANUAL_REVIEW],
-                           fields=fields, data={**data, "risk": needs_review})
-    return _transition(order_id=order_id, sources={S.NOT_PAID}, to=S.DELIVERING,
-                       labels=[*labels, history.ORDER_ACCEPTED, history.DELIVERY], fields=fields, data=data,
-                       on_commit=[lambda: enqueue_delivery(order_id)])
+        fields["validation_due_on"] = add_working_days(concluded_on, settings.VALIDATION_DUE_WORKING_DAYS, sub.country)
+        return _transition(
+            order_id=order_id,
+            sources={S.NOT_PAID},
+            to=S.CHECKING,
+            labels=[*labels, history.FRAUD_MANUAL_REVIEW],
+            fields=fields,
+            data={**data, "risk": needs_review},
+        )
+    return _transition(
+        order_id=order_id,
+        sources={S.NOT_PAID},
+        to=S.DELIVERING,
+        labels=[*labels, history.ORDER_ACCEPTED, history.DELIVERY],
+        fields=fields,
+        data=data,
+        on_commit=[lambda: enqueue_delivery(order_id)],
+    )
 
 
 # --- expiry ----------------------------------------------------------------------------------------
+
 
 def expirable_orders(now: datetime):
     """Unpaid orders past expiry; a debit in progress holds one until expiry + the hold period."""
@@ -148,8 +188,10 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
     while True:
         with transaction.atomic():
             ids = list(
-                expirable_orders(now).order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)
-                [:batch_size]
+                expirable_orders(now)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch_size]
             )
             if not ids:
                 return expired
@@ -157,8 +199,13 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
                 status=S.CANCELLED, cancel_reason=CancelReason.EXPIRED, version=F("version") + 1, updated_at=now
             )
             OrderEvent.objects.bulk_create(
-                OrderEvent(order_id=pk, label=history.ORDER_EXPIRED, from_status=S.NOT_PAID, to_status=S.CANCELLED,
-                           created_at=now)
+                OrderEvent(
+                    order_id=pk,
+                    label=history.ORDER_EXPIRED,
+                    from_status=S.NOT_PAID,
+                    to_status=S.CANCELLED,
+                    created_at=now,
+                )
                 for pk in ids
             )
             expired += len(ids)
@@ -166,61 +213,119 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
 
 # --- validation ------------------------------------------------------------------------------------
 
+
 def order_request_documents(*, order_id: int, staff, today) -> Order:
     order = Order.objects.select_related("subsidiary").get(pk=order_id)
     due = add_working_days(today, settings.DOCUMENTS_DUE_WORKING_DAYS, order.subsidiary.country)
-    return _transition(order_id=order_id, sources={S.CHECKING}, to=S.DOCUMENTS_REQUESTED, labels=[history.FRAUD_DOCS_REQUESTED],
-                       actor=staff, channel=OrderEvent.Channel.STAFF, fields={"documents_due_on": due})
+    return _transition(
+        order_id=order_id,
+        sources={S.CHECKING},
+        to=S.DOCUMENTS_REQUESTED,
+        labels=[history.FRAUD_DOCS_REQUESTED],
+        actor=staff,
+        channel=OrderEvent.Channel.STAFF,
+        fields={"documents_due_on": due},
+    )
 
 
 def order_documents_received(*, order_id: int, actor, channel: str = OrderEvent.Channel.PANEL) -> Order:
-    return _transition(order_id=order_id, sources={S.DOCUMENTS_REQUESTED}, to=S.CHECKING, labels=[history.DOCUMENTS_UPLOADED], actor=actor,
-                       channel=channel, fields={"documents_due_on": None})
+    return _transition(
+        order_id=order_id,
+        sources={S.DOCUMENTS_REQUESTED},
+        to=S.CHECKING,
+        labels=[history.DOCUMENTS_UPLOADED],
+        actor=actor,
+        channel=channel,
+        fields={"documents_due_on": None},
+    )
 
 
 def order_validate(*, order_id: int, staff) -> Order:
     from .tasks import enqueue_delivery
 
-    return _transition(order_id=order_id, sources={S.CHECKING}, to=S.DELIVERING, labels=[history.ORDER_ACCEPTED, history.DELIVERY],
-                       actor=staff, channel=OrderEvent.Channel.STAFF,
-                       on_commit=[lambda: enqueue_delivery(order_id)])
+    return _transition(
+        order_id=order_id,
+        sources={S.CHECKING},
+        to=S.DELIVERING,
+        labels=[history.ORDER_ACCEPTED, history.DELIVERY],
+        actor=staff,
+        channel=OrderEvent.Channel.STAFF,
+        on_commit=[lambda: enqueue_delivery(order_id)],
+    )
 
 
 def order_refuse(*, order_id: int, staff=None, note: str = "") -> Order:
     """Refused by staff, or automatically when no documents came in time; the payment is refunded."""
     channel = OrderEvent.Channel.STAFF if staff else OrderEvent.Channel.SYSTEM
-    return _transition(order_id=order_id, sources={S.CHECKING, S.DOCUMENTS_REQUESTED}, to=S.CANCELLING, reason=CancelReason.REFUSED,
-                       labels=[history.FRAUD_REFUSED], actor=staff, channel=channel, data={"note": note})
+    return _transition(
+        order_id=order_id,
+        sources={S.CHECKING, S.DOCUMENTS_REQUESTED},
+        to=S.CANCELLING,
+        reason=CancelReason.REFUSED,
+        labels=[history.FRAUD_REFUSED],
+        actor=staff,
+        channel=channel,
+        data={"note": note},
+    )
 
 
 # --- delivery --------------------------------------------------------------------------------------
 
+
 def order_mark_delivered(*, order_id: int, now: datetime) -> Order:
-    return _transition(order_id=order_id, sources={S.DELIVERING}, to=S.DELIVERED, labels=[history.INVOICE_IN_PROGRESS],
-                       fields={"delivered_at": now})
+    return _transition(
+        order_id=order_id,
+        sources={S.DELIVERING},
+        to=S.DELIVERED,
+        labels=[history.INVOICE_IN_PROGRESS],
+        fields={"delivered_at": now},
+    )
 
 
 def order_delivery_failed(*, order_id: int, error: str) -> Order:
-    return _transition(order_id=order_id, sources={S.DELIVERING}, to=S.UNKNOWN, labels=[history.DELIVERY_FAILED], data={"error": error})
+    return _transition(
+        order_id=order_id, sources={S.DELIVERING}, to=S.UNKNOWN, labels=[history.DELIVERY_FAILED], data={"error": error}
+    )
 
 
 def order_retry_delivery(*, order_id: int, staff) -> Order:
     from .tasks import enqueue_delivery
 
-    return _transition(order_id=order_id, sources={S.UNKNOWN}, to=S.DELIVERING, labels=[history.DELIVERY_RETRIED], actor=staff,
-                       channel=OrderEvent.Channel.STAFF, on_commit=[lambda: enqueue_delivery(order_id)])
+    return _transition(
+        order_id=order_id,
+        sources={S.UNKNOWN},
+        to=S.DELIVERING,
+        labels=[history.DELIVERY_RETRIED],
+        actor=staff,
+        channel=OrderEvent.Channel.STAFF,
+        on_commit=[lambda: enqueue_delivery(order_id)],
+    )
 
 
 # --- cancellation ----------------------------------------------------------------------------------
 
+
 def order_start_withdrawal(*, order_id: int, actor, channel: str, data: dict | None = None) -> Order:
     """Every remaining line withdrawn: the order waits for its refund in `cancelling`."""
-    return _transition(order_id=order_id, sources=WITHDRAWABLE_STATUSES, to=S.CANCELLING, reason=CancelReason.WITHDRAWN,
-                       labels=[history.WITHDRAWAL_REQUESTED], actor=actor, channel=channel, data=data)
+    return _transition(
+        order_id=order_id,
+        sources=WITHDRAWABLE_STATUSES,
+        to=S.CANCELLING,
+        reason=CancelReason.WITHDRAWN,
+        labels=[history.WITHDRAWAL_REQUESTED],
+        actor=actor,
+        channel=channel,
+        data=data,
+    )
 
 
 def order_finish_cancellation(*, order_id: int) -> Order:
     """Every refund paid (or nothing to refund): the order is cancelled for good."""
     order = Order.objects.get(pk=order_id)
-    return _transition(order_id=order_id, sources={S.CANCELLING}, to=S.CANCELLED, reason=order.cancel_reason,
-                       labels=[history.ORDER_CANCELLED])
+    return _transition(
+        order_id=order_id,
+        sources={S.CANCELLING},
+        to=S.CANCELLED,
+        reason=order.cancel_reason,
+        labels=[history.ORDER_CANCELLED],
+    )

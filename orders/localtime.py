@@ -4,7 +4,7 @@ Saturdays, Sundays and the country's public holidays from the `holidays` package
 finance audits deadlines with that calendar), without subdivision.
 """
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -35,7 +35,7 @@ def end_of_local_day(day: date, tz_name: str) -> datetime:
     return midnight.astimezone(UTC)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holiday_dates(country: str, year: int) -> frozenset[date]:
     try:
         calendar = holidays.country_holidays(country, years=year)

@@ -4,6 +4,7 @@ Per cart item: an INSTALLATION line when the pricing has a fee, then a DURATION 
 order-level reduction is allocated to lines by largest remainder, VAT is computed per line and
 rounded half-up, so the lines add up exactly to the totals.
 """
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,10 +48,18 @@ class Quote:
 def treatment_for(subsidiary: Subsidiary, account: User | None) -> VatTreatment:
     """An anonymous cart is quoted at the subsidiary's own rate until it is assigned."""
     if account is None:
-        return vat_treatment(subsidiary_country=subsidiary.country, billing_country=subsidiary.country,
-                             legal_form="individual", vat_number="")
-    return vat_treatment(subsidiary_country=subsidiary.country, billing_country=account.country,
-                         legal_form=account.legal_form, vat_number=account.vat_number)
+        return vat_treatment(
+            subsidiary_country=subsidiary.country,
+            billing_country=subsidiary.country,
+            legal_form="individual",
+            vat_number="",
+        )
+    return vat_treatment(
+        subsidiary_country=subsidiary.country,
+        billing_country=account.country,
+        legal_form=account.legal_form,
+        vat_number=account.vat_number,
+    )
 
 
 def line_description(pricing: Pricing, kind: str, language: str) -> str:
@@ -62,8 +71,14 @@ def line_description(pricing: Pricing, kind: str, language: str) -> str:
         return f"{name} – {months}"
 
 
-def quote_items(*, items: list[CartItem], subsidiary: Subsidiary, account: User | None, language: str,
-                reduction: Decimal = Decimal(0)) -> Quote:
+def quote_items(
+    *,
+    items: list[CartItem],
+    subsidiary: Subsidiary,
+    account: User | None,
+    language: str,
+    reduction: Decimal = Decimal(0),
+) -> Quote:
     currency = subsidiary.currency
     treatment = treatment_for(subsidiary, account)
     raw: list[tuple[int, str, CartItem, Decimal]] = []
@@ -81,14 +96,27 @@ def quote_items(*, items: list[CartItem], subsidiary: Subsidiary, account: User 
     for (group, kind, item, unit), before, cut in zip(raw, gross_before, reductions, strict=True):
         net = before - cut
         vat = line_vat(net, treatment.rate, currency)
-        lines.append(LineDraft(
-            group=group, kind=kind, pricing=item.pricing, configurations=item.configurations,
-            description=line_description(item.pricing, kind, language), quantity=item.quantity, unit_price=unit,
-            reduction=cut, net_total=net, vat_rate=treatment.rate, vat_amount=vat, gross_amount=net + vat,
-        ))
+        lines.append(
+            LineDraft(
+                group=group,
+                kind=kind,
+                pricing=item.pricing,
+                configurations=item.configurations,
+                description=line_description(item.pricing, kind, language),
+                quantity=item.quantity,
+                unit_price=unit,
+                reduction=cut,
+                net_total=net,
+                vat_rate=treatment.rate,
+                vat_amount=vat,
+                gross_amount=net + vat,
+            )
+        )
     zero = Decimal(0)
     return Quote(
-        currency=currency, vat=treatment, lines=lines,
+        currency=currency,
+        vat=treatment,
+        lines=lines,
         total_net=sum((line.net_total for line in lines), zero),
         total_reduction=sum((line.reduction for line in lines), zero),
         total_vat=sum((line.vat_amount for line in lines), zero),

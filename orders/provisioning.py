@@ -3,6 +3,7 @@
 The sandbox implementation creates nothing outside the database; a real one would call the
 infrastructure. It is chosen by settings.PROVISIONER (a dotted path).
 """
+
 from dataclasses import dataclass
 from typing import Protocol
 

@@ -1,4 +1,5 @@
 """Risk rules: which paid orders go to staff for manual validation (design.md section 3)."""
+
 from decimal import Decimal
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Celery tasks: each takes ids, calls one service, and is safe to run twice (acks_late, retried)."""
+
 from datetime import timedelta
 
 from celery import shared_task
@@ -48,9 +49,7 @@ def settle_pending_payments() -> int:
 def recover_deliveries() -> int:
     """Re-enqueue deliveries whose message was lost (Redis down at commit, worker killed)."""
     stale = timezone.now() - timedelta(seconds=settings.SANDBOX_DELIVERY_SECONDS) - STALE_DELIVERY
-    ids = list(
-        Order.objects.filter(status=OrderStatus.DELIVERING, updated_at__lte=stale).values_list("pk", flat=True)
-    )
+    ids = list(Order.objects.filter(status=OrderStatus.DELIVERING, updated_at__lte=stale).values_list("pk", flat=True))
     for order_id in ids:
         deliver_order.delay(order_id)
     return len(ids)

@@ -10,6 +10,7 @@ workers all share, so that a deadline or a refund is computed one way only.
 
 Dates here are local dates in the subsidiary's time zone (see `orders.localtime`).
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, localcontext
@@ -32,8 +33,7 @@ def withdrawal_deadline(concluded_on: date, country: str) -> date:
     return next_working_day_on_or_after(concluded_on + timedelta(days=WITHDRAWAL_DAYS), country)
 
 
-def prorated_refund(paid: Decimal, currency: str, start: date | None, end: date | None,
-                    requested_on: date) -> Decimal:
+def prorated_refund(paid: Decimal, currency: str, start: date | None, end: date | None, requested_on: date) -> Decimal:
     """`paid` less the days of service used, rounded half-up once to the currency's precision.
 
     Days used count both the start (delivery) day and the request day. Without a service period
@@ -64,16 +64,19 @@ def period_end(start: date, months: int) -> date:
 ORDER_RULES = {
     "not_consumer": _("The right of withdrawal is for individuals; this order was placed by a business account."),
     "renewal": _("Renewals cannot be withdrawn; the right of withdrawal applies to new orders only."),
-    "not_paid": _("Unpaid orders cannot be withdrawn: they are cancelled automatically when the purchase order "
-                  "expires."),
+    "not_paid": _(
+        "Unpaid orders cannot be withdrawn: they are cancelled automatically when the purchase order expires."
+    ),
     "cancelled": _("This order is already cancelled or being cancelled."),
     "period_over": _("The withdrawal period has ended."),
     "nothing_left": _("No line of this order can still be withdrawn."),
 }
 LINE_RULES = {
     "cancelled": _("Already cancelled."),
-    "excluded": _("Delivered at your express request, after you acknowledged that you would lose the right of "
-                  "withdrawal once it was delivered (domain names, SSL certificates)."),
+    "excluded": _(
+        "Delivered at your express request, after you acknowledged that you would lose the right of "
+        "withdrawal once it was delivered (domain names, SSL certificates)."
+    ),
 }
 
 
@@ -116,29 +119,38 @@ def order_deadline(order) -> date | None:
     return deadline
 
 
-def line_refund(line, *, currency: str, express_requested_at: datetime | None, info_given: bool,
-                requested_on: date) -> Decimal:
+def line_refund(
+    line, *, currency: str, express_requested_at: datetime | None, info_given: bool, requested_on: date
+) -> Decimal:
     """A line's full amount unless it was delivered at the customer's express request, made before delivery,
     after being informed (art. 14(4)); an installation line shares its rental's period."""
-    requested_before = express_requested_at is not None and line.delivered_at is not None and (
-        express_requested_at <= line.delivered_at
+    requested_before = (
+        express_requested_at is not None
+        and line.delivered_at is not None
+        and (express_requested_at <= line.delivered_at)
     )
     if not requested_before or not info_given:
         return quantize(line.gross_amount, currency)
     return prorated_refund(line.gross_amount, currency, line.period_start, line.period_end, requested_on)
 
 
-def _line_eligibility(line, *, currency: str, consents: dict, info_given: bool,
-                      requested_on: date) -> LineEligibility:
+def _line_eligibility(line, *, currency: str, consents: dict, info_given: bool, requested_on: date) -> LineEligibility:
     if line.cancelled_at is not None:
         return LineEligibility(line, False, "cancelled")
     express = consents.get("express_request")
     acknowledged = consents.get("excludable_ack")
-    if (line.plan.excludable and line.delivered_at is not None and express and acknowledged
-            and express < line.delivered_at and acknowledged < line.delivered_at):
+    if (
+        line.plan.excludable
+        and line.delivered_at is not None
+        and express
+        and acknowledged
+        and express < line.delivered_at
+        and acknowledged < line.delivered_at
+    ):
         return LineEligibility(line, False, "excluded")
-    refund = line_refund(line, currency=currency, express_requested_at=express, info_given=info_given,
-                         requested_on=requested_on)
+    refund = line_refund(
+        line, currency=currency, express_requested_at=express, info_given=info_given, requested_on=requested_on
+    )
     return LineEligibility(line, True, refund=refund)
 
 
@@ -165,8 +177,13 @@ def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
     consents = {c.kind: c.given_at for c in order.consents.all()}
     requested_on = local_date(now, order.subsidiary.time_zone)
     lines = [
-        _line_eligibility(line, currency=order.currency, consents=consents, info_given=order.withdrawal_info_given,
-                          requested_on=requested_on)
+        _line_eligibility(
+            line,
+            currency=order.currency,
+            consents=consents,
+            info_given=order.withdrawal_info_given,
+            requested_on=requested_on,
+        )
         for line in order.lines.all().select_related("plan")
     ]
     if not any(line.withdrawable for line in lines):

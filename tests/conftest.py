@@ -14,6 +14,7 @@ What is here besides the sandbox speed-up:
   to make the worker import extra modules (e.g. test-only tasks).
 * Playwright: Debian's Chromium (``CHROMIUM_PATH`` overrides /usr/bin/chromium), no browser download.
 """
+
 import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's `page` + the ORM in one test
@@ -55,6 +56,7 @@ def _subsidiaries(request):
 
 
 # --- postgres_only ---------------------------------------------------------------------------------
+
 
 def _default_engine() -> str:
     from django.conf import settings
@@ -100,6 +102,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 # --- Redis -----------------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -131,10 +134,28 @@ def redis_url(tmp_path_factory):
         url = f"redis://127.0.0.1:{port}/0"
         logfile = workdir / f"redis-{port}.log"
         proc = subprocess.Popen(
-            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no", "--dir", str(workdir), "--pidfile", str(workdir / f"redis-{port}.pid"),
-             "--logfile", str(logfile)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                server,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                str(workdir),
+                "--pidfile",
+                str(workdir / f"redis-{port}.pid"),
+                "--logfile",
+                str(logfile),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and proc.poll() is None and not _redis_answers(url):
@@ -165,6 +186,7 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15
 
 
 # --- A real Celery worker --------------------------------------------------------------------------
+
 
 def _reset_broker_connections(app) -> None:
     """Close the pooled broker connections, so the next publish uses the current broker_url."""
@@ -232,8 +254,20 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     env.pop("CELERY_BROKER_URL", None)  # Celery reads it from the environment over the settings
-    cmd = [sys.executable, "-m", "celery", "-A", "controlpanel", "worker", "--pool=solo", "--loglevel=INFO",
-           "--without-gossip", "--without-mingle", "-n", hostname]
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "controlpanel",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        hostname,
+    ]
     for module in celery_worker_include:
         cmd += ["--include", module]
 
@@ -244,14 +278,23 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
     _reset_broker_connections(celery_app)
 
     with logfile.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     worker = CeleryWorker(proc, hostname, logfile, env)
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}")
+                pytest.fail(
+                    f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}"
+                )
             if " ready." in worker.log_text() and celery_app.control.ping(destination=[worker.hostname], timeout=0.5):
                 break
             if time.monotonic() > deadline:
@@ -266,6 +309,7 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
 
 
 # --- Playwright ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
@@ -286,6 +330,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 # --- Celery in unit tests ----------------------------------------------------------------------------
+
 
 @pytest.fixture(autouse=True)
 def _celery_eager_unless_integration(request):

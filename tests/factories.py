@@ -1,4 +1,5 @@
 """factory_boy factories for the models; subsidiaries come from the data migration."""
+
 from decimal import Decimal
 
 import factory
@@ -81,7 +82,11 @@ class PaymentMethodFactory(factory.django.DjangoModelFactory):
     def register(kind: str) -> Registration:
         """A sandbox means of payment of that kind that always succeeds (card 4242 4242 4242 4242)."""
         details = {
-            PaymentKind.CARD: {"number": "4242424242424242", "exp_month": 12, "exp_year": timezone.localdate().year + 3},
+            PaymentKind.CARD: {
+                "number": "4242424242424242",
+                "exp_month": 12,
+                "exp_year": timezone.localdate().year + 3,
+            },
             PaymentKind.SEPA: {"iban": "FR7630006000011234567890189"},
             PaymentKind.PAYPAL: {"email": "buyer@example.com"},
             PaymentKind.BANK_TRANSFER: {},
@@ -90,6 +95,7 @@ class PaymentMethodFactory(factory.django.DjangoModelFactory):
 
 
 # --- orders, built through the real services ---------------------------------------------------
+
 
 def place_order(*, account=None, pricings=None, express_request: bool = False, now=None):
     """Cart → assign → checkout, exactly as a customer does; returns the unpaid order."""
@@ -101,11 +107,21 @@ def place_order(*, account=None, pricings=None, express_request: bool = False, n
     pricings = pricings or [PricingFactory(subsidiary=account.subsidiary)]
     cart = cart_create(subsidiary_code=account.subsidiary_id, now=now)
     for pricing in pricings:
-        cart_add_item(cart=cart, plan_code=pricing.plan.plan_code, duration=pricing.duration,
-                      pricing_mode=pricing.pricing_mode, now=now)
+        cart_add_item(
+            cart=cart,
+            plan_code=pricing.plan.plan_code,
+            duration=pricing.duration,
+            pricing_mode=pricing.pricing_mode,
+            now=now,
+        )
     cart_assign(cart=cart, account=account, now=now)
-    return cart_checkout(cart=cart, account=account, evidence=Evidence(channel="panel", ip="127.0.0.1"),
-                         express_request=express_request, now=now)
+    return cart_checkout(
+        cart=cart,
+        account=account,
+        evidence=Evidence(channel="panel", ip="127.0.0.1"),
+        express_request=express_request,
+        now=now,
+    )
 
 
 def pay_order(order, *, now=None, kind: str = PaymentKind.CARD):
@@ -114,10 +130,17 @@ def pay_order(order, *, now=None, kind: str = PaymentKind.CARD):
     from orders.payments.gateway import GatewayResult
     from orders.services.payments import payment_record_result
 
-    payment = Payment.objects.create(order=order, kind=kind, amount=order.total_gross, currency=order.currency,
-                                     idempotency_key=f"test-{order.pk}-{Payment.objects.count()}")
-    payment_record_result(payment_id=payment.pk, now=now,
-                          result=GatewayResult(status="succeeded", reference=f"ref-{payment.pk}", message="",
-                                               settles_at=None))
+    payment = Payment.objects.create(
+        order=order,
+        kind=kind,
+        amount=order.total_gross,
+        currency=order.currency,
+        idempotency_key=f"test-{order.pk}-{Payment.objects.count()}",
+    )
+    payment_record_result(
+        payment_id=payment.pk,
+        now=now,
+        result=GatewayResult(status="succeeded", reference=f"ref-{payment.pk}", message="", settles_at=None),
+    )
     order.refresh_from_db()
     return order

@@ -1,4 +1,5 @@
 """Carts and checkout: lines, VAT per line (OSS, reverse charge), totals per currency, evidence, once only."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ PANEL = Evidence(channel="panel", ip="203.0.113.7")
 
 
 def _lines(order):
-    return [(l.kind, l.quantity, l.unit_price, l.net_total, l.vat_amount, l.gross_amount) for l in order.lines.all()]
+    return [(x.kind, x.quantity, x.unit_price, x.net_total, x.vat_amount, x.gross_amount) for x in order.lines.all()]
 
 
 def test_eur_consumer_in_france_installation_and_duration_lines():
@@ -29,8 +30,11 @@ def test_eur_consumer_in_france_installation_and_duration_lines():
         ("DURATION", 1, Decimal("29.99"), Decimal("29.99"), Decimal("6.00"), Decimal("35.99")),
         ("INSTALLATION", 1, Decimal("49.99"), Decimal("49.99"), Decimal("10.00"), Decimal("59.99")),
     ]
-    assert (order.total_net, order.total_vat, order.total_gross) == (Decimal("79.98"), Decimal("16.00"),
-                                                                     Decimal("95.98"))
+    assert (order.total_net, order.total_vat, order.total_gross) == (
+        Decimal("79.98"),
+        Decimal("16.00"),
+        Decimal("95.98"),
+    )
     assert order.currency == "EUR" and not order.reverse_charge
     assert order.expires_at - order.created_at == timedelta(days=7)
     assert set(order.lines.values_list("group", flat=True)) == {1}
@@ -43,8 +47,9 @@ def test_oss_consumer_pays_the_vat_of_their_eu_country():
 
 
 def test_reverse_charge_for_a_business_with_another_eu_vat_number():
-    account = UserFactory(country="DE", legal_form=LegalForm.CORPORATION, vat_number="DE123456789",
-                          organisation="Beispiel GmbH")
+    account = UserFactory(
+        country="DE", legal_form=LegalForm.CORPORATION, vat_number="DE123456789", organisation="Beispiel GmbH"
+    )
     order = place_order(account=account, pricings=[PricingFactory(price=Decimal("100.00"))])
     assert order.reverse_charge and order.total_vat == 0 and order.total_gross == Decimal("100.00")
     assert order.billing["vat_number"] == "DE123456789"
@@ -88,9 +93,9 @@ def test_order_level_reduction_is_allocated_so_lines_add_up():
         pricing = PricingFactory(price=Decimal(price))
         items.append(cart_add_item(cart=cart, plan_code=pricing.plan.plan_code, duration="P1M"))
     quote = quote_items(items=items, subsidiary=sub, account=None, language="en", reduction=Decimal("10.00"))
-    assert [l.reduction for l in quote.lines] == [Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]
+    assert [line.reduction for line in quote.lines] == [Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]
     assert quote.total_reduction == Decimal("10.00") and quote.total_net == Decimal("20.00")
-    assert sum(l.gross_amount for l in quote.lines) == quote.total_gross
+    assert sum(line.gross_amount for line in quote.lines) == quote.total_gross
 
 
 def test_checkout_records_information_and_consents_with_the_exact_text():

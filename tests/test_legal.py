@@ -22,7 +22,7 @@ def default_trader(settings):
 
 
 def test_catalogue_has_every_key():
-    assert KEYS <= set(CATALOGUE)
+    assert set(CATALOGUE) >= KEYS
     for key, entry in CATALOGUE.items():
         assert isinstance(entry, LegalText)
         assert entry.key == key

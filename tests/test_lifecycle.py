@@ -1,4 +1,5 @@
 """The transition table, every allowed and forbidden move, and what each transition records."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_table_matches_the_design():
-    assert ALLOWED == {
+    assert {
         S.NOT_PAID: {S.CHECKING, S.DELIVERING, S.CANCELLED},
         S.CHECKING: {S.DOCUMENTS_REQUESTED, S.DELIVERING, S.CANCELLING},
         S.DOCUMENTS_REQUESTED: {S.CHECKING, S.CANCELLING},
@@ -25,7 +26,7 @@ def test_table_matches_the_design():
         S.DELIVERED: {S.CANCELLING},
         S.CANCELLING: {S.CANCELLED},
         S.CANCELLED: set(),
-    }
+    } == ALLOWED
 
 
 @pytest.mark.parametrize("current", S.values)
@@ -57,8 +58,12 @@ def test_first_order_goes_to_manual_validation_with_a_due_date():
     assert order.status == S.CHECKING
     assert order.paid_at == now and order.concluded_on is not None
     assert order.validation_due_on > order.concluded_on
-    assert _labels(order)[-4:] == [history.PAYMENT_RECEIVED, history.PAYMENT_CONFIRMED, history.FRAUD_CHECK,
-                                   history.FRAUD_MANUAL_REVIEW]
+    assert _labels(order)[-4:] == [
+        history.PAYMENT_RECEIVED,
+        history.PAYMENT_CONFIRMED,
+        history.FRAUD_CHECK,
+        history.FRAUD_MANUAL_REVIEW,
+    ]
     event = order.events.last()
     assert (event.from_status, event.to_status) == (S.NOT_PAID, S.CHECKING)
     assert "first_order" in event.data["risk"]
@@ -177,11 +182,17 @@ def test_a_debit_in_progress_holds_expiry_for_five_days():
 
     now = timezone.now()
     order = place_order(now=now - timedelta(days=8))
-    Payment.objects.create(order=order, kind="sepaDirectDebit", amount=order.total_gross, currency="EUR",
-                           idempotency_key="sepa-hold")
+    Payment.objects.create(
+        order=order, kind="sepaDirectDebit", amount=order.total_gross, currency="EUR", idempotency_key="sepa-hold"
+    )
     transfer = place_order(now=now - timedelta(days=8))
-    Payment.objects.create(order=transfer, kind="bankTransfer", amount=transfer.total_gross, currency="EUR",
-                           idempotency_key="transfer-no-hold")
+    Payment.objects.create(
+        order=transfer,
+        kind="bankTransfer",
+        amount=transfer.total_gross,
+        currency="EUR",
+        idempotency_key="transfer-no-hold",
+    )
     assert lifecycle.expire_unpaid_orders(now=now) == 1  # the transfer does not hold
     order.refresh_from_db()
     assert order.status == S.NOT_PAID

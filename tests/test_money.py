@@ -198,7 +198,7 @@ def test_allocate_sums_exactly_and_stays_within_one_unit(currency, units, weight
     assert len(shares) == len(weights)
     assert sum(shares) == total
     weight_sum = sum(weights)
-    for share, weight in zip(shares, weights):
+    for share, weight in zip(shares, weights, strict=True):
         assert share.as_tuple().exponent == -precision(currency)
         exact = Fraction(total) * Fraction(weight) / Fraction(weight_sum)
         assert abs(Fraction(share) - exact) < Fraction(unit)

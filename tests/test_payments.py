@@ -1,4 +1,5 @@
 """Paying an order through the real sandbox gateway: outcomes, holds, nothing charged twice, recovery."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sand
 
 
 def card(account, number="4242424242424242", **kwargs):
-    registration = SandboxGateway().register(kind="card", details={"number": number, "exp_month": 12,
-                                                                   "exp_year": timezone.now().year + 2})
+    registration = SandboxGateway().register(
+        kind="card", details={"number": number, "exp_month": 12, "exp_year": timezone.now().year + 2}
+    )
     return PaymentMethodFactory(account=account, token=registration.token, label=registration.label, **kwargs)
 
 
@@ -97,8 +99,9 @@ def test_bank_transfer_waits_for_finance():
 def test_a_crash_before_the_gateway_call_is_reconciled_as_never_sent():
     account = UserFactory()
     order = place_order(account=account)
-    Payment.objects.create(order=order, kind="card", amount=order.total_gross, currency="EUR",
-                           idempotency_key="lost-before-call")
+    Payment.objects.create(
+        order=order, kind="card", amount=order.total_gross, currency="EUR", idempotency_key="lost-before-call"
+    )
     with pytest.raises(Conflict):  # the pending row blocks a second charge meanwhile
         order_pay(order_id=order.pk, account=account, method=card(account))
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
@@ -111,10 +114,17 @@ def test_a_crash_after_the_gateway_call_is_reconciled_from_its_ledger():
     account = UserFactory()
     order = place_order(account=account)
     method = card(account)
-    payment = Payment.objects.create(order=order, method=method, kind="card", amount=order.total_gross,
-                                     currency="EUR", idempotency_key="charged-then-crashed")
-    SandboxGateway().charge(token=method.token, amount=payment.amount, currency="EUR",
-                            idempotency_key=payment.idempotency_key)
+    payment = Payment.objects.create(
+        order=order,
+        method=method,
+        kind="card",
+        amount=order.total_gross,
+        currency="EUR",
+        idempotency_key="charged-then-crashed",
+    )
+    SandboxGateway().charge(
+        token=method.token, amount=payment.amount, currency="EUR", idempotency_key=payment.idempotency_key
+    )
     assert payments_reconcile() == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.CHECKING

@@ -75,7 +75,7 @@ def test_a_card_works_until_the_end_of_its_expiry_month():
     registration = SandboxGateway().register(kind=PaymentKind.CARD, details=card(month=6, year=30))
 
     assert registration.expires_on == date(2030, 6, 30)
-    with pytest.raises(GatewayError, match="^This card has expired.$"):
+    with pytest.raises(GatewayError, match=r"^This card has expired\.$"):
         SandboxGateway().register(kind=PaymentKind.CARD, details=card(month=5, year=2030))
 
 
@@ -270,7 +270,7 @@ def test_a_bank_transfer_refund_goes_to_the_given_iban():
 
     with pytest.raises(GatewayError, match="needs the customer's IBAN"):
         gateway.refund(token=token, amount=Decimal("10.00"), currency="EUR", idempotency_key="refund-1")
-    with pytest.raises(GatewayError, match="^This IBAN is not valid.$"):
+    with pytest.raises(GatewayError, match=r"^This IBAN is not valid\.$"):
         gateway.refund(token=token, amount=Decimal("10.00"), currency="EUR", idempotency_key="refund-1", iban="FR00")
     result = gateway.refund(
         token=token, amount=Decimal("10.00"), currency="EUR", idempotency_key="refund-1",

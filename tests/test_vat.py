@@ -180,12 +180,12 @@ def test_line_vat_refuses_unknown_currency():
 
 LEGAL_FORMS = ["individual", "personalcorporation", "corporation", "association",
                "administration", "other"]
-VAT_PREFIXES = st.sampled_from(sorted(EU_MEMBER_STATES - {"GR"}) + ["EL", "GB", "CH", "XX"])
+VAT_PREFIXES = st.sampled_from([*sorted(EU_MEMBER_STATES - {"GR"}), "EL", "GB", "CH", "XX"])
 
 
 @given(
     subsidiary=st.sampled_from(sorted(RATES)),
-    billing=st.sampled_from(sorted(RATES) + ["CH", "BR", "JP"]),
+    billing=st.sampled_from([*sorted(RATES), "CH", "BR", "JP"]),
     legal_form=st.sampled_from(LEGAL_FORMS),
     vat_number=st.one_of(st.just(""), st.builds(lambda prefix: prefix + "123456789", VAT_PREFIXES)),
 )

@@ -1,4 +1,5 @@
 """Eligibility for withdrawal: who, what, when (design.md section 4), per order and per line."""
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,8 +26,9 @@ def delivered_order(*, account=None, pricings=None, express_request=False, paid_
     """A paid, delivered order: a first order goes through staff validation."""
     account = account or UserFactory()
     paid_at = paid_at or timezone.now()
-    order = place_order(account=account, pricings=pricings, express_request=express_request,
-                        now=paid_at - timedelta(hours=1))
+    order = place_order(
+        account=account, pricings=pricings, express_request=express_request, now=paid_at - timedelta(hours=1)
+    )
     order = pay_order(order, now=paid_at)
     from orders.services.delivery import order_deliver
 

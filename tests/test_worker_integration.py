@@ -1,4 +1,5 @@
 """Smoke tests for the celery_worker_process fixture: a real worker, a real broker, the test databases."""
+
 import json
 import time
 import uuid
@@ -22,7 +23,9 @@ def worker_probe(group_name: str, out_path: str) -> None:
     from django.db import connection
 
     with open(out_path, "w") as out:
-        json.dump({"seen": Group.objects.filter(name=group_name).exists(), "db": str(connection.settings_dict["NAME"])}, out)
+        json.dump(
+            {"seen": Group.objects.filter(name=group_name).exists(), "db": str(connection.settings_dict["NAME"])}, out
+        )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Order models, one module per concern."""
+
 from .cart import Cart, CartItem
 from .events import Consent, OrderEvent
 from .order import CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
@@ -6,6 +7,17 @@ from .payment import Payment
 from .sandbox import SandboxInstrument, SandboxTransaction
 
 __all__ = [
-    "CancelReason", "Cart", "CartItem", "Consent", "Order", "OrderEvent", "OrderKind", "OrderLine",
-    "OrderStatus", "Payment", "SandboxInstrument", "SandboxTransaction", "Service",
+    "CancelReason",
+    "Cart",
+    "CartItem",
+    "Consent",
+    "Order",
+    "OrderEvent",
+    "OrderKind",
+    "OrderLine",
+    "OrderStatus",
+    "Payment",
+    "SandboxInstrument",
+    "SandboxTransaction",
+    "Service",
 ]

@@ -1,4 +1,5 @@
 """Carts: built anonymously or by an account, quoted, then checked out once into an order."""
+
 import uuid
 
 from django.conf import settings
@@ -37,3 +38,6 @@ class CartItem(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cart_item_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.pricing_id}"

@@ -1,4 +1,5 @@
 """The order's history and the evidence of what the customer was told and agreed to."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,3 +54,6 @@ class Consent(models.Model):
     class Meta:
         ordering = ["given_at", "id"]
         constraints = [models.UniqueConstraint(fields=["order", "kind"], name="one_consent_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.text_key}@{self.text_version}"

@@ -2,6 +2,7 @@
 
 Statuses are written only by `orders.lifecycle`; the status field is not editable anywhere else.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Payments of orders. A row exists before the gateway is called, so a crash leaves a trace."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -2,6 +2,7 @@
 
 Only `orders.payments.sandbox` reads or writes these models.
 """
+
 from django.db import models
 
 from .order import MONEY
@@ -14,6 +15,9 @@ class SandboxInstrument(models.Model):
     kind = models.CharField(max_length=20)
     declines = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class SandboxTransaction(models.Model):
@@ -37,3 +41,6 @@ class SandboxTransaction(models.Model):
     reference = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     settles_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.amount} {self.currency} {self.status}"

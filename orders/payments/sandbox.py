@@ -16,7 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PaymentKind, random_token
-from orders.models import SandboxInstrument, SandboxTransaction as Tx
+from orders.models import SandboxInstrument
+from orders.models import SandboxTransaction as Tx
 
 from .gateway import GatewayError, GatewayResult, PaymentGateway, Registration, ensure_outside_transaction
 

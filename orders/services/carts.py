@@ -1,4 +1,5 @@
 """Carts: created anonymously in a subsidiary, filled, assigned to an account, quoted."""
+
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -16,8 +17,14 @@ from ..pricing import Quote, quote_items
 MAX_QUANTITY = 100
 
 
-def cart_create(*, subsidiary_code: str, description: str = "", expire: datetime | None = None,
-                account: User | None = None, now: datetime | None = None) -> Cart:
+def cart_create(
+    *,
+    subsidiary_code: str,
+    description: str = "",
+    expire: datetime | None = None,
+    account: User | None = None,
+    now: datetime | None = None,
+) -> Cart:
     now = now or timezone.now()
     subsidiary = Subsidiary.objects.filter(code=(subsidiary_code or "").upper()).first()
     if subsidiary is None:
@@ -27,7 +34,9 @@ def cart_create(*, subsidiary_code: str, description: str = "", expire: datetime
     if expire is not None and expire <= now:
         raise InvalidInput(_("The expiry date must be in the future."), field="expire")
     return Cart.objects.create(
-        subsidiary=subsidiary, description=description, account=account,
+        subsidiary=subsidiary,
+        description=description,
+        account=account,
         expires_at=expire or now + timedelta(days=settings.CART_VALIDITY_DAYS),
     )
 
@@ -41,8 +50,9 @@ def _check_open(cart: Cart, now: datetime) -> None:
         raise Conflict(_("This cart has expired."))
 
 
-def cart_update(*, cart: Cart, description: str | None = None, expire: datetime | None = None,
-                now: datetime | None = None) -> Cart:
+def cart_update(
+    *, cart: Cart, description: str | None = None, expire: datetime | None = None, now: datetime | None = None
+) -> Cart:
     now = now or timezone.now()
     _check_open(cart, now)
     if description is not None:
@@ -60,14 +70,18 @@ def cart_update(*, cart: Cart, description: str | None = None, expire: datetime 
 def find_pricing(*, subsidiary: Subsidiary, plan_code: str, duration: str, pricing_mode: str) -> Pricing:
     pricing = (
         Pricing.objects.select_related("plan")
-        .filter(subsidiary=subsidiary, plan__plan_code=plan_code, plan__active=True, duration=duration,
-                pricing_mode=pricing_mode or "default")
+        .filter(
+            subsidiary=subsidiary,
+            plan__plan_code=plan_code,
+            plan__active=True,
+            duration=duration,
+            pricing_mode=pricing_mode or "default",
+        )
         .first()
     )
     if pricing is None:
         if not Pricing.objects.filter(subsidiary=subsidiary, plan__plan_code=plan_code, plan__active=True).exists():
-            raise InvalidInput(_("Unknown plan “%(code)s” in this subsidiary.") % {"code": plan_code},
-                               field="planCode")
+            raise InvalidInput(_("Unknown plan “%(code)s” in this subsidiary.") % {"code": plan_code}, field="planCode")
         raise InvalidInput(
             _("Plan “%(code)s” is not sold for %(duration)s with pricing mode “%(mode)s”.")
             % {"code": plan_code, "duration": duration, "mode": pricing_mode},
@@ -76,18 +90,29 @@ def find_pricing(*, subsidiary: Subsidiary, plan_code: str, duration: str, prici
     return pricing
 
 
-def cart_add_item(*, cart: Cart, plan_code: str, duration: str, pricing_mode: str = "default", quantity: int = 1,
-                  configurations: dict | None = None, now: datetime | None = None) -> CartItem:
+def cart_add_item(
+    *,
+    cart: Cart,
+    plan_code: str,
+    duration: str,
+    pricing_mode: str = "default",
+    quantity: int = 1,
+    configurations: dict | None = None,
+    now: datetime | None = None,
+) -> CartItem:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(_("The quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY},
-                           field="quantity")
-    pricing = find_pricing(subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration,
-                           pricing_mode=pricing_mode)
+        raise InvalidInput(
+            _("The quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}, field="quantity"
+        )
+    pricing = find_pricing(
+        subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode
+    )
     with transaction.atomic():
         Cart.objects.select_for_update().filter(pk=cart.pk).first()  # serialises with checkout on PostgreSQL
         _check_open(cart, now or timezone.now())
-        return CartItem.objects.create(cart=cart, pricing=pricing, quantity=quantity,
-                                       configurations=configurations or {})
+        return CartItem.objects.create(
+            cart=cart, pricing=pricing, quantity=quantity, configurations=configurations or {}
+        )
 
 
 def cart_remove_item(*, cart: Cart, item_id: int, now: datetime | None = None) -> None:

@@ -1,4 +1,5 @@
 """Checkout: a cart becomes a purchase order, once, with its lines, totals, billing snapshot and evidence."""
+
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -16,8 +17,9 @@ from .carts import cart_quote
 from .consents import Evidence, record_consent, record_express_request
 
 
-def cart_checkout(*, cart: Cart, account: User, evidence: Evidence, express_request: bool = False,
-                  now: datetime | None = None) -> Order:
+def cart_checkout(
+    *, cart: Cart, account: User, evidence: Evidence, express_request: bool = False, now: datetime | None = None
+) -> Order:
     """Create the unpaid purchase order. The withdrawal information was shown on both channels."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -33,24 +35,45 @@ def cart_checkout(*, cart: Cart, account: User, evidence: Evidence, express_requ
         if not quote.lines:
             raise InvalidInput(_("The cart is empty."), field="cartId")
         order = Order.objects.create(
-            account=account, subsidiary=cart.subsidiary, cart=cart, created_at=now,
-            expires_at=now + timedelta(days=settings.ORDER_VALIDITY_DAYS), currency=quote.currency,
-            language=account.language, billing=account.billing_snapshot(), reverse_charge=quote.vat.reverse_charge,
-            total_net=quote.total_net, total_reduction=quote.total_reduction, total_vat=quote.total_vat,
-            total_gross=quote.total_gross, withdrawal_info_given=True,
+            account=account,
+            subsidiary=cart.subsidiary,
+            cart=cart,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.ORDER_VALIDITY_DAYS),
+            currency=quote.currency,
+            language=account.language,
+            billing=account.billing_snapshot(),
+            reverse_charge=quote.vat.reverse_charge,
+            total_net=quote.total_net,
+            total_reduction=quote.total_reduction,
+            total_vat=quote.total_vat,
+            total_gross=quote.total_gross,
+            withdrawal_info_given=True,
         )
         OrderLine.objects.bulk_create(
             OrderLine(
-                order=order, group=line.group, kind=line.kind, plan=line.pricing.plan,
-                duration=line.pricing.duration, months=line.pricing.months, pricing_mode=line.pricing.pricing_mode,
-                description=line.description, configurations=line.configurations, quantity=line.quantity,
-                unit_price=line.unit_price, reduction=line.reduction, net_total=line.net_total,
-                vat_rate=line.vat_rate, vat_amount=line.vat_amount, gross_amount=line.gross_amount,
+                order=order,
+                group=line.group,
+                kind=line.kind,
+                plan=line.pricing.plan,
+                duration=line.pricing.duration,
+                months=line.pricing.months,
+                pricing_mode=line.pricing.pricing_mode,
+                description=line.description,
+                configurations=line.configurations,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                reduction=line.reduction,
+                net_total=line.net_total,
+                vat_rate=line.vat_rate,
+                vat_amount=line.vat_amount,
+                gross_amount=line.gross_amount,
             )
             for line in quote.lines
         )
-        record_consent(order=order, kind=Consent.Kind.INFORMATION_GIVEN, evidence=evidence,
-                       language=order.language, now=now)
+        record_consent(
+            order=order, kind=Consent.Kind.INFORMATION_GIVEN, evidence=evidence, language=order.language, now=now
+        )
         if express_request:
             record_express_request(order=order, evidence=evidence, now=now)
         record_event(order, history.ORDER_STARTED, actor=account, channel=evidence.channel)

@@ -1,4 +1,5 @@
 """Evidence of what the customer was told and asked for, with the exact versioned text shown."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,9 +34,17 @@ def record_consent(*, order: Order, kind: str, evidence: Evidence, language: str
     try:
         with transaction.atomic():
             Consent.objects.create(
-                order=order, kind=kind, text_key=key, text_version=legal_version(key), language=language,
-                text=legal_text(key, language), given_at=now, ip=evidence.ip, channel=evidence.channel,
-                application_key=evidence.application_key, consumer_key=evidence.consumer_key,
+                order=order,
+                kind=kind,
+                text_key=key,
+                text_version=legal_version(key),
+                language=language,
+                text=legal_text(key, language),
+                given_at=now,
+                ip=evidence.ip,
+                channel=evidence.channel,
+                application_key=evidence.application_key,
+                consumer_key=evidence.consumer_key,
             )
     except IntegrityError:
         return False
@@ -47,11 +56,13 @@ def record_express_request(*, order: Order, evidence: Evidence, now: datetime) -
 
     It takes nothing away by itself (art. 25): eligibility decides per line what it changes.
     """
-    recorded = record_consent(order=order, kind=Consent.Kind.EXPRESS_REQUEST, evidence=evidence,
-                              language=order.language, now=now)
+    recorded = record_consent(
+        order=order, kind=Consent.Kind.EXPRESS_REQUEST, evidence=evidence, language=order.language, now=now
+    )
     if order.lines.filter(plan__excludable=True).exists():
-        recorded |= record_consent(order=order, kind=Consent.Kind.EXCLUDABLE_ACK, evidence=evidence,
-                                   language=order.language, now=now)
+        recorded |= record_consent(
+            order=order, kind=Consent.Kind.EXCLUDABLE_ACK, evidence=evidence, language=order.language, now=now
+        )
     return recorded
 
 

@@ -1,4 +1,5 @@
 """Delivery: each DURATION line becomes a service (or extends one, for a renewal) through the provisioner."""
+
 from datetime import datetime
 
 from django.db import transaction
@@ -14,8 +15,10 @@ from ..withdrawal import period_end
 def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime) -> None:
     """The service and the period, on the DURATION line and the INSTALLATION line that shares it."""
     with transaction.atomic():
-        line = OrderLine.objects.select_for_update(of=("self",)).select_related("order__subsidiary", "renewed_service").get(
-            pk=line.pk
+        line = (
+            OrderLine.objects.select_for_update(of=("self",))
+            .select_related("order__subsidiary", "renewed_service")
+            .get(pk=line.pk)
         )
         if line.delivered_at is not None:
             return
@@ -28,9 +31,15 @@ def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime
         else:
             start = local_date(now, order.subsidiary.time_zone)
             Service.objects.create(
-                account_id=order.account_id, plan_id=line.plan_id, origin_line=line, name=provisioned.name,
-                months=line.months, period_start=start, period_end=period_end(start, line.months),
-                renews=line.plan.renews, access_details=provisioned.access_details,
+                account_id=order.account_id,
+                plan_id=line.plan_id,
+                origin_line=line,
+                name=provisioned.name,
+                months=line.months,
+                period_start=start,
+                period_end=period_end(start, line.months),
+                renews=line.plan.renews,
+                access_details=provisioned.access_details,
             )
         OrderLine.objects.filter(order=order, group=line.group).update(
             period_start=start, period_end=period_end(start, line.months), delivered_at=now

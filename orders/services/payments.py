@@ -4,6 +4,7 @@ A pending Payment row is committed before the gateway is called (never inside a 
 an idempotency key; the result is recorded afterwards. A crash in between leaves a pending row that
 `payments_reconcile` settles from the gateway's own ledger.
 """
+
 import uuid
 from datetime import datetime, timedelta
 
@@ -37,14 +38,19 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
         if method.account_id != account.pk:
             raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
         if not method.is_usable(local_date(now, order.subsidiary.time_zone)):
-            raise InvalidInput(_("This payment method has expired or is blocked; choose another one."),
-                               field="paymentMethod")
+            raise InvalidInput(
+                _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
+            )
         if method.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
             raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
         try:
             with transaction.atomic():
                 return Payment.objects.create(
-                    order=order, method=method, kind=method.kind, amount=order.total_gross, currency=order.currency,
+                    order=order,
+                    method=method,
+                    kind=method.kind,
+                    amount=order.total_gross,
+                    currency=order.currency,
                     idempotency_key=f"pay-{order.pk}-{uuid.uuid4().hex}",
                 )
         except IntegrityError:
@@ -56,8 +62,12 @@ def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datet
     now = now or timezone.now()
     payment = _start_payment(order_id=order_id, account=account, method=method, now=now)
     try:
-        result = get_gateway().charge(token=method.token, amount=payment.amount, currency=payment.currency,
-                                      idempotency_key=payment.idempotency_key)
+        result = get_gateway().charge(
+            token=method.token,
+            amount=payment.amount,
+            currency=payment.currency,
+            idempotency_key=payment.idempotency_key,
+        )
     except GatewayError as error:
         result = GatewayResult(status="declined", reference="", message=str(error), settles_at=None)
     return payment_record_result(payment_id=payment.pk, result=result, now=now)
@@ -79,7 +89,9 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
         payment.save(update_fields=["status", "settled_at", "failure_reason", "gateway_reference"])
         order = payment.order
         if payment.status == Payment.Status.FAILED:
-            record_event(order, history.PAYMENT_FAILED, data={"payment_id": payment.pk, "reason": payment.failure_reason})
+            record_event(
+                order, history.PAYMENT_FAILED, data={"payment_id": payment.pk, "reason": payment.failure_reason}
+            )
         elif payment.status == Payment.Status.PENDING and first_answer:
             record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
         elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
@@ -97,8 +109,12 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
         if result is None:
             if payment.created_at > now - UNSENT_AFTER:
                 continue
-            result = GatewayResult(status="cancelled", reference="", settles_at=None,
-                                   message=_("The payment was interrupted before reaching the bank."))
+            result = GatewayResult(
+                status="cancelled",
+                reference="",
+                settles_at=None,
+                message=_("The payment was interrupted before reaching the bank."),
+            )
         if result.status == "pending":
             continue
         payment_record_result(payment_id=payment.pk, result=result, now=now)
