@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -123,6 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -134,6 +136,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one before collectstatic ran
 MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 MAILERS = {
@@ -172,6 +175,18 @@ CELERY_BEAT_SCHEDULE = {
     "settle-pending-payments": {"task": "orders.tasks.settle_pending_payments", "schedule": timedelta(minutes=5)},
     "recover-deliveries": {"task": "orders.tasks.recover_deliveries", "schedule": timedelta(minutes=2)},
     "expire-carts": {"task": "orders.tasks.delete_expired_carts", "schedule": crontab(minute=17)},
+    "recover-refunds": {"task": "orders.tasks.recover_refunds", "schedule": timedelta(minutes=5)},
+    "resend-pending-emails": {"task": "orders.tasks.resend_pending_emails", "schedule": timedelta(minutes=5)},
+    "recover-invoices": {"task": "orders.tasks.recover_invoices", "schedule": timedelta(minutes=5)},
+    "send-expiry-reminders": {"task": "orders.tasks.send_expiry_reminders", "schedule": timedelta(minutes=15)},
+    "refuse-cases-without-documents": {
+        "task": "orders.tasks.refuse_cases_without_documents",
+        "schedule": timedelta(minutes=30),
+    },
+    "delete-old-supporting-documents": {
+        "task": "orders.tasks.delete_old_supporting_documents",
+        "schedule": crontab(minute=43, hour=3),
+    },
 }
 
 # --- Business defaults (design.md section 3), overridable -------------------------------------
@@ -187,6 +202,7 @@ RISK_THRESHOLDS = {
 ORDER_LIST_PAGE_SIZE = 10
 TRACKING_REFRESH_SECONDS = 15
 SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
+PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisioner")
 SANDBOX_SEPA_SETTLE_DAYS = 3
 RENEWAL_LEAD_DAYS = 14
 

@@ -1,7 +1,11 @@
-"""Top-level URLs: the admin, the customer panel and the health check."""
+"""Top-level URLs: the customer panel, Django admin, health check."""
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
+
+from accounts.forms import LoginForm
+from orders.views.lists import dashboard
 
 
 def health(request):
@@ -9,6 +13,14 @@ def health(request):
 
 
 urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("account/api/", include("orders.api.panel_urls")),
+    path("account/", include("accounts.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("orders/", include("orders.urls")),
+    path("1.0/", include("orders.api.urls")),
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
 ]

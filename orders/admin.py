@@ -1,11 +1,31 @@
 """Staff views of orders: read-only history and evidence; changes go through services only."""
 
+import csv
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .errors import OrderError
-from .models import Consent, Order, OrderEvent, OrderLine, Payment, Service
+from .forms import StaffWithdrawalForm
+from .models import (
+    Consent,
+    CreditNote,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Refund,
+    Service,
+    Withdrawal,
+    WithdrawalLine,
+)
 from .services.payments import payment_mark_transfer_received
+from .services.refunds import late_refunds, refund_retry
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -17,6 +37,9 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 class LineInline(ReadOnlyInline):
@@ -107,3 +130,146 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["status", "renews"]
     search_fields = ["name", "account__username"]
     readonly_fields = ["origin_line"]
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = _("late")
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Late (past due, not paid)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=[refund.pk for refund in late_refunds()])
+        return queryset
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "order",
+        "cause",
+        "amount",
+        "currency",
+        "kind",
+        "status",
+        "due_on",
+        "paid_at",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["status", LateFilter, "cause", "currency", "kind"]
+    search_fields = ["order__id", "idempotency_key", "gateway_reference"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in Refund._meta.fields if f.name != "iban"]
+    actions = ["retry", "export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Retry failed refunds"), permissions=["change"])
+    def retry(self, request, queryset):
+        for refund in queryset:
+            try:
+                refund_retry(refund_id=refund.pk)
+            except OrderError as error:
+                self.message_user(request, f"{refund.pk}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, _("Refund %(id)s queued again.") % {"id": refund.pk})
+
+    @admin.action(description=_("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="refunds.csv"'
+        writer = csv.writer(response)
+        columns = [
+            "id",
+            "order_id",
+            "cause",
+            "amount",
+            "currency",
+            "kind",
+            "status",
+            "due_on",
+            "paid_at",
+            "gateway_reference",
+            "attempts",
+            "last_error",
+        ]
+        writer.writerow(columns)
+        for refund in queryset.order_by("pk"):
+            writer.writerow([getattr(refund, column) for column in columns])
+        return response
+
+
+class WithdrawalLineInline(ReadOnlyInline):
+    model = WithdrawalLine
+    fields = ["line", "amount", "vat_amount"]
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(admin.ModelAdmin):
+    """Withdrawals, and the page where staff record one received by email or letter."""
+
+    list_display = ["id", "order", "requested_at", "channel", "refund_total", "reason"]
+    list_filter = ["channel", "reason"]
+    search_fields = ["order__id", "email"]
+    readonly_fields = [f.name for f in Withdrawal._meta.fields]
+    inlines = [WithdrawalLineInline]
+    change_list_template = "admin/orders/withdrawal/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        record = self.admin_site.admin_view(self.record_view)
+        return [path("record/", record, name="orders_withdrawal_record"), *super().get_urls()]
+
+    def record_view(self, request):
+        """Same service as the panel, with the date the customer sent it (art. 11(1)–(2))."""
+        if not request.user.has_perm("orders.change_order"):
+            raise PermissionDenied
+        form = StaffWithdrawalForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                withdrawal = form.record(staff=request.user)
+            except OrderError as error:
+                field = {"requested_at": "date_sent"}.get(getattr(error, "field", ""), getattr(error, "field", ""))
+                form.add_error(field if field in form.fields else None, str(error))
+            else:
+                self.message_user(
+                    request, _("Withdrawal of order %(order)s recorded.") % {"order": withdrawal.order_id}
+                )
+                return redirect("admin:orders_withdrawal_change", withdrawal.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Record a withdrawal"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/orders/withdrawal/record.html", context)
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(admin.ModelAdmin):
+    list_display = ["number", "refund", "subsidiary", "amount", "currency", "issued_at"]
+    list_filter = ["subsidiary", "currency"]
+    search_fields = ["number", "refund__order__id"]
+    readonly_fields = [f.name for f in CreditNote._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+from . import admin_validation  # noqa: E402,F401

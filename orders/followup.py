@@ -55,7 +55,10 @@ def follow_up(order: Order, events: list[OrderEvent] | None = None, *, ovh_only:
     """Steps with their history; `ovh_only` keeps the API's follow-up within OVHcloud's label enum."""
     if events is None:
         events = list(order.events.all())
-    statuses = step_statuses(order.status, order.cancel_reason, _status_before_cancel(events))
+    if getattr(order, "is_expired", False):  # unpaid past expiry counts as expired before the sweep marks it
+        statuses = step_statuses(S.CANCELLED, CancelReason.EXPIRED)
+    else:
+        statuses = step_statuses(order.status, order.cancel_reason, _status_before_cancel(events))
     steps = [Step(step=name, status=state) for name, state in zip(history.STEPS, statuses, strict=True)]
     by_name = {s.step: s for s in steps}
     current = next((s for s in steps if s.status in {DOING, ERROR}), None)

@@ -6,20 +6,20 @@ enqueues its side effects on commit. Callers get `TransitionError` for anything 
 """
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from accounts.models import PaymentKind
 
 from . import history
 from .errors import Conflict
 from .localtime import add_working_days, local_date
-from .models import CancelReason, Order, OrderEvent, OrderStatus, Payment
+from .models import CancelReason, Order, OrderEvent, OrderStatus
+from .notifications import notify_documents_requested, notify_order_expired, notify_order_validated
+from .selectors import unpaid_expired_q
 
 S = OrderStatus
 
@@ -172,14 +172,7 @@ def order_confirm_payment(*, order_id: int, payment_id: int, needs_review: list[
 
 
 def expirable_orders(now: datetime):
-    """Unpaid orders past expiry; a debit in progress holds one until expiry + the hold period."""
-    held = Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.PENDING).exclude(
-        kind=PaymentKind.BANK_TRANSFER
-    )
-    hold_limit = now - timedelta(days=settings.PAYMENT_HOLD_DAYS)
-    return Order.objects.filter(status=S.NOT_PAID, expires_at__lte=now).filter(
-        ~Exists(held) | Q(expires_at__lte=hold_limit)
-    )
+    return Order.objects.filter(unpaid_expired_q(now))
 
 
 def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
@@ -208,6 +201,8 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
                 )
                 for pk in ids
             )
+            for order in Order.objects.filter(pk__in=ids).select_related("account", "subsidiary"):
+                notify_order_expired(order)
             expired += len(ids)
 
 
@@ -217,15 +212,18 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
 def order_request_documents(*, order_id: int, staff, today) -> Order:
     order = Order.objects.select_related("subsidiary").get(pk=order_id)
     due = add_working_days(today, settings.DOCUMENTS_DUE_WORKING_DAYS, order.subsidiary.country)
-    return _transition(
-        order_id=order_id,
-        sources={S.CHECKING},
-        to=S.DOCUMENTS_REQUESTED,
-        labels=[history.FRAUD_DOCS_REQUESTED],
-        actor=staff,
-        channel=OrderEvent.Channel.STAFF,
-        fields={"documents_due_on": due},
-    )
+    with transaction.atomic():
+        order = _transition(
+            order_id=order_id,
+            sources={S.CHECKING},
+            to=S.DOCUMENTS_REQUESTED,
+            labels=[history.FRAUD_DOCS_REQUESTED],
+            actor=staff,
+            channel=OrderEvent.Channel.STAFF,
+            fields={"documents_due_on": due},
+        )
+        notify_documents_requested(order)
+    return order
 
 
 def order_documents_received(*, order_id: int, actor, channel: str = OrderEvent.Channel.PANEL) -> Order:
@@ -243,15 +241,18 @@ def order_documents_received(*, order_id: int, actor, channel: str = OrderEvent.
 def order_validate(*, order_id: int, staff) -> Order:
     from .tasks import enqueue_delivery
 
-    return _transition(
-        order_id=order_id,
-        sources={S.CHECKING},
-        to=S.DELIVERING,
-        labels=[history.ORDER_ACCEPTED, history.DELIVERY],
-        actor=staff,
-        channel=OrderEvent.Channel.STAFF,
-        on_commit=[lambda: enqueue_delivery(order_id)],
-    )
+    with transaction.atomic():
+        order = _transition(
+            order_id=order_id,
+            sources={S.CHECKING},
+            to=S.DELIVERING,
+            labels=[history.ORDER_ACCEPTED, history.DELIVERY],
+            actor=staff,
+            channel=OrderEvent.Channel.STAFF,
+            on_commit=[lambda: enqueue_delivery(order_id)],
+        )
+        notify_order_validated(order)
+    return order
 
 
 def order_refuse(*, order_id: int, staff=None, note: str = "") -> Order:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 
 from . import lifecycle
@@ -59,3 +60,83 @@ def recover_deliveries() -> int:
 def delete_expired_carts() -> int:
     deleted, _ = Cart.objects.filter(expires_at__lte=timezone.now(), checked_out_at__isnull=True).delete()
     return deleted
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_backoff_max=600, max_retries=8)
+def send_email(email_id: int) -> bool:
+    from .emails import email_send
+
+    return email_send(email_id=email_id)
+
+
+@shared_task(acks_late=True)
+def resend_pending_emails() -> int:
+    from .emails import emails_pending
+
+    ids = emails_pending()
+    for email_id in ids:
+        send_email.delay(email_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_backoff_max=600, max_retries=8)
+def pay_refund(refund_id: int) -> None:
+    from .services.refunds import refund_execute
+
+    refund_execute(refund_id=refund_id)
+
+
+@shared_task(acks_late=True)
+def recover_refunds() -> int:
+    """Re-enqueue pending refunds whose message was lost, and tell finance about late ones."""
+    from .services.refunds import late_refunds_flag, refunds_to_recover
+
+    ids = refunds_to_recover()
+    for refund_id in ids:
+        pay_refund.delay(refund_id)
+    late_refunds_flag()
+    return len(ids)
+
+
+# --- invoices, the validation queue, supporting documents, reminders (issue 5) ----------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=8)
+def issue_invoice(order_id: int) -> None:
+    from .services.invoices import invoice_issue
+
+    invoice_issue(order_id=order_id)
+
+
+@shared_task(acks_late=True)
+def recover_invoices() -> int:
+    """Paid orders without an invoice (their message was lost): enqueue their invoice again."""
+    from .services.invoices import orders_awaiting_invoice
+
+    ids = orders_awaiting_invoice()
+    for order_id in ids:
+        issue_invoice.delay(order_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_expiry_reminders() -> int:
+    from .notifications import expiry_reminders_send
+
+    return expiry_reminders_send()
+
+
+@shared_task(acks_late=True)
+def refuse_cases_without_documents() -> int:
+    """Refuse (and refund) the cases whose documents did not come within 10 working days."""
+    from .services.validation_queue import refuse_overdue_document_requests
+
+    return len(refuse_overdue_document_requests())
+
+
+@shared_task(acks_late=True)
+def delete_old_supporting_documents() -> int:
+    """Identity documents are deleted 90 days after the validation decision."""
+    from .services.supporting_documents import supporting_documents_purge
+
+    return supporting_documents_purge()

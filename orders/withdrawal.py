@@ -46,12 +46,17 @@ def prorated_refund(paid: Decimal, currency: str, start: date | None, end: date 
         return quantize(paid, currency)
     if end <= start:
         raise ValueError(f"The service period must end after it starts ({start} → {end})")
-    total = (end - start).days
-    used = min(total, max(0, (requested_on - start).days + 1))
+    used, total = days_used(start, end, requested_on)
     with localcontext() as context:
         context.prec = 50
         refund = paid * (total - used) / total
     return quantize(refund, currency)
+
+
+def days_used(start: date, end: date, requested_on: date) -> tuple[int, int]:
+    """(days used, days in the period): the delivery day and the request day both count."""
+    total = (end - start).days
+    return min(total, max(0, (requested_on - start).days + 1)), total
 
 
 def period_end(start: date, months: int) -> date:
@@ -86,6 +91,8 @@ class LineEligibility:
     withdrawable: bool
     rule: str = ""
     refund: Decimal = Decimal(0)
+    days_used: int | None = None  # set when the refund is prorated
+    days_total: int | None = None
 
     @property
     def reason(self) -> str:
@@ -151,7 +158,10 @@ def _line_eligibility(line, *, currency: str, consents: dict, info_given: bool, 
     refund = line_refund(
         line, currency=currency, express_requested_at=express, info_given=info_given, requested_on=requested_on
     )
-    return LineEligibility(line, True, refund=refund)
+    if refund == line.gross_amount or line.period_start is None:
+        return LineEligibility(line, True, refund=refund)
+    used, total = days_used(line.period_start, line.period_end, requested_on)
+    return LineEligibility(line, True, refund=refund, days_used=used, days_total=total)
 
 
 def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
@@ -184,7 +194,7 @@ def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
             info_given=order.withdrawal_info_given,
             requested_on=requested_on,
         )
-        for line in order.lines.all().select_related("plan")
+        for line in order.lines.all()  # lists prefetch "lines__plan": see orders.selectors
     ]
     if not any(line.withdrawable for line in lines):
         return Eligibility(False, "nothing_left", deadline, deadline_at, lines)

@@ -344,3 +344,45 @@ def _celery_eager_unless_integration(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+# --- Pages in a real browser -------------------------------------------------------------------------
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def login_as(page, live_server):
+    """Log in through the login form, as a person would; returns the page."""
+
+    def login(username: str, password: str = "demo"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        return page
+
+    return login
+
+
+@pytest.fixture
+def check_page():
+    """Screenshot the page into test-artifacts/ (kept out of git) and run axe-core on it.
+
+    Fails on any serious or critical accessibility violation.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        results = axe.run(page)
+        serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+        assert not serious, "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}" for v in serious
+        )
+
+    return check

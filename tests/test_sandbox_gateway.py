@@ -236,8 +236,15 @@ def test_cancel_leaves_a_settled_charge_as_it_is():
     paid = charge(register())
 
     assert SandboxGateway().cancel(idempotency_key="charge-1") == paid
+
+
+@LEDGER
+def test_cancelling_an_unknown_key_blocks_a_late_charge_with_it():
+    gateway = SandboxGateway()
+    assert gateway.cancel(idempotency_key="never-sent").status == "cancelled"
     with pytest.raises(GatewayError):
-        SandboxGateway().cancel(idempotency_key="never-sent")
+        gateway.charge(token=register(), amount=Decimal("10.00"), currency="EUR", idempotency_key="never-sent")
+    assert gateway.lookup(idempotency_key="never-sent").status == "cancelled"
 
 
 @LEDGER

@@ -2,22 +2,39 @@
 
 from .cart import Cart, CartItem
 from .events import Consent, OrderEvent
+from .invoice import ImmutableError, Invoice
 from .order import CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
+from .outbox import OutboxEmail
 from .payment import Payment
 from .sandbox import SandboxInstrument, SandboxTransaction
+from .supporting_document import SupportingDocument
+from .validation import OPEN_CASE_STATUSES, ValidationCase
+from .withdrawal import CreditNote, DocumentSequence, Refund, RetractionReason, Withdrawal, WithdrawalLine
 
 __all__ = [
+    "OPEN_CASE_STATUSES",
     "CancelReason",
     "Cart",
     "CartItem",
     "Consent",
+    "CreditNote",
+    "DocumentSequence",
+    "ImmutableError",
+    "Invoice",
     "Order",
     "OrderEvent",
     "OrderKind",
     "OrderLine",
     "OrderStatus",
+    "OutboxEmail",
     "Payment",
+    "Refund",
+    "RetractionReason",
     "SandboxInstrument",
     "SandboxTransaction",
     "Service",
+    "SupportingDocument",
+    "ValidationCase",
+    "Withdrawal",
+    "WithdrawalLine",
 ]

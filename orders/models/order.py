@@ -69,6 +69,15 @@ class Order(models.Model):
     validation_due_on = models.DateField(null=True, blank=True, editable=False)
     documents_due_on = models.DateField(null=True, blank=True, editable=False)
     delivered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        help_text=_("The staff member working on the order's manual validation."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +88,7 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "validation_due_on"]),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=OrderStatus.values), name="order_status_valid"),

@@ -20,6 +20,7 @@ class Payment(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     method = models.ForeignKey("accounts.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField(max_length=20, choices=PaymentKind)
+    token = models.CharField(max_length=100, blank=True, help_text=_("The gateway's token, kept for refunds."))
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)

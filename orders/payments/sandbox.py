@@ -3,6 +3,7 @@
 Its ledger (SandboxInstrument, SandboxTransaction) lives in the `sandbox` database, as a provider's
 books live outside ours; nothing else reads or writes it.
 """
+
 import calendar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PaymentKind, random_token
+from orders.iban import normalise_iban
 from orders.models import SandboxInstrument
 from orders.models import SandboxTransaction as Tx
 
@@ -46,8 +48,15 @@ class SandboxGateway(PaymentGateway):
         now = timezone.now()
         status, settles_at = _charge_outcome(instrument=instrument, now=now)
         return _record(
-            idempotency_key=idempotency_key, operation=Tx.Operation.CHARGE, token=token, kind=instrument.kind,
-            amount=amount, currency=currency, status=status, created_at=now, settles_at=settles_at,
+            idempotency_key=idempotency_key,
+            operation=Tx.Operation.CHARGE,
+            token=token,
+            kind=instrument.kind,
+            amount=amount,
+            currency=currency,
+            status=status,
+            created_at=now,
+            settles_at=settles_at,
         )
 
     def refund(
@@ -71,14 +80,34 @@ class SandboxGateway(PaymentGateway):
             _check_refundable(charge_reference=charge_reference, token=token, amount=amount, currency=currency)
         now = timezone.now()
         return _record(
-            idempotency_key=idempotency_key, operation=Tx.Operation.REFUND, token=token,
+            idempotency_key=idempotency_key,
+            operation=Tx.Operation.REFUND,
+            token=token,
             kind=PaymentKind.BANK_TRANSFER if iban is not None else instrument.kind,
-            amount=amount, currency=currency, status=Tx.Status.SUCCEEDED, created_at=now, settles_at=now,
+            amount=amount,
+            currency=currency,
+            status=Tx.Status.SUCCEEDED,
+            created_at=now,
+            settles_at=now,
         )
 
     def cancel(self, *, idempotency_key: str) -> GatewayResult:
-        """Stops a pending charge; anything already settled or declined is returned unchanged."""
+        """Stops a pending charge; anything already settled or declined is returned unchanged.
+
+        A key never seen gets a cancelled record, so that a charge arriving late under it can never succeed.
+        """
         ensure_outside_transaction()
+        if not Tx.objects.filter(idempotency_key=idempotency_key).exists():
+            return _record(
+                idempotency_key=idempotency_key,
+                operation=Tx.Operation.CHARGE,
+                token="",
+                kind="",
+                amount=Decimal(0),
+                currency="",
+                status=Tx.Status.CANCELLED,
+                created_at=timezone.now(),
+            )
         tx = _settle_if_due(_transaction(idempotency_key))
         return _result(_move_pending(tx, status=Tx.Status.CANCELLED, settles_at=None))
 
@@ -160,10 +189,8 @@ def _card_expiry(details: dict) -> date:
 
 
 def _normalise_iban(value) -> str:
-    """ISO 13616: country, check digits, then the account; valid when the rearranged number mod 97 is 1."""
-    iban = "".join(str(value or "").split()).upper()
-    shape = 15 <= len(iban) <= 34 and iban.isascii() and iban.isalnum() and iban[:2].isalpha() and iban[2:4].isdigit()
-    if not (shape and int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1):
+    iban = normalise_iban(value)
+    if iban is None:
         raise GatewayError(gettext("This IBAN is not valid."))
     return iban
 

@@ -13,6 +13,7 @@ from .. import history
 from ..errors import Conflict, InvalidInput
 from ..lifecycle import record_event
 from ..models import Cart, Consent, Order, OrderLine
+from ..notifications import notify_order_placed
 from .carts import cart_quote
 from .consents import Evidence, record_consent, record_express_request
 
@@ -48,7 +49,7 @@ def cart_checkout(
             total_reduction=quote.total_reduction,
             total_vat=quote.total_vat,
             total_gross=quote.total_gross,
-            withdrawal_info_given=True,
+            withdrawal_info_given=account.is_consumer,
         )
         OrderLine.objects.bulk_create(
             OrderLine(
@@ -71,10 +72,12 @@ def cart_checkout(
             )
             for line in quote.lines
         )
-        record_consent(
-            order=order, kind=Consent.Kind.INFORMATION_GIVEN, evidence=evidence, language=order.language, now=now
-        )
+        if account.is_consumer:  # businesses have no right of withdrawal to be informed of
+            record_consent(
+                order=order, kind=Consent.Kind.INFORMATION_GIVEN, evidence=evidence, language=order.language, now=now
+            )
         if express_request:
             record_express_request(order=order, evidence=evidence, now=now)
         record_event(order, history.ORDER_STARTED, actor=account, channel=evidence.channel)
+        notify_order_placed(order)
     return order

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ..lifecycle import order_mark_delivered
 from ..localtime import local_date
 from ..models import Order, OrderLine, OrderStatus, Service
+from ..notifications import notify_order_delivered
 from ..provisioning import Provisioned, get_provisioner
 from ..withdrawal import period_end
 
@@ -57,5 +58,7 @@ def order_deliver(*, order_id: int, now: datetime | None = None) -> Order:
         provisioned = provisioner.provision(line=line)  # outside any transaction: it talks to infrastructure
         _record_delivery(line=line, provisioned=provisioned, now=now or timezone.now())
     if not order.lines.filter(delivered_at__isnull=True, cancelled_at__isnull=True).exists():
-        order = order_mark_delivered(order_id=order.pk, now=now or timezone.now())
+        with transaction.atomic():
+            order = order_mark_delivered(order_id=order.pk, now=now or timezone.now())
+            notify_order_delivered(order)
     return order

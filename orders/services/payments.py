@@ -18,9 +18,11 @@ from .. import history
 from ..errors import Conflict, InvalidInput
 from ..lifecycle import order_confirm_payment, record_event
 from ..localtime import local_date
-from ..models import Order, OrderStatus, Payment
+from ..models import Order, OrderStatus, Payment, Refund
+from ..notifications import notify_payment_received
 from ..payments.gateway import GatewayError, GatewayResult, get_gateway
 from ..risk import risk_reasons
+from .refunds import refund_full_payment
 
 # A pending payment the gateway has never heard of after this long was never sent.
 UNSENT_AFTER = timedelta(minutes=10)
@@ -49,6 +51,7 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
                     order=order,
                     method=method,
                     kind=method.kind,
+                    token=method.token,
                     amount=order.total_gross,
                     currency=order.currency,
                     idempotency_key=f"pay-{order.pk}-{uuid.uuid4().hex}",
@@ -77,13 +80,15 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
     """Apply the gateway's answer once: a repeated or late answer for a settled payment changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The order first, then the payment, as _start_payment and the lifecycle do: otherwise they deadlock.
+        list(Order.objects.locked().filter(payments=payment_id).values_list("pk"))
         payment = Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment_id)
         if payment.status != Payment.Status.PENDING:
             return payment
         first_answer = not payment.gateway_reference
         payment.gateway_reference = result.reference or payment.gateway_reference
         if result.status == "succeeded":
-            payment.status, payment.settled_at = Payment.Status.SUCCEEDED, now
+            payment.status, payment.settled_at = Payment.Status.SUCCEEDED, result.settles_at or now
         elif result.status in {"declined", "cancelled"}:
             payment.status, payment.failure_reason = Payment.Status.FAILED, str(result.message)[:200]
         payment.save(update_fields=["status", "settled_at", "failure_reason", "gateway_reference"])
@@ -95,7 +100,22 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
         elif payment.status == Payment.Status.PENDING and first_answer:
             record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
         elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
-            order_confirm_payment(order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now)
+            from ..tasks import issue_invoice
+
+            order = order_confirm_payment(
+                order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now
+            )
+            notify_payment_received(order)
+            order_id = order.pk
+            transaction.on_commit(lambda: issue_invoice.delay(order_id))
+        elif payment.status == Payment.Status.SUCCEEDED:
+            # Money for an order that no longer waits for it (it expired meanwhile) goes back in full.
+            refund_full_payment(
+                order=order,
+                cause=Refund.Cause.LATE_PAYMENT,
+                payment=payment,
+                requested_on=local_date(now, order.subsidiary.time_zone),
+            )
     return payment
 
 
@@ -109,12 +129,17 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
         if result is None:
             if payment.created_at > now - UNSENT_AFTER:
                 continue
-            result = GatewayResult(
-                status="cancelled",
-                reference="",
-                settles_at=None,
-                message=_("The payment was interrupted before reaching the bank."),
-            )
+            # Never sent: cancel the key at the gateway so that the charge cannot land later.
+            try:
+                result = gateway.cancel(idempotency_key=payment.idempotency_key)
+            except GatewayError:
+                continue  # the charge arrived meanwhile: the next sweep reads it
+            if result.status == "cancelled":
+                result = GatewayResult(
+                    status="cancelled",
+                    reference=result.reference,
+                    message=_("The payment was interrupted before reaching the bank."),
+                )
         if result.status == "pending":
             continue
         payment_record_result(payment_id=payment.pk, result=result, now=now)

@@ -1,0 +1,182 @@
+"""Ordering: the catalog of the account's subsidiary, the cart and the checkout.
+
+The current cart is found from the account (no session state); writes go through orders.services.
+htmx requests to add or remove get the cart summary partial; without JavaScript they redirect.
+"""
+
+from babel.numbers import format_percent
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, to_locale
+from django.views.decorators.http import require_POST
+
+from orders.errors import Conflict, OrderError
+from orders.legal import legal_text
+from orders.services.carts import MAX_QUANTITY, cart_add_item, cart_assign, cart_create, cart_remove_item
+from orders.services.checkout import cart_checkout
+from orders.services.consents import Evidence
+
+from . import selectors
+from .forms import AddToCartForm, CheckoutForm
+
+LEGAL_KEYS = ("withdrawal_information", "withdrawal_form", "scope", "refund_terms", "consent_information_given")
+
+
+def _vat_rate(view: selectors.CartView | None) -> str:
+    """The rate the quote applies, for the reader's locale: "20%", "20 %"."""
+    if view is None:
+        return ""
+    return format_percent(view.quote.vat.rate, locale=to_locale(get_language()), decimal_quantization=False)
+
+
+def _summary_context(request, *, notice: str = "", error: str = "") -> dict:
+    cart = selectors.account_cart(account=request.user, now=timezone.now())
+    view = selectors.cart_view(cart=cart, language=get_language())
+    return {"cart_view": view, "vat_rate": _vat_rate(view), "notice": notice, "error": error}
+
+
+def _after_cart_change(request, *, notice: str = "", error: str = "", fallback: str = "catalog:cart"):
+    """htmx gets the updated summary with the feedback in it; a plain form post is redirected with a message."""
+    if request.htmx:
+        return render(request, "catalog/cart.html#summary", _summary_context(request, notice=notice, error=error))
+    if error:
+        messages.error(request, error)
+        return redirect(fallback)
+    messages.success(request, notice)
+    return redirect("catalog:cart")
+
+
+@login_required
+def catalog_index(request):
+    account = request.user
+    context = {
+        "groups": selectors.catalog_groups(account=account),
+        "currency": account.subsidiary.currency,
+        "max_quantity": MAX_QUANTITY,
+        **_summary_context(request),
+    }
+    return render(request, "catalog/index.html", context)
+
+
+@login_required
+def cart_detail(request):
+    return render(request, "catalog/cart.html", _summary_context(request))
+
+
+@login_required
+@require_POST
+def cart_add(request):
+    account = request.user
+    form = AddToCartForm(request.POST, subsidiary=account.subsidiary)
+    if not form.is_valid():
+        error = " ".join(str(message) for errors in form.errors.values() for message in errors)
+        return _after_cart_change(request, error=error, fallback="catalog:index")
+    pricing = form.cleaned_data["pricing"]
+    now = timezone.now()
+    try:
+        cart = selectors.account_cart(account=account, now=now)
+        if cart is None:
+            cart = cart_assign(cart=cart_create(subsidiary_code=account.subsidiary_id, now=now), account=account)
+        cart_add_item(
+            cart=cart,
+            plan_code=pricing.plan.plan_code,
+            duration=pricing.duration,
+            pricing_mode=pricing.pricing_mode,
+            quantity=form.cleaned_data["quantity"],
+        )
+    except OrderError as exc:
+        return _after_cart_change(request, error=str(exc), fallback="catalog:index")
+    notice = gettext("%(name)s has been added to your cart.") % {"name": pricing.plan.name()}
+    return _after_cart_change(request, notice=notice)
+
+
+@login_required
+@require_POST
+def cart_remove(request, item_id: int):
+    cart = selectors.account_cart(account=request.user, now=timezone.now())
+    if cart is None:
+        return _after_cart_change(request, error=gettext("Your cart is empty."))
+    try:
+        cart_remove_item(cart=cart, item_id=item_id)
+    except OrderError as exc:
+        return _after_cart_change(request, error=str(exc))
+    return _after_cart_change(request, notice=gettext("The item has been removed from your cart."))
+
+
+def _checkout_form(request, view: selectors.CartView, data=None) -> CheckoutForm:
+    language = request.user.language
+    return CheckoutForm(
+        data,
+        consumer=request.user.is_consumer,
+        excludable=view.has_excludable,
+        revision=view.revision,
+        labels={
+            "express_request": legal_text("consent_express_request", language),
+            "excludable_ack": legal_text("consent_excludable_ack", language),
+        },
+    )
+
+
+def _render_checkout(request, view: selectors.CartView, form: CheckoutForm):
+    language = request.user.language
+    context = {
+        "cart_view": view,
+        "vat_rate": _vat_rate(view),
+        "form": form,
+        "consumer": request.user.is_consumer,
+        "legal": {key: legal_text(key, language) for key in LEGAL_KEYS},
+        "validity_days": settings.ORDER_VALIDITY_DAYS,
+    }
+    return render(request, "catalog/checkout.html", context)
+
+
+def _to_existing_order(request, order):
+    messages.info(
+        request, gettext("Your purchase order %(number)s has already been created.") % {"number": order.number}
+    )
+    return redirect("orders:purchase_order", order_id=order.pk)
+
+
+@login_required
+def checkout(request):
+    """GET shows the quote, the withdrawal information and the consents; POST creates the purchase order once."""
+    if request.method == "POST":
+        return _place_order(request)
+    cart = selectors.account_cart(account=request.user, now=timezone.now())
+    view = selectors.cart_view(cart=cart, language=get_language())
+    if view is None or not view.items:
+        messages.info(request, gettext("Your cart is empty."))
+        return redirect("catalog:cart")
+    return _render_checkout(request, view, _checkout_form(request, view))
+
+
+def _place_order(request):
+    """Checks out the cart the page showed (named in the form), so a double submit finds its order."""
+    account = request.user
+    cart = selectors.account_cart_by_id(account=account, cart_id=request.POST.get("cart"))
+    if cart is None:
+        messages.error(request, gettext("This cart could not be found. Check your cart and try again."))
+        return redirect("catalog:cart")
+    if cart.read_only and (order := selectors.cart_order(account=account, cart=cart)):
+        return _to_existing_order(request, order)
+    view = selectors.cart_view(cart=cart, language=get_language())
+    form = _checkout_form(request, view, request.POST)
+    if not form.is_valid():
+        return _render_checkout(request, view, form)
+    evidence = Evidence(channel="panel", ip=request.META.get("REMOTE_ADDR"), actor=account)
+    try:
+        order = cart_checkout(cart=cart, account=account, evidence=evidence, express_request=form.express_requested)
+    except OrderError as exc:
+        if isinstance(exc, Conflict) and (order := selectors.cart_order(account=account, cart=cart)):
+            return _to_existing_order(request, order)
+        messages.error(request, str(exc))
+        return redirect("catalog:cart")
+    created = gettext("Your purchase order %(number)s has been created.") % {"number": order.number}
+    pay_url = reverse("orders:pay", kwargs={"order_id": order.pk})
+    messages.success(request, format_html('{} <a class="button" href="{}">{}</a>', created, pay_url, gettext("Pay")))
+    return redirect("orders:purchase_order", order_id=order.pk)

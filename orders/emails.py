@@ -1,0 +1,79 @@
+"""Every lifecycle email goes through here: written to the outbox with the change, sent after commit.
+
+Templates live in templates/emails/<name>_subject.txt, <name>.txt and <name>.html, rendered in the
+customer's language. Each email has a unique key, so retries and sweeps never send it twice on
+purpose; a worker killed between sending and marking may resend once (SMTP offers no better).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Order, OutboxEmail
+
+# A claimed email not marked sent after this long belonged to a worker that died.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def _unclaimed(now) -> Q:
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+
+
+def email_enqueue(
+    *, key: str, template: str, to: str, language: str, context: dict, order: Order | None = None
+) -> OutboxEmail:
+    """Record the email in the caller's transaction (once per key) and send it once that commits."""
+    from .tasks import send_email
+
+    email, created = OutboxEmail.objects.get_or_create(
+        key=key, defaults={"template": template, "to": to, "language": language, "context": context, "order": order}
+    )
+    if created:
+        transaction.on_commit(lambda: send_email.delay(email.pk))
+    return email
+
+
+def email_send(*, email_id: int, now=None) -> bool:
+    """Claim, render and send one outbox email; False if another worker has it or it was sent."""
+    now = now or timezone.now()
+    claimable = OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.PENDING).filter(_unclaimed(now))
+    if not claimable.update(claimed_at=now):
+        return False
+    email = OutboxEmail.objects.get(pk=email_id)
+    try:
+        _render(email).send()
+    except Exception as error:
+        # Release the claim so that the task's retry (or the sweep) can try again.
+        OutboxEmail.objects.filter(pk=email_id).update(
+            claimed_at=None, attempts=email.attempts + 1, last_error=str(error)[:200]
+        )
+        raise
+    OutboxEmail.objects.filter(pk=email_id).update(
+        status=OutboxEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
+    )
+    return True
+
+
+def _render(email: OutboxEmail) -> EmailMultiAlternatives:
+    with translation.override(email.language):
+        context = {**email.context, "public_base_url": settings.PUBLIC_BASE_URL}
+        subject = render_to_string(f"emails/{email.template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{email.template}.txt", context)
+        message = EmailMultiAlternatives(subject, body, to=[email.to])
+        message.attach_alternative(render_to_string(f"emails/{email.template}.html", context), "text/html")
+    return message
+
+
+def emails_pending(*, now=None) -> list[int]:
+    """Outbox rows a lost message or a dead worker left behind, for the beat sweep."""
+    now = now or timezone.now()
+    return list(
+        OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
+        .filter(_unclaimed(now))
+        .values_list("pk", flat=True)[:500]
+    )

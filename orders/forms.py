@@ -1,0 +1,79 @@
+"""Forms of the back office that feed order services."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Order, RetractionReason, Withdrawal
+from .services.consents import Evidence
+from .services.withdrawals import WithdrawalRequest, order_withdraw
+
+
+class StaffWithdrawalForm(forms.Form):
+    """A withdrawal received by email or letter, recorded with the date the customer sent it."""
+
+    order = forms.IntegerField(label=_("Order number"), min_value=1)
+    date_sent = forms.DateField(
+        label=_("Date sent (postmark or email date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *RetractionReason.choices], required=False)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False, max_length=2000)
+    iban = forms.CharField(label=_("IBAN for the refund (bank-transfer payments only)"), required=False)
+
+    def clean_order(self) -> Order:
+        order = Order.objects.select_related("subsidiary").filter(pk=self.cleaned_data["order"]).first()
+        if order is None:
+            raise forms.ValidationError(_("No order has this number."))
+        return order
+
+    def record(self, *, staff) -> Withdrawal:
+        order = self.cleaned_data["order"]
+        # Noon local time on the day it was sent: the deadline is the end of a local day.
+        sent = datetime.combine(self.cleaned_data["date_sent"], time(12), ZoneInfo(order.subsidiary.time_zone))
+        return order_withdraw(
+            order_id=order.pk,
+            request=WithdrawalRequest(
+                confirmed=True,
+                reason=self.cleaned_data["reason"],
+                comment=self.cleaned_data["comment"],
+                iban=self.cleaned_data["iban"],
+            ),
+            evidence=Evidence(channel="staff", actor=staff),
+            channel=Withdrawal.Channel.STAFF,
+            requested_at=sent,
+        )
+
+
+class WithdrawalForm(forms.Form):
+    """The confirmation step of the withdrawal function; the service checks the box again."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason (optional)"),
+        choices=[("", _("I prefer not to say")), *RetractionReason.choices],
+        required=False,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    iban = forms.CharField(label=_("IBAN of the account to refund"), required=False, max_length=42)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, needs_iban: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_iban:
+            del self.fields["iban"]
+
+    def withdrawal_request(self) -> WithdrawalRequest:
+        data = self.cleaned_data
+        return WithdrawalRequest(
+            confirmed=data["confirm"], reason=data["reason"], comment=data["comment"], iban=data.get("iban", "")
+        )
+
+
+class WithdrawalLinkForm(forms.Form):
+    """Withdrawing without a session: the order number and the email address of its account."""
+
+    order = forms.IntegerField(label=_("Order number"), min_value=1)
+    email = forms.EmailField(label=_("Email address of the account"))

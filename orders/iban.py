@@ -1,0 +1,10 @@
+"""IBAN checks (ISO 13616), shared by the sandbox gateway and the refund form."""
+
+
+def normalise_iban(value) -> str | None:
+    """The IBAN without spaces, upper-case, or None when it is not valid (mod 97 of the rearranged number is 1)."""
+    iban = "".join(str(value or "").split()).upper()
+    shape = 15 <= len(iban) <= 34 and iban.isascii() and iban.isalnum() and iban[:2].isalpha() and iban[2:4].isdigit()
+    if not (shape and int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1):
+        return None
+    return iban

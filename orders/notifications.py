@@ -1,0 +1,188 @@
+"""The lifecycle emails of an order: one small function per email, called where the change happens.
+
+Each call writes one outbox row in the caller's transaction (orders.emails.email_enqueue) under a
+key that names the email and the order, so a retried task, a second sweep or a repeated request
+never sends it twice; the worker sends it after commit, rendered in the order's language. The
+context is plain JSON (texts, ISO dates, amounts as strings): templates under templates/emails/
+format amounts and instants for the reader at sending time.
+"""
+
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_date
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import to_locale
+
+from accounts.models import LegalForm
+
+from .emails import email_enqueue
+from .legal import legal_text, legal_version
+from .models import Invoice, Order, OrderKind, OrderStatus, OutboxEmail, Payment, Service
+
+
+def _long_date(day: date, language: str) -> str:
+    """A date in full in the email's language (dates carry no time zone, so they are formatted now)."""
+    return format_date(day, "full", locale=to_locale(language or "en"))
+
+
+def _context(order: Order) -> dict:
+    return {
+        "order_number": order.number,
+        "name": order.billing.get("name", ""),
+        "currency": order.currency,
+        "total": str(order.total_gross),
+        "time_zone": order.subsidiary.time_zone,
+        "order_path": reverse("orders:purchase_order", args=[order.pk]),
+        "tracking_path": reverse("orders:tracking", args=[order.pk]),
+    }
+
+
+def _send(order: Order, key: str, template: str, **context) -> OutboxEmail | None:
+    to = order.account.email
+    if not to:
+        return None
+    return email_enqueue(
+        key=key,
+        template=template,
+        to=to,
+        language=order.language,
+        context={**_context(order), **context},
+        order=order,
+    )
+
+
+def is_consumer_order(order: Order) -> bool:
+    """The withdrawal information goes to consumers' new orders (design.md section 4: who)."""
+    return order.kind == OrderKind.NEW and order.billing.get("legal_form") == LegalForm.INDIVIDUAL
+
+
+def notify_order_placed(order: Order) -> OutboxEmail | None:
+    """The purchase order, and for consumers the withdrawal information and the model withdrawal form."""
+    context = {
+        "expires_at": order.expires_at.isoformat(),
+        "lines": [
+            {"description": line.description, "quantity": line.quantity, "gross": str(line.gross_amount)}
+            for line in order.lines.order_by("group", "kind")
+        ],
+        "pay_path": reverse("orders:pay", args=[order.pk]),
+        "consumer": is_consumer_order(order),
+    }
+    if context["consumer"]:
+        context |= {
+            "withdrawal_information": legal_text("withdrawal_information", order.language),
+            "withdrawal_form": legal_text("withdrawal_form", order.language),
+            "scope": legal_text("scope", order.language),
+            "legal_versions": {
+                key: legal_version(key) for key in ("withdrawal_information", "withdrawal_form", "scope")
+            },
+        }
+    return _send(order, f"order-placed:{order.pk}", "order_placed", **context)
+
+
+def notify_payment_received(order: Order) -> OutboxEmail | None:
+    return _send(
+        order,
+        f"payment-received:{order.pk}",
+        "payment_received",
+        paid_at=(order.paid_at or timezone.now()).isoformat(),
+        in_review=order.status in {OrderStatus.CHECKING, OrderStatus.DOCUMENTS_REQUESTED},
+    )
+
+
+def notify_documents_requested(order: Order) -> OutboxEmail | None:
+    """With the upload page's link; documents may be asked for again, so the key names the request."""
+    return _send(
+        order,
+        f"documents-requested:{order.pk}:{order.version}",
+        "documents_requested",
+        documents_path=reverse("orders:documents", args=[order.pk]),
+        due_on=_long_date(order.documents_due_on, order.language) if order.documents_due_on else "",
+    )
+
+
+def notify_order_validated(order: Order) -> OutboxEmail | None:
+    return _send(order, f"order-validated:{order.pk}", "order_validated")
+
+
+def notify_order_refused(order: Order, *, refund_amount=None) -> OutboxEmail | None:
+    return _send(
+        order,
+        f"order-refused:{order.pk}",
+        "order_refused",
+        refund_amount=str(order.total_gross if refund_amount is None else refund_amount),
+    )
+
+
+def _delivered_services(order: Order) -> list[dict]:
+    if order.kind == OrderKind.RENEWAL:
+        services = Service.objects.filter(renewal_lines__order=order)
+    else:
+        services = Service.objects.filter(origin_line__order=order)
+    return [
+        {
+            "name": service.name,
+            "period_end": _long_date(service.period_end, order.language),
+            "access": [{"label": key, "value": str(value)} for key, value in sorted(service.access_details.items())],
+        }
+        for service in services.distinct().order_by("name")
+    ]
+
+
+def notify_order_delivered(order: Order) -> OutboxEmail | None:
+    """Delivered, with each service's access details."""
+    return _send(order, f"order-delivered:{order.pk}", "order_delivered", services=_delivered_services(order))
+
+
+def notify_expiry_reminder(order: Order) -> OutboxEmail | None:
+    return _send(
+        order,
+        f"expiry-reminder:{order.pk}",
+        "expiry_reminder",
+        expires_at=order.expires_at.isoformat(),
+        pay_path=reverse("orders:pay", args=[order.pk]),
+    )
+
+
+def notify_order_expired(order: Order) -> OutboxEmail | None:
+    return _send(order, f"order-expired:{order.pk}", "order_expired", expires_at=order.expires_at.isoformat())
+
+
+def notify_invoice_available(order: Order, invoice: Invoice) -> OutboxEmail | None:
+    return _send(
+        order,
+        f"invoice-available:{order.pk}",
+        "invoice_available",
+        invoice_number=invoice.number,
+        issued_at=invoice.issued_at.isoformat(),
+        bill_path=reverse("orders:bill", args=[order.pk]),
+        bill_pdf_path=reverse("orders:bill_pdf", args=[order.pk]),
+    )
+
+
+# --- the reminder sweep ----------------------------------------------------------------------------
+
+
+def orders_to_remind(*, now: datetime):
+    """Unpaid orders expiring within the reminder period, with no payment in progress, not reminded yet."""
+    pending = Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.PENDING)
+    reminded = OutboxEmail.objects.filter(order=OuterRef("pk"), template="expiry_reminder")
+    return Order.objects.filter(
+        status=OrderStatus.NOT_PAID,
+        expires_at__gt=now,
+        expires_at__lte=now + timedelta(days=settings.ORDER_EXPIRY_REMINDER_DAYS),
+    ).exclude(Exists(pending) | Exists(reminded))
+
+
+def expiry_reminders_send(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """The beat job: remind each order once, 2 days (ORDER_EXPIRY_REMINDER_DAYS) before it expires."""
+    now = now or timezone.now()
+    sent = 0
+    for order in orders_to_remind(now=now).select_related("account", "subsidiary").order_by("expires_at")[:limit]:
+        with transaction.atomic():
+            if notify_expiry_reminder(order) is not None:
+                sent += 1
+    return sent

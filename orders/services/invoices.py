@@ -1,0 +1,78 @@
+"""Invoices: one per paid order, issued by a worker after the payment commits, numbered without gaps.
+
+The number is taken (orders.services.documents.next_number) in the transaction that stores the
+invoice, under the order's row lock: a rolled-back issue gives its number back, two workers issuing
+the same order's invoice get the same invoice, and concurrent payments never share or skip a number.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import history
+from ..errors import Conflict
+from ..lifecycle import record_event
+from ..models import Invoice, Order
+from ..notifications import notify_invoice_available
+from .documents import next_number
+
+# A paid order still without an invoice after this long lost its message: the beat sweep re-enqueues it.
+STALE_AFTER = timedelta(minutes=2)
+
+
+def _line_snapshot(order: Order) -> list[dict]:
+    return [
+        {
+            "description": line.description,
+            "kind": line.kind,
+            "quantity": line.quantity,
+            "unit_price": str(line.unit_price),
+            "reduction": str(line.reduction),
+            "net": str(line.net_total),
+            "vat_rate": str(line.vat_rate),
+            "vat": str(line.vat_amount),
+            "gross": str(line.gross_amount),
+        }
+        for line in order.lines.order_by("group", "kind")
+    ]
+
+
+def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice:
+    """The order's invoice, issued on the first call; later calls (retries, sweeps) return the same one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = Order.objects.locked().select_related("subsidiary", "account").get(pk=order_id)
+        existing = Invoice.objects.filter(order_id=order.pk).first()
+        if existing is not None:
+            return existing
+        if order.paid_at is None:
+            raise Conflict(_("An invoice is issued only once the order is paid."))
+        invoice = Invoice.objects.create(
+            order=order,
+            subsidiary_id=order.subsidiary_id,
+            number=next_number(subsidiary_id=order.subsidiary_id, kind="invoice"),
+            issued_at=now,
+            currency=order.currency,
+            total_net=order.total_net,
+            total_reduction=order.total_reduction,
+            total_vat=order.total_vat,
+            total_gross=order.total_gross,
+            lines=_line_snapshot(order),
+            billing=order.billing,
+            reverse_charge=order.reverse_charge,
+        )
+        record_event(order, history.INVOICE_SENT, data={"invoice": invoice.number})
+        notify_invoice_available(order, invoice)
+    return invoice
+
+
+def orders_awaiting_invoice(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Paid orders whose invoice task was lost (broker down at commit, worker killed), for the beat sweep."""
+    now = now or timezone.now()
+    return list(
+        Order.objects.filter(paid_at__isnull=False, paid_at__lt=now - STALE_AFTER, invoice__isnull=True)
+        .order_by("paid_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

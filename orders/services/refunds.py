@@ -1,0 +1,186 @@
+"""Refunds: created with the change that causes them, paid by a worker, exactly once.
+
+The gateway is called outside any transaction with the refund's own idempotency key, so a retry,
+a duplicate message or a worker killed mid-call leads to one refund at the gateway. A refund that
+is paid gets its credit note; when an order's last refund is paid, its cancellation completes.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import lifecycle
+from ..errors import Conflict
+from ..localtime import local_today
+from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
+from ..money import quantize
+from ..payments.gateway import GatewayError, get_gateway
+from .documents import credit_note_issue
+
+REFUND_DUE_DAYS = 14
+# A pending refund untouched for this long lost its message (Redis down at commit, worker killed).
+STALE_PENDING = timedelta(minutes=2)
+
+
+def vat_part(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """The VAT inside a gross amount: amount − round_half_up(amount / (1 + rate)) (design.md section 4)."""
+    return amount - quantize(amount / (1 + rate), currency)
+
+
+def refund_create(
+    *,
+    order: Order,
+    cause: str,
+    payment: Payment,
+    amount: Decimal,
+    vat_amount: Decimal,
+    requested_on: date,
+    withdrawal: Withdrawal | None = None,
+    iban: str = "",
+) -> Refund:
+    """Record a refund due 14 calendar days after the request; the worker pays it after commit."""
+    from ..tasks import pay_refund
+
+    refund = Refund.objects.create(
+        order=order,
+        cause=cause,
+        withdrawal=withdrawal,
+        payment=payment,
+        kind=payment.kind,
+        iban=iban,
+        amount=amount,
+        vat_amount=vat_amount,
+        currency=order.currency,
+        due_on=requested_on + timedelta(days=REFUND_DUE_DAYS),
+        idempotency_key=f"refund-{order.pk}-{cause}-{payment.pk}",
+    )
+    transaction.on_commit(lambda: pay_refund.delay(refund.pk))
+    return refund
+
+
+def refund_full_payment(*, order: Order, cause: str, payment: Payment, requested_on: date) -> Refund:
+    """Refund a whole payment (refusal at validation, money arriving for a cancelled order)."""
+    return refund_create(
+        order=order,
+        cause=cause,
+        payment=payment,
+        amount=payment.amount,
+        vat_amount=order.total_vat if payment.amount == order.total_gross else Decimal(0),
+        requested_on=requested_on,
+    )
+
+
+def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
+    """Pay one pending refund through the gateway; running it twice pays once."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment").get(pk=refund_id)
+        if refund.status != Refund.Status.PENDING:
+            return refund
+        Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1)
+    payment = refund.payment
+    try:
+        result = get_gateway().refund(
+            token=payment.token,
+            amount=refund.amount,
+            currency=refund.currency,
+            idempotency_key=refund.idempotency_key,
+            charge_reference=payment.gateway_reference or None,
+            iban=refund.iban or None,
+        )
+        status, reference, error = result.status, result.reference, result.message
+    except GatewayError as failure:
+        status, reference, error = "declined", "", str(failure)
+    return _record_refund_result(refund_id=refund.pk, status=status, reference=reference, error=error, now=now)
+
+
+def _record_refund_result(*, refund_id: int, status: str, reference: str, error: str, now: datetime | None) -> Refund:
+    now = now or timezone.now()
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update(of=("self",)).select_related("order").get(pk=refund_id)
+        if refund.status != Refund.Status.PENDING or status == "pending":
+            return refund
+        if status == "succeeded":
+            refund.status, refund.paid_at, refund.gateway_reference = Refund.Status.PAID, now, reference
+            refund.save(update_fields=["status", "paid_at", "gateway_reference"])
+            credit_note_issue(refund=refund, now=now)
+            _complete_cancellation_if_settled(refund.order)
+        else:
+            refund.status, refund.last_error = Refund.Status.FAILED, error[:200]
+            refund.save(update_fields=["status", "last_error"])
+    return refund
+
+
+def _complete_cancellation_if_settled(order: Order) -> None:
+    unpaid = order.refunds.exclude(status=Refund.Status.PAID)
+    if order.status == OrderStatus.CANCELLING and not unpaid.exists():
+        lifecycle.order_finish_cancellation(order_id=order.pk)
+
+
+def refund_retry(*, refund_id: int) -> Refund:
+    """Finance retries a failed refund: same idempotency key, so the gateway still pays it at most once."""
+    from ..tasks import pay_refund
+
+    with transaction.atomic():
+        if not Refund.objects.filter(pk=refund_id, status=Refund.Status.FAILED).update(
+            status=Refund.Status.PENDING, last_error=""
+        ):
+            raise Conflict(_("Only a failed refund can be retried."))
+        transaction.on_commit(lambda: pay_refund.delay(refund_id))
+    return Refund.objects.get(pk=refund_id)
+
+
+def refunds_to_recover(*, now: datetime | None = None) -> list[int]:
+    """Pending refunds whose message was lost; the beat sweep re-enqueues them."""
+    now = now or timezone.now()
+    return list(
+        Refund.objects.filter(status=Refund.Status.PENDING, created_at__lt=now - STALE_PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def late_refunds(*, now: datetime | None = None):
+    """Refunds not paid by their due date (each order's subsidiary decides what "today" is)."""
+    now = now or timezone.now()
+    # No time zone is more than a day ahead of UTC: rows due later cannot be late anywhere yet.
+    candidates = Refund.objects.exclude(status=Refund.Status.PAID).filter(due_on__lt=now.date() + timedelta(days=1))
+    return [
+        refund
+        for refund in candidates.select_related("order__subsidiary")
+        if refund.due_on < local_today(refund.order.subsidiary.time_zone, now)
+    ]
+
+
+def late_refunds_flag(*, now: datetime | None = None) -> list[Refund]:
+    """Tell finance once about each late refund (an email to the finance group, a filter in admin)."""
+    from accounts.models import User
+
+    from ..emails import email_enqueue
+
+    now = now or timezone.now()
+    flagged = []
+    finance = list(User.objects.filter(groups__name="finance", is_active=True).values_list("email", flat=True))
+    for refund in late_refunds(now=now):
+        with transaction.atomic():
+            if not Refund.objects.filter(pk=refund.pk, late_flagged_at__isnull=True).update(late_flagged_at=now):
+                continue
+            for address in filter(None, finance):
+                email_enqueue(
+                    key=f"refund-late:{refund.pk}:{address}",
+                    template="refund_late",
+                    to=address,
+                    language="en",
+                    context={
+                        "order": refund.order_id,
+                        "refund": refund.pk,
+                        "amount": str(refund.amount),
+                        "currency": refund.currency,
+                        "due_on": refund.due_on.isoformat(),
+                    },
+                    order=refund.order,
+                )
+        flagged.append(refund)
+    return flagged

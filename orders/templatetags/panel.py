@@ -1,0 +1,73 @@
+"""Template filters that format money, dates and statuses for the reader's locale (Babel)."""
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from django import template
+from django.utils.translation import get_language, to_locale
+
+from orders.models import CancelReason, OrderStatus
+from orders.money import format_money
+
+register = template.Library()
+
+# Badge colours of OVHcloud's list (reference §2.1, U8).
+BADGES = {
+    OrderStatus.NOT_PAID: "error",
+    OrderStatus.CANCELLED: "error",
+    OrderStatus.CHECKING: "info",
+    OrderStatus.DELIVERING: "info",
+    OrderStatus.CANCELLING: "info",
+    OrderStatus.DOCUMENTS_REQUESTED: "warning",
+    OrderStatus.UNKNOWN: "warning",
+    OrderStatus.DELIVERED: "success",
+}
+
+
+def _locale() -> str:
+    return to_locale(get_language() or "en")
+
+
+@register.filter
+def money(amount: Decimal | str | None, currency: str) -> str:
+    """`{{ order.total_gross|money:order.currency }}` → "€35.99" / "35,99 €" (emails pass amounts as text)."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(Decimal(str(amount)), currency, _locale())
+
+
+@register.filter
+def ldate(value: date | datetime | None, tz_name: str = "UTC") -> str:
+    """A date, or an instant shown as the date it is in `tz_name`."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz_name)).date()
+    return format_date(value, "medium", locale=_locale())
+
+
+@register.filter
+def ldatetime(value: datetime | str | None, tz_name: str = "UTC") -> str:
+    """An instant in `tz_name`, with the zone's name so nobody guesses which midnight is meant."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):  # emails keep instants as ISO 8601 text
+        value = datetime.fromisoformat(value)
+    return format_datetime(value, "medium", tzinfo=ZoneInfo(tz_name), locale=_locale()) + f" ({tz_name})"
+
+
+def display_status(order) -> tuple[str, str]:
+    """The label and badge customers see; expired orders (swept or not yet) get the grey badge.
+
+    Expects `order.is_expired` from `orders.selectors.with_expiry`.
+    """
+    if order.is_expired:
+        return str(CancelReason.EXPIRED.label), "expired"
+    return str(OrderStatus(order.status).label), BADGES[order.status]
+
+
+@register.inclusion_tag("orders/_status_badge.html")
+def status_badge(order, link: str = ""):
+    label, badge = display_status(order)
+    return {"label": label, "badge": badge, "link": link}

@@ -1,0 +1,126 @@
+"""The bill of an order and its credit notes, in HTML and PDF, each from one template (like the purchase order).
+
+Only the order's owner reads them (staff with the view permission too); another customer's, or one
+that does not exist yet, is a 404.
+"""
+
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_percent
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language, to_locale
+
+from ..legal import trader_identity
+from ..models import CreditNote, Invoice, Order, Payment
+from ..pdf import render_pdf
+from ..selectors import account_order, with_expiry
+
+INVOICE_TEMPLATE = "orders/invoice.html"
+CREDIT_NOTE_TEMPLATE = "orders/credit_note.html"
+
+
+def _viewable_order(request, order_id: int) -> Order:
+    """The customer's own order; staff with the view permission may open anyone's. Otherwise 404."""
+    now = timezone.now()
+    user = request.user
+    if user.is_staff and user.has_perm("orders.view_order"):
+        return get_object_or_404(with_expiry(Order.objects.select_related("subsidiary"), now), pk=order_id)
+    return account_order(account=user, order_id=order_id, now=now)
+
+
+def _locale() -> str:
+    return to_locale(get_language() or "en")
+
+
+def _country_name(country: str) -> str:
+    return Locale.parse(_locale()).territories.get(country, country)
+
+
+def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
+    locale = _locale()
+    payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("pk").first()
+    return {
+        "order": order,
+        "invoice": invoice,
+        "pdf": pdf,
+        "tz": order.subsidiary.time_zone,
+        "trader": trader_identity(),
+        "billing": invoice.billing,
+        "billing_country": _country_name(invoice.billing.get("country", "")),
+        "lines": [
+            {
+                **line,
+                "vat_percent": format_percent(Decimal(line["vat_rate"]), locale=locale, decimal_quantization=False),
+            }
+            for line in invoice.lines
+        ],
+        "payment": payment,
+        "credit_notes": CreditNote.objects.filter(refund__order=order).order_by("issued_at", "pk"),
+    }
+
+
+def _invoice(request, order_id: int) -> tuple[Order, Invoice]:
+    order = _viewable_order(request, order_id)
+    return order, get_object_or_404(Invoice, order=order)
+
+
+@login_required
+def invoice_view(request, order_id: int):
+    order, invoice = _invoice(request, order_id)
+    return render(request, INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=False))
+
+
+@login_required
+def invoice_pdf(request, order_id: int):
+    order, invoice = _invoice(request, order_id)
+    html = render_to_string(INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=True), request=request)
+    response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
+    return response
+
+
+def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
+    lines = []
+    for line in note.lines:
+        amount, vat = Decimal(line["amount"]), Decimal(line["vat_amount"])
+        lines.append({"description": line["description"], "amount": amount, "vat": vat, "net": amount - vat})
+    invoice = Invoice.objects.filter(order=order).first()
+    return {
+        "order": order,
+        "note": note,
+        "refund": note.refund,
+        "invoice": invoice,
+        "pdf": pdf,
+        "tz": order.subsidiary.time_zone,
+        "trader": trader_identity(),
+        "billing": order.billing,
+        "billing_country": _country_name(order.billing.get("country", "")),
+        "lines": lines,
+        "net": note.amount - note.vat_amount,
+    }
+
+
+def _credit_note(request, order_id: int, note_id: int) -> tuple[Order, CreditNote]:
+    order = _viewable_order(request, order_id)
+    note = get_object_or_404(CreditNote.objects.select_related("refund"), pk=note_id, refund__order=order)
+    return order, note
+
+
+@login_required
+def credit_note_view(request, order_id: int, note_id: int):
+    order, note = _credit_note(request, order_id, note_id)
+    return render(request, CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=False))
+
+
+@login_required
+def credit_note_pdf(request, order_id: int, note_id: int):
+    order, note = _credit_note(request, order_id, note_id)
+    html = render_to_string(CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=True), request=request)
+    response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="credit-note-{note.number}.pdf"'
+    return response

@@ -1,0 +1,114 @@
+"""The dashboard and "View my orders": sortable, filterable, paginated, with every parameter in the URL."""
+
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import InvalidPage, Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from orders import history
+from orders.models import CancelReason, OrderStatus
+from orders.selectors import account_order_list, account_orders, latest_event, prefetch_for_withdrawal
+from orders.withdrawal import withdrawal_eligibility
+
+from .list_query import parse_list_query
+from .menu import order_menu
+
+COLUMNS = {
+    "date": gettext_lazy("Date"),
+    "number": gettext_lazy("Order number"),
+    "amount": gettext_lazy("Amount incl. VAT"),
+}
+FIRST_DIRECTION = {"date": "-date", "number": "number", "amount": "amount"}
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    name: str
+    label: str
+    url: str
+    aria_sort: str  # "ascending", "descending", or "" when the list is not sorted on this column
+
+
+def partial_requested(request) -> bool:
+    """htmx swaps a fragment, except when it restores a page missing from its history cache."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+def dashboard(request):
+    order = account_orders(account=request.user, now=timezone.now()).first()
+    event = latest_event(order) if order else None
+    return render(
+        request,
+        "orders/dashboard.html",
+        {
+            "order": order,
+            "event": event,
+            "event_label": history.LABEL_TEXTS.get(event.label, event.label) if event else "",
+        },
+    )
+
+
+def _sort_columns(query) -> dict[str, SortColumn]:
+    columns = {}
+    for name, label in COLUMNS.items():
+        if query.sort == name:
+            aria_sort, target = "ascending", f"-{name}"
+        elif query.sort == f"-{name}":
+            aria_sort, target = "descending", name
+        else:
+            aria_sort, target = "", FIRST_DIRECTION[name]
+        columns[name] = SortColumn(name, label, query.url(sort=target, page=1), aria_sort)
+    return columns
+
+
+def _status_choices():
+    return [
+        ("", _("All except expired orders")),
+        *OrderStatus.choices,
+        ("expired", CancelReason.EXPIRED.label),
+        ("all", _("All, including expired orders")),
+    ]
+
+
+@login_required
+def order_list(request):
+    now = timezone.now()
+    query, problems = parse_list_query(request.GET)
+    paginator = Paginator(
+        account_order_list(account=request.user, now=now, **query.filters()), settings.ORDER_LIST_PAGE_SIZE
+    )
+    try:
+        page = paginator.page(query.page)
+    except InvalidPage:
+        problems.append(_("There is no page %(page)s: showing the first page.") % {"page": query.page})
+        query = replace(query, page=1)
+        page = paginator.page(1)
+    orders = prefetch_for_withdrawal(list(page.object_list))
+    rows = [
+        order_menu(order, eligibility=withdrawal_eligibility(order, now=now), back_param=query.back_param)
+        for order in orders
+    ]
+    status_choices = _status_choices()
+    context = {
+        "query": query,
+        "problems": problems,
+        "page": page,
+        "rows": rows,
+        "columns": _sort_columns(query),
+        "status_choices": status_choices,
+        "status_label": dict(status_choices)[query.status],
+        "has_orders": bool(rows) or account_orders(account=request.user, now=now).exists(),
+        "previous_url": query.url(page=page.previous_page_number()) if page.has_previous() else "",
+        "next_url": query.url(page=page.next_page_number()) if page.has_next() else "",
+    }
+    template = "orders/list.html#rows" if partial_requested(request) else "orders/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -1,0 +1,80 @@
+"""Order tracking: the four steps, the dated history, the order summary and the withdrawal deadline.
+
+The steps and history are a partial that polls itself only while a step is DOING: once the order is
+done, the swapped-in partial carries no trigger and the polling stops.
+"""
+
+from babel.dates import format_date
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext_lazy as _
+
+from orders import followup, history
+from orders.selectors import account_order, prefetch_for_withdrawal
+from orders.withdrawal import withdrawal_eligibility
+
+from .list_query import back_query
+from .lists import partial_requested
+from .menu import order_menu
+
+STATE_TEXTS = {
+    followup.DONE: _("Done"),
+    followup.DOING: _("In progress"),
+    followup.TODO: _("To come"),
+    followup.ERROR: _("Stopped"),
+}
+# Rules worth telling on the tracking page; the others (unpaid, business account…) would only be noise.
+SHOWN_RULES = {"period_over", "nothing_left"}
+
+
+def long_date(day) -> str:
+    """The day in full ("Wednesday, March 18, 2026", "mercredi 18 mars 2026"): a deadline leaves no doubt."""
+    return format_date(day, "full", locale=to_locale(get_language() or "en"))
+
+
+def _progress(order) -> dict:
+    events = list(order.events.all())
+    steps = followup.follow_up(order, events)
+    return {
+        "order": order,
+        "steps": [
+            {"status": s.status, "label": history.STEP_TEXTS[s.step], "state": STATE_TEXTS[s.status]} for s in steps
+        ],
+        "history": [
+            {
+                "at": event.created_at,
+                "label": history.LABEL_TEXTS.get(event.label, event.label),
+                "detail": history.DETAIL_TEXTS.get(event.label, ""),
+            }
+            for event in reversed(events)
+        ],
+        "polling": followup.is_in_progress(steps),
+        "refresh_seconds": settings.TRACKING_REFRESH_SECONDS,
+    }
+
+
+@login_required
+def order_tracking(request, order_id: int):
+    now = timezone.now()
+    order = account_order(account=request.user, order_id=order_id, now=now)
+    context = _progress(order)
+    if partial_requested(request):
+        return render(request, "orders/tracking.html#progress", context)
+    prefetch_for_withdrawal([order])
+    eligibility = withdrawal_eligibility(order, now=now)
+    back = back_query(request)
+    context.update(
+        {
+            "menu": order_menu(order, eligibility=eligibility, back_param=back.back_param),
+            "back_url": back.url(),
+            "eligibility": eligibility,
+            "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
+            "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
+            "refunds": order.refunds.annotate(credit_note_number=F("credit_note__number")),
+        }
+    )
+    return render(request, "orders/tracking.html", context)

@@ -1,0 +1,73 @@
+"""The back office's finance and withdrawal pages: they call the same services, and refuse bad input."""
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import Payment, Refund, Withdrawal
+from orders.services.payments import order_pay
+from tests.factories import PaymentMethodFactory, UserFactory, place_order
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def paid_order():
+    account = UserFactory()
+    order = place_order(account=account)
+    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
+    return order
+
+
+def test_staff_record_a_letter_through_the_admin(admin_client_):
+    order = paid_order()
+    url = reverse("admin:orders_withdrawal_record")
+    assert admin_client_.get(reverse("admin:orders_withdrawal_changelist")).status_code == 200
+    response = admin_client_.post(url, {"order": order.pk, "date_sent": timezone.localdate().isoformat(),
+                                        "reason": "other", "comment": "letter of 3 March"})
+    withdrawal = Withdrawal.objects.get(order=order)
+    assert response.status_code == 302 and withdrawal.channel == "staff"
+    assert Refund.objects.get(withdrawal=withdrawal).status == Refund.Status.PAID
+
+
+def test_the_record_form_reports_errors_and_records_nothing(admin_client_):
+    order = paid_order()
+    future = (timezone.localdate() + timedelta(days=2)).isoformat()
+    for data in [{"order": 999999, "date_sent": timezone.localdate().isoformat()},
+                 {"order": order.pk, "date_sent": future},
+                 {"order": place_order().pk, "date_sent": timezone.localdate().isoformat()}]:
+        response = admin_client_.post(reverse("admin:orders_withdrawal_record"), data)
+        assert response.status_code == 200 and response.context["form"].errors
+    assert not Withdrawal.objects.exists()
+
+
+def test_refund_retry_action_and_csv_export(admin_client_):
+    order = paid_order()
+    payment = order.payments.get(status=Payment.Status.SUCCEEDED)
+    token = payment.token
+    Payment.objects.filter(pk=payment.pk).update(token="sandbox_unknown")
+    admin_client_.post(reverse("admin:orders_withdrawal_record"),
+                       {"order": order.pk, "date_sent": timezone.localdate().isoformat()})
+    refund = Refund.objects.get()
+    assert refund.status == Refund.Status.FAILED
+    Payment.objects.filter(pk=payment.pk).update(token=token)
+    changelist = reverse("admin:orders_refund_changelist")
+    admin_client_.post(changelist, {"action": "retry", "_selected_action": [refund.pk]})
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.PAID
+    response = admin_client_.post(changelist, {"action": "export_csv", "_selected_action": [refund.pk]})
+    rows = response.content.decode().splitlines()
+    assert rows[0].startswith("id,order_id,cause") and rows[1].startswith(f"{refund.pk},{order.pk},withdrawal")
+    assert admin_client_.get(changelist + "?late=1").status_code == 200
+
+
+def test_order_pages_and_history_open(admin_client_):
+    order = paid_order()
+    response = admin_client_.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert response.status_code == 200 and b"PAYMENT_CONFIRMED" in response.content

@@ -1,0 +1,362 @@
+"""The order lifecycle end to end through a real Celery worker, a real Redis broker and the test databases.
+
+What the unit tests cannot show: the delivery is enqueued on commit to the broker and done by another
+process; the beat sweeps (expiry, delivery recovery) work through the worker and are idempotent; and
+a worker killed with SIGKILL in the middle of a delivery loses nothing and duplicates nothing, because
+the database, not the broker, is the truth (design.md sections 3 and 6; reliability notes A6, A8 F2).
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import PaymentKind
+from orders import history, lifecycle
+from orders import tasks as order_tasks
+from orders.models import CancelReason, Order, OrderEvent, OrderLine, OrderStatus, Payment, SandboxTransaction, Service
+from orders.provisioning import SandboxProvisioner
+from orders.services.payments import order_pay
+from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
+
+S = OrderStatus
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+
+WAIT_SECONDS = 30
+PROVISIONER_DIR_ENV = "TEST_PROVISIONER_DIR"
+
+
+@pytest.fixture
+def celery_worker_include():
+    """The worker imports this module, so that settings.PROVISIONER can name SlowProvisioner below."""
+    return [__name__]
+
+
+class SlowProvisioner(SandboxProvisioner):
+    """Test-only, runs in the worker: logs each call and blocks on a line while its hold file exists.
+
+    Selected with PROVISIONER=tests.test_integration_orders.SlowProvisioner in the worker's environment;
+    talks to the test through files in $TEST_PROVISIONER_DIR (`calls.log`, `hold-<line id>`).
+    """
+
+    def provision(self, *, line):
+        directory = Path(os.environ[PROVISIONER_DIR_ENV])
+        with (directory / "calls.log").open("a") as log:
+            log.write(f"{line.pk} {os.getpid()}\n")
+        hold = directory / f"hold-{line.pk}"
+        deadline = time.monotonic() + 120  # bounded, in case the test dies without releasing it
+        while hold.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return super().provision(line=line)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def wait_until(predicate, *, worker, what: str, timeout: float = WAIT_SECONDS):
+    """Poll the database (or anything) until `predicate()` is truthy; fail with the worker's log otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{worker.log_text()}")
+        time.sleep(0.1)
+
+
+def wait_for_task(worker, result, *, timeout: float = WAIT_SECONDS) -> str:
+    """Wait until the worker logged that this task invocation succeeded; returns the repr of its return value."""
+    succeeded = re.compile(rf"\[{re.escape(result.id)}\] succeeded in [^:]*: (.*)$", re.MULTILINE)
+    failed = re.compile(rf"\[{re.escape(result.id)}\] (raised|retry)")
+
+    def done():
+        text = worker.log_text()
+        if failed.search(text):
+            pytest.fail(f"task {result.id} failed in the worker:\n{text}")
+        match = succeeded.search(text)
+        return match and match.group(1).strip()
+
+    return wait_until(done, worker=worker, what=f"task {result.id} to succeed", timeout=timeout)
+
+
+def order_status(order_id: int) -> str:
+    return Order.objects.values_list("status", flat=True).get(pk=order_id)
+
+
+def backdate(order_id: int, *, by: timedelta) -> None:
+    """Pretend the order has not moved for a while (not a status write: only `updated_at`)."""
+    assert Order.objects.filter(pk=order_id).update(updated_at=timezone.now() - by) == 1
+
+
+def labels(order_id: int) -> list[str]:
+    return list(OrderEvent.objects.filter(order_id=order_id).values_list("label", flat=True))
+
+
+def assert_delivered_once(order_id: int) -> None:
+    """Delivered; one service per DURATION line, none twice; every line carries its group's period."""
+    order = Order.objects.get(pk=order_id)
+    assert order.status == S.DELIVERED and order.delivered_at is not None
+    lines = list(order.lines.all())
+    durations = [line for line in lines if line.kind == OrderLine.Kind.DURATION]
+    services = list(Service.objects.filter(origin_line__order=order))
+    assert len(services) == len(durations) > 0
+    assert sorted(s.origin_line_id for s in services) == sorted(line.pk for line in durations)
+    by_group = {line.group: line for line in durations}
+    for line in lines:
+        assert line.delivered_at is not None
+        assert line.period_start is not None and line.period_end is not None and line.period_start < line.period_end
+        duration = by_group[line.group]
+        assert (line.period_start, line.period_end) == (duration.period_start, duration.period_end)
+    for service in services:
+        line = service.origin_line
+        assert (service.period_start, service.period_end) == (line.period_start, line.period_end)
+    assert labels(order_id).count(history.INVOICE_IN_PROGRESS) == 1
+    delivered = OrderEvent.objects.get(order_id=order_id, label=history.INVOICE_IN_PROGRESS)
+    assert (delivered.from_status, delivered.to_status) == (S.DELIVERING, S.DELIVERED)
+
+
+def trusted_account():
+    """An account with one paid order already (it went to manual validation): no risk rule fires any more."""
+    account = UserFactory()
+    first = pay_order(place_order(account=account))
+    assert first.status == S.CHECKING
+    return account
+
+
+def two_item_pricings():
+    """Two cart items: one with an installation fee (INSTALLATION + DURATION lines), one without."""
+    return [PricingFactory(installation_fee=Decimal("9.99")), PricingFactory(price=Decimal("4.99"))]
+
+
+@contextmanager
+def another_worker(first, tmp_path: Path):
+    """A second ``celery worker`` like conftest's, with the environment `first` was started with."""
+    from controlpanel import celery_app
+    from tests.conftest import ROOT, CeleryWorker, _stop
+
+    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    logfile = tmp_path / f"celery-worker-{hostname.split('@')[0]}.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "controlpanel",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        hostname,
+        "--include",
+        __name__,
+    ]
+    with logfile.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=first.env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = CeleryWorker(proc, hostname, logfile, first.env)
+    try:
+        deadline = time.monotonic() + 60
+        while not (" ready." in worker.log_text() and celery_app.control.ping(destination=[hostname], timeout=0.5)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the second Celery worker did not start ({proc.poll()}):\n{worker.log_text()}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        _stop(proc, signal.SIGTERM, timeout=20)
+
+
+def unacked_deliveries(redis_url: str, order_id: int) -> dict[str, str]:
+    """Messages of ``deliver_order(order_id)`` that a consumer took and never acknowledged (kombu's Redis
+    `unacked` hash: they come back only after the visibility timeout, 1 h by default)."""
+    import redis
+    from kombu.transport.redis import Channel
+
+    client = redis.Redis.from_url(redis_url)
+    found = {}
+    for tag, raw in client.hgetall(Channel.unacked_key).items():
+        payload = json.loads(raw)[0]
+        headers = payload.get("headers") or {}
+        if headers.get("task") == "orders.tasks.deliver_order" and headers.get("argsrepr") == f"({order_id},)":
+            found[tag.decode()] = headers["id"]
+    return found
+
+
+def forget_unacked(redis_url: str, tags) -> None:
+    """Remove the killed worker's orphaned message, so that no later run on this Redis database gets it."""
+    import redis
+    from kombu.transport.redis import Channel
+
+    client = redis.Redis.from_url(redis_url)
+    for tag in tags:
+        client.hdel(Channel.unacked_key, tag)
+        client.zrem(Channel.unacked_index_key, tag)
+
+
+# --- a. payment → delivery on commit → the worker delivers ----------------------------------------
+
+
+def test_a_paid_order_is_delivered_by_the_worker(celery_worker_process):
+    worker = celery_worker_process
+    account = trusted_account()
+    order = place_order(account=account, pricings=two_item_pricings())
+    method = PaymentMethodFactory(account=account)
+
+    payment = order_pay(order_id=order.pk, account=account, method=method)  # real sandbox charge, then commit
+
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert SandboxTransaction.objects.filter(operation=SandboxTransaction.Operation.CHARGE).count() == 1
+    assert order_status(order.pk) in {S.DELIVERING, S.DELIVERED}  # the worker may already be done
+    wait_until(lambda: order_status(order.pk) == S.DELIVERED, worker=worker, what="the order to be delivered")
+    assert_delivered_once(order.pk)
+    assert re.search(r"Task orders\.tasks\.deliver_order\[[0-9a-f-]+\] succeeded", worker.log_text())
+    assert labels(order.pk)[:6] == [
+        history.ORDER_STARTED,
+        history.PAYMENT_RECEIVED,
+        history.PAYMENT_CONFIRMED,
+        history.FRAUD_CHECK,
+        history.ORDER_ACCEPTED,
+        history.DELIVERY,
+    ]
+
+    # A duplicate message (acks_late redelivery, a sweep racing the first message) delivers nothing twice.
+    wait_for_task(worker, order_tasks.deliver_order.delay(order.pk))
+    assert_delivered_once(order.pk)
+
+
+# --- b. the expiry sweep through the worker, twice -------------------------------------------------
+
+
+def test_the_expiry_sweep_expires_stale_orders_once(celery_worker_process):
+    worker = celery_worker_process
+    now = timezone.now()
+    account = UserFactory()
+    pricing = PricingFactory()
+    stale = [place_order(account=account, pricings=[pricing], now=now - timedelta(days=8)) for _ in range(3)]
+    fresh = place_order(account=account, pricings=[pricing], now=now - timedelta(days=1))
+    held = place_order(account=account, pricings=[pricing], now=now - timedelta(days=8))
+    # A direct debit in progress holds its order until expiry + 5 days.
+    Payment.objects.create(
+        order=held,
+        kind=PaymentKind.SEPA,
+        amount=held.total_gross,
+        currency=held.currency,
+        idempotency_key=f"held-{held.pk}",
+    )
+
+    assert wait_for_task(worker, order_tasks.expire_unpaid_orders.delay()) == "3"
+    assert wait_for_task(worker, order_tasks.expire_unpaid_orders.delay()) == "0"
+
+    for order in stale:
+        order.refresh_from_db()
+        assert (order.status, order.cancel_reason) == (S.CANCELLED, CancelReason.EXPIRED)
+        events = OrderEvent.objects.filter(order=order, label=history.ORDER_EXPIRED)
+        assert [(e.from_status, e.to_status) for e in events] == [(S.NOT_PAID, S.CANCELLED)]
+    for order in (fresh, held):
+        assert order_status(order.pk) == S.NOT_PAID
+        assert history.ORDER_EXPIRED not in labels(order.pk)
+
+
+# --- c. a delivery whose message was lost is recovered by the sweep --------------------------------
+
+
+def test_a_lost_delivery_message_is_recovered_by_the_sweep(celery_worker_process, monkeypatch):
+    worker = celery_worker_process
+    staff = UserFactory(is_staff=True)
+    lost, recent = (pay_order(place_order(pricings=two_item_pricings())) for _ in range(2))  # both in `checking`
+    dropped = []
+    # The on-commit enqueue never reaches the broker (as when Redis is down at commit): nothing is published.
+    monkeypatch.setattr(order_tasks, "enqueue_delivery", dropped.append)
+    for order in (lost, recent):
+        assert lifecycle.order_validate(order_id=order.pk, staff=staff).status == S.DELIVERING
+    monkeypatch.undo()
+    assert dropped == [lost.pk, recent.pk]  # the lifecycle did try to enqueue, on commit
+    backdate(lost.pk, by=timedelta(hours=1))  # the beat sweep runs later; `recent` only just moved
+
+    assert wait_for_task(worker, order_tasks.recover_deliveries.delay()) == "1"
+
+    wait_until(lambda: order_status(lost.pk) == S.DELIVERED, worker=worker, what="the lost delivery to be recovered")
+    assert_delivered_once(lost.pk)
+    # A delivery that moved recently may still have its message in flight: the sweep leaves it alone.
+    assert order_status(recent.pk) == S.DELIVERING
+    assert not Service.objects.filter(origin_line__order=recent).exists()
+
+
+# --- d. a worker killed mid-delivery; a new worker and the sweep finish the job --------------------
+
+
+def test_a_worker_killed_mid_delivery_is_recovered_without_duplicates(request, monkeypatch, tmp_path, redis_url):
+    directory = tmp_path / "provisioner"
+    directory.mkdir()
+    monkeypatch.setenv("PROVISIONER", f"{__name__}.SlowProvisioner")
+    monkeypatch.setenv(PROVISIONER_DIR_ENV, str(directory))
+    first = request.getfixturevalue("celery_worker_process")  # after setenv: it copies os.environ
+
+    staff = UserFactory(is_staff=True)
+    order = pay_order(place_order(pricings=two_item_pricings()))
+    assert order.status == S.CHECKING
+    line1, line2 = order.lines.filter(kind=OrderLine.Kind.DURATION).order_by("group")
+    (directory / f"hold-{line2.pk}").touch()  # the second line's machine takes "forever" to install
+    calls_log = directory / "calls.log"
+
+    def provisioning_calls() -> Counter:
+        rows = calls_log.read_text().splitlines() if calls_log.exists() else []
+        return Counter(int(row.split()[0]) for row in rows)
+
+    lifecycle.order_validate(order_id=order.pk, staff=staff)  # enqueues deliver_order on commit, for real
+    wait_until(lambda: provisioning_calls()[line2.pk] == 1, worker=first, what="the worker to start on line 2")
+    # Mid-task: the first line is delivered and committed, the second is being provisioned.
+    assert Service.objects.filter(origin_line=line1).count() == 1
+    assert not Service.objects.filter(origin_line=line2).exists()
+
+    first.kill(signal.SIGKILL)
+    assert first.proc.wait(10) == -signal.SIGKILL
+    (directory / f"hold-{line2.pk}").unlink()
+    orphans = unacked_deliveries(redis_url, order.pk)
+    try:
+        # acks_late: the message was never acknowledged, but Redis hands it out again only after the
+        # visibility timeout (1 h); recovery must come from the database.
+        assert len(orphans) == 1, f"expected the killed task's message in Redis's unacked hash: {orphans}"
+        assert order_status(order.pk) == S.DELIVERING
+
+        with another_worker(first, tmp_path) as second:
+            backdate(order.pk, by=timedelta(hours=1))  # the beat sweep runs minutes later
+            assert wait_for_task(second, order_tasks.recover_deliveries.delay()) == "1"
+            wait_until(
+                lambda: order_status(order.pk) == S.DELIVERED,
+                worker=second,
+                what="the new worker to finish the delivery",
+            )
+            # The sweep runs again on its schedule: nothing left to do, nothing done twice.
+            assert wait_for_task(second, order_tasks.recover_deliveries.delay()) == "0"
+    finally:
+        forget_unacked(redis_url, orphans)
+
+    assert_delivered_once(order.pk)
+    assert provisioning_calls() == Counter({line1.pk: 1, line2.pk: 2})  # line 1 was not provisioned again
+    assert Service.objects.count() == 2

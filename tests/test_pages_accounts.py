@@ -1,0 +1,626 @@
+"""Sign-up with email confirmation, log-in, password reset, the account page, language and payment methods."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import LegalForm, PaymentKind, PaymentMethod, User
+from accounts.services import payment_method_add
+from orders.models import Payment
+from tests.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
+
+DB = pytest.mark.django_db(databases=["default", "sandbox"])
+BROWSER_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+PASSWORD = "Corr3ct-Horse-Battery"
+NEXT_YEAR = timezone.localdate().year + 1
+
+
+def signup_data(**overrides) -> dict:
+    data = {
+        "username": "newcustomer",
+        "email": "new@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "first_name": "Jeanne",
+        "last_name": "Durand",
+        "legal_form": LegalForm.INDIVIDUAL,
+        "subsidiary": "FR",
+        "language": "en",
+        "organisation": "",
+        "address": "3 rue Lafayette",
+        "postcode": "75009",
+        "city": "Paris",
+        "country": "FR",
+        "vat_number": "",
+    }
+    return {**data, **overrides}
+
+
+def confirmation_link(message) -> str:
+    return re.search(r"https?://\S+/account/confirm/\S+/", message.body).group(0)
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def sign_up(client, **overrides):
+    return client.post(reverse("accounts:signup"), signup_data(**overrides))
+
+
+# --- sign-up ------------------------------------------------------------------------------------
+
+
+@DB
+def test_signup_creates_an_unconfirmed_account_and_emails_a_link(client, mailoutbox):
+    response = sign_up(client, language="fr")
+    assert response.status_code == 302 and response.url == reverse("login")
+    account = User.objects.get(username="newcustomer")
+    assert not account.email_confirmed and account.is_active and account.check_password(PASSWORD)
+    assert account.subsidiary.currency == "EUR" and account.language == "fr" and account.handle.startswith("jd")
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["new@example.com"]
+    assert "/account/confirm/" in message.body and message.alternatives[0].mimetype == "text/html"
+    assert confirmation_link(message) in message.alternatives[0].content
+    assert "_auth_user_id" not in client.session
+
+
+@DB
+def test_signup_refuses_a_taken_username_or_email(client, mailoutbox):
+    UserFactory(username="taken", email="taken@example.com")
+    response = sign_up(client, username="TAKEN", email="Taken@Example.com")
+    form = response.context["form"]
+    assert response.status_code == 200 and set(form.errors) == {"username", "email"}
+    assert "already uses this email" in form.errors["email"][0]
+    assert not mailoutbox and not User.objects.filter(username="TAKEN").exists()
+
+
+@DB
+@pytest.mark.parametrize("country", ["XX", "EU", "fr", ""])
+def test_signup_refuses_a_country_that_is_not_iso_3166(client, country):
+    response = sign_up(client, country=country)
+    assert "country" in response.context["form"].errors
+    assert not User.objects.filter(username="newcustomer").exists()
+
+
+@DB
+def test_signup_of_a_corporation_needs_an_organisation_and_a_well_formed_vat_number(client):
+    response = sign_up(client, legal_form=LegalForm.CORPORATION, vat_number="12345")
+    assert set(response.context["form"].errors) == {"organisation", "vat_number"}
+    response = sign_up(
+        client, legal_form=LegalForm.CORPORATION, organisation="ACME SAS", vat_number="fr 123 456 789 01"
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="newcustomer").vat_number == "FR12345678901"
+
+
+@DB
+def test_an_individual_gives_no_vat_number(client):
+    response = sign_up(client, vat_number="FR12345678901")
+    assert "vat_number" in response.context["form"].errors
+
+
+@DB
+def test_signup_applies_django_password_validators(client):
+    response = sign_up(client, password1="password", password2="password")
+    assert "password2" in response.context["form"].errors
+
+
+@DB
+def test_signup_page_renders(client):
+    response = client.get(reverse("accounts:signup"))
+    assert response.status_code == 200
+    assert b'name="password2"' in response.content and b'<option value="FR">France</option>' in response.content
+
+
+# --- email confirmation and log-in --------------------------------------------------------------
+
+
+@DB
+def test_login_is_refused_until_the_email_is_confirmed_then_the_link_logs_in(client, mailoutbox):
+    sign_up(client)
+    response = client.post(reverse("login"), {"username": "newcustomer", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "Confirm your email address first" in response.content.decode()
+
+    link = path_of(confirmation_link(mailoutbox[0]))
+    response = client.get(link)  # a page with a button: mail scanners following links confirm nothing
+    assert response.status_code == 200 and not User.objects.get(username="newcustomer").email_confirmed
+    response = client.post(link)
+    account = User.objects.get(username="newcustomer")
+    assert response.status_code == 302 and response.url == reverse("accounts:details")
+    assert account.email_confirmed and client.session["_auth_user_id"] == str(account.pk)
+
+    client.logout()
+    response = client.post(link)  # the link works once
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert client.post(reverse("login"), {"username": "newcustomer", "password": PASSWORD}).status_code == 302
+
+
+@DB
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_bad_confirmation_token_shows_a_page_to_ask_for_a_new_link(client, method):
+    response = getattr(client, method)(reverse("accounts:confirm_email", args=["not-a-token"]))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "invalid or has expired" in content and reverse("accounts:confirm_email", args=["resend"]) in content
+    assert "_auth_user_id" not in client.session
+
+
+@DB
+def test_a_confirmation_link_expires_after_three_days(client, mailoutbox, time_machine):
+    sign_up(client)
+    link = path_of(confirmation_link(mailoutbox[0]))
+    time_machine.move_to(timezone.now() + timedelta(days=3, minutes=1))
+    assert client.post(link).status_code == 400
+    assert not User.objects.get(username="newcustomer").email_confirmed
+
+
+@DB
+def test_a_new_link_goes_only_to_an_unconfirmed_account(client, mailoutbox):
+    sign_up(client)
+    UserFactory(email="confirmed@example.com")
+    resend = reverse("accounts:confirm_email", args=["resend"])
+    assert client.get(resend).status_code == 200
+    for email in ["confirmed@example.com", "nobody@example.com", "NEW@example.com"]:
+        response = client.post(resend, {"email": email})
+        assert response.status_code == 302  # the same answer whoever asks
+    assert [m.to for m in mailoutbox] == [["new@example.com"], ["new@example.com"]]
+    assert client.post(path_of(confirmation_link(mailoutbox[1]))).status_code == 302
+
+
+# --- password reset -----------------------------------------------------------------------------
+
+
+@DB
+def test_password_reset_emails_a_link_that_sets_a_new_password(client, mailoutbox):
+    account = UserFactory(email="reset@example.com", language="fr")
+    response = client.post(reverse("password_reset"), {"email": "reset@example.com"})
+    assert response.status_code == 302 and len(mailoutbox) == 1
+    link = re.search(r"https?://\S+/accounts/reset/\S+/", mailoutbox[0].body).group(0)
+    response = client.get(path_of(link), follow=True)
+    assert response.status_code == 200 and response.context["validlink"]
+    new = "An0ther-Str0ng-Secret"
+    response = client.post(response.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.check_password(new)
+
+
+@pytest.fixture
+def translated_in(monkeypatch):
+    """Records the language active when each message is translated (the French catalogue comes later)."""
+    from django.utils import translation
+
+    seen: dict[str, str] = {}
+    real = translation._trans.gettext
+
+    def spy(message):
+        seen[message] = translation.get_language()
+        return real(message)
+
+    monkeypatch.setattr(translation._trans, "gettext", spy, raising=False)
+    return seen
+
+
+@DB
+def test_password_reset_email_is_in_the_customers_language(client, mailoutbox, translated_in):
+    UserFactory(email="reset@example.com", language="fr")
+    client.post(
+        reverse("password_reset"), {"email": "reset@example.com"}, headers={"accept-language": "en"}, follow=True
+    )
+    assert len(mailoutbox) == 1
+    assert translated_in["Reset your control panel password"] == "fr"
+    assert translated_in["Check your email"] == "en"  # the page itself stays in the visitor's language
+
+
+@DB
+def test_the_confirmation_email_is_in_the_language_chosen_at_signup(client, mailoutbox, translated_in):
+    sign_up(client, language="fr")
+    assert translated_in["Confirm your email address"] == "fr"
+    assert '<html lang="fr">' in mailoutbox[0].alternatives[0].content
+
+
+@DB
+def test_password_pages_render(client):
+    for name in ["password_reset", "password_reset_done"]:
+        assert client.get(reverse(name)).status_code == 200
+    client.force_login(UserFactory())
+    assert client.get(reverse("password_change")).status_code == 200
+
+
+# --- account page -------------------------------------------------------------------------------
+
+
+def billing_data(**overrides) -> dict:
+    data = {
+        "first_name": "Alice",
+        "last_name": "Martin",
+        "organisation": "",
+        "address": "10 avenue Foch",
+        "postcode": "69006",
+        "city": "Lyon",
+        "country": "FR",
+        "vat_number": "",
+        "phone": "+33 4 00 00 00 00",
+    }
+    return {**data, **overrides}
+
+
+@DB
+def test_billing_details_change_the_account_not_the_orders_already_placed(client):
+    account = UserFactory()
+    order = place_order(account=account)
+    snapshot = dict(order.billing)
+    client.force_login(account)
+    page = client.get(reverse("accounts:details")).content.decode()
+    assert account.handle in page and "contact our support team" in page
+    response = client.post(reverse("accounts:details"), billing_data())
+    assert response.status_code == 302
+    account.refresh_from_db()
+    order.refresh_from_db()
+    assert (account.address, account.city, account.phone) == ("10 avenue Foch", "Lyon", "+33 4 00 00 00 00")
+    assert order.billing == snapshot and order.billing["city"] == "Paris"
+
+
+@DB
+def test_billing_details_follow_the_rules_of_the_legal_form(client):
+    account = UserFactory(legal_form=LegalForm.CORPORATION, organisation="ACME")
+    client.force_login(account)
+    response = client.post(reverse("accounts:details"), billing_data(organisation="", vat_number="X1", country="ZZ"))
+    assert set(response.context["form"].errors) == {"organisation", "vat_number", "country"}
+    account.refresh_from_db()
+    assert account.organisation == "ACME" and account.city == "Paris"
+
+
+@DB
+def test_the_account_page_needs_a_login(client):
+    response = client.get(reverse("accounts:details"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- language -----------------------------------------------------------------------------------
+
+
+@DB
+def test_language_switch_saves_the_preference_of_a_logged_in_customer(client):
+    account = UserFactory(language="en")
+    client.force_login(account)
+    response = client.post(reverse("accounts:language"), {"language": "fr", "next": "/account/"})
+    assert response.status_code == 302 and response.url == "/account/"
+    account.refresh_from_db()
+    assert account.language == "fr"
+    assert '<html lang="fr">' in client.get(reverse("accounts:details")).content.decode()
+
+
+@DB
+def test_language_switch_sets_the_cookie_of_an_anonymous_visitor(client):
+    response = client.post(reverse("accounts:language"), {"language": "fr", "next": "/account/signup/"})
+    assert response.status_code == 302 and response.url == "/account/signup/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert '<html lang="fr">' in client.get(reverse("accounts:signup")).content.decode()
+
+
+@DB
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_language_switch_never_redirects_elsewhere(client, next_url):
+    response = client.post(reverse("accounts:language"), {"language": "fr", "next": next_url})
+    assert response.status_code == 302 and response.url == "/"
+
+
+@DB
+def test_language_switch_ignores_an_unknown_language(client):
+    account = UserFactory(language="en")
+    client.force_login(account)
+    response = client.post(reverse("accounts:language"), {"language": "de", "next": "/account/"})
+    account.refresh_from_db()
+    assert response.status_code == 302 and account.language == "en"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert client.get(reverse("accounts:language")).status_code == 405
+
+
+# --- payment methods ----------------------------------------------------------------------------
+
+
+def add(client, **data):
+    return client.post(reverse("accounts:payment_method_add"), data)
+
+
+@pytest.fixture
+def customer(client):
+    account = UserFactory()
+    client.force_login(account)
+    return account
+
+
+@DB
+def test_add_a_card_it_becomes_the_default_as_the_first_method(client, customer):
+    assert client.get(reverse("accounts:payment_method_add")).status_code == 200
+    response = add(client, kind="card", number="4242 4242 4242 4242", exp_month="12", exp_year=str(NEXT_YEAR))
+    assert response.status_code == 302 and response.url == reverse("accounts:payment_methods")
+    method = customer.payment_methods.get()
+    assert method.label == "Visa •••• 4242" and method.is_default and method.expires_on == date(NEXT_YEAR, 12, 31)
+    page = client.get(reverse("accounts:payment_methods")).content.decode()
+    assert "Visa •••• 4242" in page and "Default" in page and f"12/{NEXT_YEAR}" in page
+
+
+@DB
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"number": "4242424242424241", "exp_month": "12", "exp_year": str(NEXT_YEAR)}, "not valid"),
+        ({"number": "4242424242424242", "exp_month": "", "exp_year": str(NEXT_YEAR)}, "required"),
+    ],
+)
+def test_a_card_the_gateway_refuses_shows_an_error_and_saves_nothing(client, customer, data, message):
+    response = add(client, kind="card", **data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert "4242424242424241" not in response.content.decode()  # card numbers are never echoed
+    assert not customer.payment_methods.exists()
+
+
+@DB
+def test_an_expired_card_is_refused(customer, time_machine):
+    from orders.errors import InvalidInput
+
+    time_machine.move_to(timezone.now().replace(year=NEXT_YEAR + 1))
+    with pytest.raises(InvalidInput, match="expired"):
+        payment_method_add(
+            account=customer,
+            kind="card",
+            details={"number": "4242424242424242", "exp_month": 1, "exp_year": NEXT_YEAR},
+            make_default=False,
+        )
+
+
+@DB
+def test_sepa_is_offered_in_france_and_not_in_great_britain(client, customer):
+    response = add(client, kind=PaymentKind.SEPA, iban="FR76 3000 6000 0112 3456 7890 189", make_default="on")
+    assert response.status_code == 302
+    assert customer.payment_methods.get().kind == PaymentKind.SEPA
+
+    british = UserFactory(subsidiary=subsidiary("GB"))
+    client.force_login(british)
+    assert b"sepaDirectDebit" not in client.get(reverse("accounts:payment_method_add")).content
+    response = add(client, kind=PaymentKind.SEPA, iban="FR7630006000011234567890189")
+    assert response.status_code == 200 and "kind" in response.context["form"].errors
+    assert not british.payment_methods.exists()
+
+
+@DB
+def test_a_bad_iban_is_refused(client, customer):
+    response = add(client, kind=PaymentKind.SEPA, iban="FR7630006000011234567890188")
+    assert "This IBAN is not valid." in response.content.decode() and not customer.payment_methods.exists()
+
+
+@DB
+def test_bank_transfer_only_for_businesses(client, customer):
+    response = add(client, kind=PaymentKind.BANK_TRANSFER)
+    assert response.status_code == 200 and "kind" in response.context["form"].errors
+    assert not customer.payment_methods.exists()
+
+    company = UserFactory(legal_form=LegalForm.CORPORATION, organisation="ACME")
+    client.force_login(company)
+    assert add(client, kind=PaymentKind.BANK_TRANSFER).status_code == 302
+    assert company.payment_methods.get().kind == PaymentKind.BANK_TRANSFER
+
+
+@DB
+def test_paypal_and_make_default_replaces_the_old_default(client, customer):
+    old = PaymentMethodFactory(account=customer)
+    response = add(client, kind=PaymentKind.PAYPAL, paypal_email="buyer@example.com", make_default="on")
+    assert response.status_code == 302
+    new = customer.payment_methods.get(kind=PaymentKind.PAYPAL)
+    old.refresh_from_db()
+    assert new.is_default and not old.is_default
+
+
+@DB
+def test_add_returns_to_a_safe_next_page(client, customer):
+    data = {"kind": "paypal", "paypal_email": "buyer@example.com"}
+    assert add(client, **data, next="/orders/").url == "/orders/"
+    assert add(client, **data, next="https://evil.example/").url == reverse("accounts:payment_methods")
+
+
+@DB
+def test_set_default_keeps_one_default(client, customer):
+    first = PaymentMethodFactory(account=customer)
+    second = PaymentMethodFactory(account=customer, is_default=False)
+    response = client.post(reverse("accounts:payment_method_default", args=[second.pk]))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.is_default and not first.is_default
+
+    response = client.post(reverse("accounts:payment_method_default", args=[first.pk]), headers={"hx-request": "true"})
+    content = response.content.decode()
+    assert response.status_code == 200 and content.lstrip().startswith('<div id="payment-methods">')
+    assert "is now your default payment method" in content
+    assert list(customer.payment_methods.filter(is_default=True)) == [first]
+
+
+@DB
+def test_an_expired_or_blocked_method_cannot_be_the_default(client, customer):
+    PaymentMethodFactory(account=customer)
+    expired = PaymentMethodFactory(account=customer, is_default=False, expires_on=date(2020, 1, 31))
+    blocked = PaymentMethodFactory(account=customer, is_default=False, status=PaymentMethod.Status.BLOCKED)
+    page = client.get(reverse("accounts:payment_methods")).content.decode()
+    assert "Expired" in page and "Blocked" in page
+    for method in (expired, blocked):
+        response = client.post(reverse("accounts:payment_method_default", args=[method.pk]), follow=True)
+        assert "can&#x27;t be your default" in response.content.decode()
+        method.refresh_from_db()
+        assert not method.is_default
+
+
+@DB
+def test_remove_asks_then_removes_and_promotes_the_newest_valid_method(client, customer):
+    default = PaymentMethodFactory(account=customer)
+    older = PaymentMethodFactory(account=customer, is_default=False)
+    newer = PaymentMethodFactory(account=customer, is_default=False)
+    PaymentMethodFactory(account=customer, is_default=False, status=PaymentMethod.Status.BLOCKED)
+    url = reverse("accounts:payment_method_remove", args=[default.pk])
+    assert "newest valid payment method" in client.get(url).content.decode()
+    response = client.post(url, follow=True)
+    assert "is now your default payment method" in response.content.decode()
+    assert not PaymentMethod.objects.filter(pk=default.pk).exists()
+    assert list(customer.payment_methods.filter(is_default=True)) == [newer]
+    client.post(reverse("accounts:payment_method_remove", args=[older.pk]))
+    assert list(customer.payment_methods.filter(is_default=True)) == [newer]
+
+
+@DB
+def test_a_method_with_a_pending_payment_cannot_be_removed(client, customer):
+    method = PaymentMethodFactory(account=customer)
+    order = place_order(account=customer)
+    Payment.objects.create(
+        order=order,
+        method=method,
+        kind=method.kind,
+        amount=order.total_gross,
+        currency=order.currency,
+        idempotency_key="pending-test",
+    )
+    response = client.post(reverse("accounts:payment_method_remove", args=[method.pk]), follow=True)
+    assert "still in progress" in response.content.decode()
+    assert PaymentMethod.objects.filter(pk=method.pk).exists()
+
+
+@DB
+def test_another_customers_payment_method_is_a_404(client, customer):
+    other = PaymentMethodFactory(is_default=False)
+    assert client.post(reverse("accounts:payment_method_default", args=[other.pk])).status_code == 404
+    assert client.get(reverse("accounts:payment_method_remove", args=[other.pk])).status_code == 404
+    assert client.post(reverse("accounts:payment_method_remove", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert not other.is_default
+
+
+@DB
+def test_the_list_takes_the_same_queries_for_1_or_20_methods(client, customer, django_assert_max_num_queries):
+    PaymentMethodFactory(account=customer)
+    with django_assert_max_num_queries(6):
+        client.get(reverse("accounts:payment_methods"))
+    for _ in range(19):
+        PaymentMethodFactory(account=customer, is_default=False)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("accounts:payment_methods")).content.count(b"<tr>") == 21
+
+
+# --- in a browser -------------------------------------------------------------------------------
+
+
+def field(page, label: str):
+    """A form field by its exact label (Django's labels end with a colon)."""
+    return page.get_by_label(f"{label}:", exact=True)
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_browser_sign_up_confirm_and_land_logged_in(page, live_server, check_page):
+    page.goto(f"{live_server.url}/account/signup/")
+    check_page(page, "accounts-signup")
+    field(page, "Username").fill("browsercustomer")
+    field(page, "Email address").fill("browser@example.com")
+    field(page, "Password").fill(PASSWORD)
+    field(page, "Password confirmation").fill(PASSWORD)
+    field(page, "Legal form").select_option("corporation")
+    field(page, "Subsidiary").select_option("FR")
+    field(page, "First name").fill("Jeanne")
+    field(page, "Last name").fill("Durand")
+    field(page, "Organisation").fill("ACME SAS")
+    field(page, "Address").fill("3 rue Lafayette")
+    field(page, "Postcode").fill("75009")
+    field(page, "City").fill("Paris")
+    field(page, "Country").select_option("FR")
+    field(page, "VAT number").fill("FR12345678901")
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/accounts/login/")
+    assert "browser@example.com" in page.get_by_role("status").inner_text()
+
+    link = confirmation_link(mail.outbox[-1])  # live_server runs in this process: the locmem outbox is shared
+    page.goto(link)
+    check_page(page, "accounts-confirm")
+    page.get_by_role("button", name="Confirm my email address").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/account/")
+    assert page.get_by_role("heading", name="My account").is_visible()
+    assert User.objects.get(username="browsercustomer").email_confirmed
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_browser_login_and_password_pages(page, live_server, check_page):
+    UserFactory(username="unconfirmed", email_confirmed=False)
+    page.goto(f"{live_server.url}/accounts/login/")
+    check_page(page, "accounts-login")
+    page.get_by_label("Username").fill("unconfirmed")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert "Confirm your email address first" in page.get_by_role("alert").inner_text()
+    check_page(page, "accounts-login-unconfirmed")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    check_page(page, "accounts-password-reset")
+    page.get_by_label("Email").fill("nobody@example.com")
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_load_state()
+    check_page(page, "accounts-password-reset-done")
+    page.goto(f"{live_server.url}/account/confirm/not-a-token/")
+    check_page(page, "accounts-confirm-invalid")
+
+
+@pytest.mark.browser
+@BROWSER_DB
+def test_browser_account_page_payment_methods_and_language(page, live_server, login_as, check_page):
+    account = UserFactory(username="alice")
+    login_as("alice")
+    page.goto(f"{live_server.url}/account/")
+    check_page(page, "accounts-details")
+    page.get_by_label("City").fill("Lyon")
+    page.get_by_label("Phone").fill("+33 4 00 00 00 00")
+    page.get_by_role("button", name="Save my billing details").click()
+    page.wait_for_load_state()
+    assert "Your billing details are saved." in page.get_by_role("status").inner_text()
+    account.refresh_from_db()
+    assert account.city == "Lyon"
+
+    page.goto(f"{live_server.url}/account/payment-methods/add/")
+    page.get_by_label("Credit card").check()
+    assert not page.get_by_label("IBAN").is_visible()  # only the chosen kind's fields show
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry month").select_option("12")
+    page.get_by_label("Expiry year").select_option(str(NEXT_YEAR))
+    check_page(page, "accounts-payment-method-add")
+    page.get_by_role("button", name="Save the payment method").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/account/payment-methods/")
+    assert page.get_by_role("cell", name="Visa •••• 4242 Default").is_visible()
+    PaymentMethodFactory(account=account, is_default=False)
+    page.reload()
+    check_page(page, "accounts-payment-methods")
+    page.get_by_role("button", name="Set as default").click()  # htmx swaps the list
+    page.get_by_text("is now your default payment method").wait_for()
+    assert customer_default_count(account) == 1
+    page.set_viewport_size({"width": 375, "height": 800})
+    check_page(page, "accounts-payment-methods-phone")
+
+    page.goto(f"{live_server.url}/account/")
+    page.get_by_label("Language of your pages and emails").select_option("fr")
+    page.get_by_role("button", name="Save the language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    assert page.url.endswith("/account/")
+    account.refresh_from_db()
+    assert account.language == "fr"
+
+
+def customer_default_count(account) -> int:
+    return account.payment_methods.filter(is_default=True).count()

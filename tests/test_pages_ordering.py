@@ -1,0 +1,499 @@
+"""Ordering pages: catalog of the account's subsidiary, cart, checkout with the withdrawal information and consents."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from accounts.models import LegalForm
+from catalog.models import Family
+from catalog.selectors import cart_view
+from orders.legal import legal_text, legal_version
+from orders.models import Cart, CartItem, Consent, Order
+from orders.money import format_money
+from orders.services.carts import cart_add_item, cart_assign, cart_create, cart_quote
+from tests.factories import PlanFactory, PricingFactory, UserFactory, subsidiary
+
+CATALOG = reverse("catalog:index")
+CART = reverse("catalog:cart")
+ADD = reverse("catalog:cart_add")
+CHECKOUT = reverse("catalog:checkout")
+IP = "203.0.113.9"
+
+
+def _messages(response) -> list[str]:
+    """The messages this response carries; read once, as a page showing them would."""
+    found = [str(m) for m in get_messages(response.wsgi_request)]
+    response.client.cookies.pop("messages", None)
+    return found
+
+
+def _shown(html: str, text: str) -> bool:
+    """Whether a legal text is on the page, as `linebreaks` renders it (paragraphs, <br> inside them)."""
+    return all(escape(paragraph).replace("\n", "<br>") in html for paragraph in text.split("\n\n"))
+
+
+def _cart_with(account, *pricings, quantity: int = 1) -> Cart:
+    cart = cart_assign(cart=cart_create(subsidiary_code=account.subsidiary_id), account=account)
+    for pricing in pricings:
+        cart_add_item(
+            cart=cart,
+            plan_code=pricing.plan.plan_code,
+            duration=pricing.duration,
+            pricing_mode=pricing.pricing_mode,
+            quantity=quantity,
+        )
+    return cart
+
+
+def _domain_pricing(**kwargs):
+    plan = PlanFactory(family=Family.DOMAIN, excludable=True, name_en="Domain name .com", name_fr="Nom de domaine .com")
+    return PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("9.99"), **kwargs)
+
+
+def _checkout_post(client, cart, **consents):
+    page = client.get(CHECKOUT)
+    data = {"cart": str(cart.pk), "revision": page.context["cart_view"].revision}
+    data.update({name: "on" for name, ticked in consents.items() if ticked})
+    return client.post(CHECKOUT, data, REMOTE_ADDR=IP)
+
+
+# --- catalog -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_catalog_needs_a_login(client):
+    response = client.get(CATALOG)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_catalog_lists_only_the_subsidiary_plans_in_its_currency(client):
+    fr_plan = PricingFactory(price=Decimal("10.00"), installation_fee=Decimal("49.99")).plan
+    PricingFactory(plan=fr_plan, duration="P12M", months=12, pricing_mode="upfront12", price=Decimal("100.00"))
+    tn_plan = PricingFactory(subsidiary=subsidiary("TN"), price=Decimal("12.345")).plan
+    retired = PricingFactory(plan=PlanFactory(active=False)).plan
+
+    fr = UserFactory()
+    client.force_login(fr)
+    html = client.get(CATALOG).content.decode()
+    assert fr_plan.name_en in html and tn_plan.name_en not in html and retired.name_en not in html
+    assert "Web hosting" in html and "1 month" in html and "12 months" in html
+    assert "Pricing mode: upfront12" in html and "Pricing mode: default" not in html
+    assert "€10.00" in html and "€12.00" in html  # excl. VAT, and incl. 20 % VAT
+    assert "€49.99" in html and "€59.99" in html  # the installation fee, both ways
+
+    client.force_login(UserFactory(subsidiary=subsidiary("TN")))
+    html = client.get(CATALOG).content.decode()
+    assert tn_plan.name_en in html and fr_plan.name_en not in html
+    assert "TND12.345" in html and "TND14.691" in html  # 3 decimals; 12.345 + 19 % VAT (2.346)
+    assert "€" not in html
+
+
+@pytest.mark.django_db
+def test_catalog_names_plans_in_the_reader_language(client):
+    pricing = PricingFactory()
+    client.force_login(UserFactory(language="fr"))
+    html = client.get(CATALOG).content.decode()
+    assert pricing.plan.name_fr in html and "10,00\xa0€" in html
+
+
+@pytest.mark.django_db
+def test_catalog_queries_are_constant_in_the_number_of_plans(client, django_assert_max_num_queries):
+    account = UserFactory()
+    client.force_login(account)
+    _cart_with(account, PricingFactory())
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(CATALOG).status_code == 200
+        return len(queries)
+
+    few = count()
+    for _ in range(30):
+        plan = PricingFactory().plan
+        PricingFactory(plan=plan, duration="P12M", months=12)
+    _domain_pricing()
+    assert count() == few
+    with django_assert_max_num_queries(10):
+        client.get(CATALOG)
+
+
+# --- cart --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_adding_creates_the_account_cart_once_and_redirects(client):
+    account = UserFactory()
+    pricing = PricingFactory()
+    client.force_login(account)
+
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "3"})
+    assert response.status_code == 302 and response["Location"] == CART
+    assert f"{pricing.plan.name_en} has been added to your cart." in _messages(response)
+    client.post(ADD, {"pricing": pricing.pk, "quantity": "1"})
+
+    cart = Cart.objects.get()
+    assert cart.account == account and cart.subsidiary_id == "FR" and not cart.read_only
+    assert list(cart.items.values_list("pricing", "quantity")) == [(pricing.pk, 3), (pricing.pk, 1)]
+    assert not client.session.get("cart")  # nothing about the cart lives in the session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"pricing": "999999", "quantity": "1"}, "This offer is not available in your subsidiary."),
+        ({"pricing": "abc", "quantity": "1"}, "This offer is not available in your subsidiary."),
+        ({"quantity": "1"}, "Choose an offer to add to your cart."),
+        ({"pricing": "TN", "quantity": "1"}, "This offer is not available in your subsidiary."),
+        ({"pricing": "RETIRED", "quantity": "1"}, "This offer is not available in your subsidiary."),
+        ({"pricing": "FR", "quantity": "0"}, "The quantity must be a whole number from 1 to 100."),
+        ({"pricing": "FR", "quantity": "101"}, "The quantity must be a whole number from 1 to 100."),
+        ({"pricing": "FR", "quantity": "2.5"}, "The quantity must be a whole number from 1 to 100."),
+        ({"pricing": "FR", "quantity": ""}, "The quantity must be a whole number from 1 to 100."),
+    ],
+)
+def test_adding_invalid_input_changes_nothing(client, data, message):
+    pricings = {
+        "FR": PricingFactory(),
+        "TN": PricingFactory(subsidiary=subsidiary("TN")),
+        "RETIRED": PricingFactory(plan=PlanFactory(active=False)),
+    }
+    if data.get("pricing") in pricings:
+        data = {**data, "pricing": pricings[data["pricing"]].pk}
+    client.force_login(UserFactory())
+    response = client.post(ADD, data)
+    assert response.status_code == 302 and response["Location"] == CATALOG
+    assert _messages(response) == [message]
+    assert not Cart.objects.exists() and not CartItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_adding_with_htmx_returns_the_cart_summary(client):
+    pricing = PricingFactory()
+    client.force_login(UserFactory())
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "2"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="cart-summary"')
+    assert "<html" not in html and "has been added to your cart" in html and "€20.00" in html
+
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "0"}, headers={"HX-Request": "true"})
+    assert 'role="alert"' in response.content.decode() and CartItem.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_cart_totals_are_the_quote(client):
+    account = UserFactory(country="DE")  # OSS: the consumer pays German VAT
+    cart = _cart_with(
+        account,
+        PricingFactory(price=Decimal("29.99"), installation_fee=Decimal("49.99")),
+        _domain_pricing(),
+        quantity=2,
+    )
+    client.force_login(account)
+    response = client.get(CART)
+    html = response.content.decode()
+    quote = cart_quote(cart=cart, language="en")
+    assert response.context["cart_view"].quote == quote
+    for amount in (quote.total_net, quote.total_vat, quote.total_gross):
+        assert format_money(amount, "EUR", "en") in html
+    assert "VAT (19%)" in html
+    for line in quote.lines:
+        assert escape(line.description) in html
+    assert "reverse charge" not in html
+
+
+@pytest.mark.django_db
+def test_cart_states_the_reverse_charge(client):
+    account = UserFactory(country="DE", legal_form=LegalForm.CORPORATION, vat_number="DE123456789")
+    _cart_with(account, PricingFactory())
+    client.force_login(account)
+    assert "VAT reverse charge" in client.get(CART).content.decode()
+
+
+@pytest.mark.django_db
+def test_expired_and_checked_out_carts_are_not_current(client):
+    account = UserFactory()
+    pricing = PricingFactory()
+    old = _cart_with(account, pricing)
+    Cart.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(account)
+    assert "Your cart is empty." in client.get(CART).content.decode()
+    client.post(ADD, {"pricing": pricing.pk, "quantity": "1"})
+    assert Cart.objects.count() == 2 and old.items.count() == 1
+
+
+@pytest.mark.django_db
+def test_removing_an_item(client):
+    account = UserFactory()
+    cart = _cart_with(account, PricingFactory(), PricingFactory())
+    first, second = cart.items.all()
+    client.force_login(account)
+
+    response = client.post(reverse("catalog:cart_remove", args=[first.pk]))
+    assert response["Location"] == CART and _messages(response) == ["The item has been removed from your cart."]
+    assert list(cart.items.all()) == [second]
+
+    response = client.post(reverse("catalog:cart_remove", args=[second.pk]), headers={"HX-Request": "true"})
+    assert "Your cart is empty." in response.content.decode() and not cart.items.exists()
+
+
+@pytest.mark.django_db
+def test_removing_invalid_items_changes_nothing(client):
+    account, other = UserFactory(), UserFactory()
+    mine = _cart_with(account, PricingFactory()).items.get()
+    theirs = _cart_with(other, PricingFactory()).items.get()
+    client.force_login(account)
+
+    response = client.post(reverse("catalog:cart_remove", args=[theirs.pk]))
+    assert _messages(response) == [f"This cart has no item {theirs.pk}."]
+    assert client.get(reverse("catalog:cart_remove", args=[mine.pk])).status_code == 405
+    assert CartItem.objects.count() == 2
+
+    client.force_login(UserFactory())  # no cart at all
+    response = client.post(reverse("catalog:cart_remove", args=[mine.pk]))
+    assert _messages(response) == ["Your cart is empty."] and CartItem.objects.count() == 2
+
+
+# --- checkout ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_checkout_shows_the_withdrawal_information_before_the_order(client):
+    account = UserFactory()
+    _cart_with(account, PricingFactory())
+    client.force_login(account)
+    response = client.get(CHECKOUT)
+    html = response.content.decode()
+    for key in ("withdrawal_information", "withdrawal_form", "scope", "refund_terms", "consent_information_given"):
+        assert _shown(html, legal_text(key, "en")), key
+    assert "<details" in html and escape(legal_text("consent_express_request", "en")) in html
+    box = re.search(r'<input type="checkbox" name="express_request"[^>]*>', html).group(0)
+    assert "checked" not in box and "required" not in box  # optional, and not ticked in advance
+    assert 'name="excludable_ack"' not in html  # no domain or SSL certificate in this cart
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_checkout_in_french(client):
+    account = UserFactory(language="fr")
+    _cart_with(account, _domain_pricing())
+    client.force_login(account)
+    html = client.get(CHECKOUT).content.decode()
+    assert _shown(html, legal_text("withdrawal_information", "fr"))
+    assert _shown(html, legal_text("withdrawal_form", "fr"))
+    assert escape(legal_text("consent_excludable_ack", "fr")) in html
+
+
+@pytest.mark.django_db
+def test_empty_cart_cannot_be_checked_out(client):
+    account = UserFactory()
+    client.force_login(account)
+    response = client.get(CHECKOUT)
+    assert response["Location"] == CART and _messages(response) == ["Your cart is empty."]
+
+    cart = _cart_with(account)  # a cart, but nothing in it
+    revision = cart_view(cart=cart, language="en").revision
+    response = client.post(CHECKOUT, {"cart": str(cart.pk), "revision": revision}, REMOTE_ADDR=IP)
+    assert response["Location"] == CART and _messages(response) == ["The cart is empty."]
+    cart.refresh_from_db()
+    assert not Order.objects.exists() and not cart.read_only
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("consents", "errors"),
+    [
+        ({}, ["tick this acknowledgement", "tick this request too"]),
+        ({"express_request": True}, ["tick this acknowledgement"]),
+        ({"excludable_ack": True}, ["tick this request too"]),
+    ],
+)
+def test_domain_needs_the_acknowledgement_and_the_request(client, consents, errors):
+    account = UserFactory()
+    cart = _cart_with(account, PricingFactory(), _domain_pricing())
+    client.force_login(account)
+    html = client.get(CHECKOUT).content.decode()
+    assert re.search(r'<input type="checkbox" name="excludable_ack"[^>]*required', html)
+
+    response = _checkout_post(client, cart, **consents)
+    html = response.content.decode()
+    assert response.status_code == 200 and all(error in html for error in errors)
+    assert 'aria-invalid="true"' in html
+    cart.refresh_from_db()
+    assert not Order.objects.exists() and not Consent.objects.exists() and not cart.read_only
+
+
+@pytest.mark.django_db
+def test_checkout_records_the_consents_as_evidence(client):
+    account = UserFactory()
+    cart = _cart_with(account, PricingFactory(), _domain_pricing())
+    client.force_login(account)
+
+    response = _checkout_post(client, cart, express_request=True, excludable_ack=True)
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orders:purchase_order", kwargs={"order_id": order.pk})
+    [message] = _messages(response)
+    assert f"Your purchase order {order.number} has been created." in message
+    assert f'href="{reverse("orders:pay", kwargs={"order_id": order.pk})}"' in message
+
+    consents = {consent.kind: consent for consent in order.consents.all()}
+    assert set(consents) == {Consent.Kind.INFORMATION_GIVEN, Consent.Kind.EXPRESS_REQUEST, Consent.Kind.EXCLUDABLE_ACK}
+    for consent in consents.values():
+        assert consent.text == legal_text(consent.text_key, "en")
+        assert consent.text_version == legal_version(consent.text_key)
+        assert (consent.ip, consent.channel, consent.language) == (IP, "panel", "en")
+    assert order.withdrawal_info_given and order.cart == cart
+
+
+@pytest.mark.django_db
+def test_express_request_is_optional_for_other_plans(client):
+    account = UserFactory()
+    cart = _cart_with(account, PricingFactory())
+    client.force_login(account)
+    _checkout_post(client, cart)
+    order = Order.objects.get()
+    assert list(order.consents.values_list("kind", flat=True)) == [Consent.Kind.INFORMATION_GIVEN]
+
+
+@pytest.mark.django_db
+def test_a_double_post_creates_one_order(client):
+    account = UserFactory()
+    cart = _cart_with(account, PricingFactory())
+    client.force_login(account)
+    data = {"cart": str(cart.pk), "revision": client.get(CHECKOUT).context["cart_view"].revision}
+
+    first = client.post(CHECKOUT, data, REMOTE_ADDR=IP)
+    assert "has been created" in _messages(first)[0]
+    second = client.post(CHECKOUT, data, REMOTE_ADDR=IP)
+    order = Order.objects.get()
+    assert first["Location"] == second["Location"] == reverse("orders:purchase_order", kwargs={"order_id": order.pk})
+    assert _messages(second) == [f"Your purchase order {order.number} has already been created."]
+    assert order.consents.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_cart_changed_after_display_is_not_ordered(client):
+    account = UserFactory()
+    pricing = PricingFactory()
+    cart = _cart_with(account, pricing)
+    client.force_login(account)
+    data = {"cart": str(cart.pk), "revision": client.get(CHECKOUT).context["cart_view"].revision}
+    client.post(ADD, {"pricing": pricing.pk, "quantity": "1"})  # in another tab
+
+    response = client.post(CHECKOUT, data, REMOTE_ADDR=IP)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Your cart changed after this page was displayed" in html
+    assert not Order.objects.exists()
+
+    revision = re.search(r'name="revision" value="([^"]+)"', html).group(1)
+    client.post(CHECKOUT, {**data, "revision": revision}, REMOTE_ADDR=IP)  # confirmed, as now displayed
+    assert Order.objects.get().lines.count() == 2
+
+
+@pytest.mark.django_db
+def test_checkout_refuses_expired_and_foreign_carts(client):
+    account, other = UserFactory(), UserFactory()
+    cart = _cart_with(account, PricingFactory())
+    theirs = _cart_with(other, PricingFactory())
+    client.force_login(account)
+    revision = client.get(CHECKOUT).context["cart_view"].revision
+
+    response = client.post(CHECKOUT, {"cart": str(theirs.pk), "revision": revision}, REMOTE_ADDR=IP)
+    assert _messages(response) == ["This cart could not be found. Check your cart and try again."]
+    response = client.post(CHECKOUT, {"cart": "not-a-uuid", "revision": revision}, REMOTE_ADDR=IP)
+    assert response["Location"] == CART and len(_messages(response)) == 1
+
+    Cart.objects.filter(pk=cart.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.post(CHECKOUT, {"cart": str(cart.pk), "revision": revision}, REMOTE_ADDR=IP)
+    assert response["Location"] == CART and _messages(response) == ["This cart has expired."]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_business_accounts_see_no_withdrawal_block(client):
+    account = UserFactory(legal_form=LegalForm.CORPORATION, organisation="Acme SAS", vat_number="FR40303265045")
+    cart = _cart_with(account, _domain_pricing())
+    client.force_login(account)
+    html = client.get(CHECKOUT).content.decode()
+    assert "the right of withdrawal protects consumers only" in html
+    assert not _shown(html, legal_text("withdrawal_information", "en"))
+    assert "<details" not in html and 'type="checkbox"' not in html
+
+    _checkout_post(client, cart, express_request=True, excludable_ack=True)  # boxes it was never shown
+    order = Order.objects.get()
+    assert not order.consents.exists() and not order.withdrawal_info_given  # businesses have no such right
+
+
+# --- in a browser ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+def test_ordering_in_a_browser(live_server, page, login_as, check_page):
+    UserFactory(username="alice")
+    plan = PlanFactory(name_en="Web Hosting Starter")
+    PricingFactory(plan=plan, price=Decimal("3.99"))
+    PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("39.99"), installation_fee=Decimal("9.99"))
+    PricingFactory(plan=PlanFactory(name_en="Hosting Pro"), price=Decimal("9.99"))
+
+    login_as("alice")
+    page.goto(f"{live_server.url}{CATALOG}")
+    check_page(page, "catalog")
+    page.get_by_role("button", name="Add to cart (Web Hosting Starter, 12 months)").click()
+    summary = page.locator("#cart-summary")
+    summary.get_by_text("Web Hosting Starter has been added to your cart.").wait_for()  # swapped in by htmx
+    assert page.url == f"{live_server.url}{CATALOG}"
+    check_page(page, "catalog-with-cart")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    check_page(page, "catalog-375px")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("link", name="Proceed to checkout").first.click()
+    page.wait_for_url(f"{live_server.url}{CHECKOUT}")
+    assert page.get_by_role("heading", name="Your right of withdrawal").is_visible()
+    assert page.get_by_text("You have the right to withdraw from this contract within 14 days").is_visible()
+    page.locator("summary", has_text="Model withdrawal form").click()  # opens the <details>
+    assert page.get_by_text("(complete and return this form only if you wish to withdraw").is_visible()
+    check_page(page, "checkout")
+    express = page.get_by_label(re.compile("I expressly request that you begin"))
+    assert not express.is_checked()
+    express.check()
+    page.get_by_role("button", name="Create the purchase order").click()
+
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    order = Order.objects.get()
+    assert page.url == f"{live_server.url}{reverse('orders:purchase_order', kwargs={'order_id': order.pk})}"
+    assert order.consents.filter(kind=Consent.Kind.EXPRESS_REQUEST, channel="panel", ip="127.0.0.1").exists()
+    assert order.total_gross == Decimal("59.98")  # (39.99 + 9.99) + 20 % VAT
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+def test_cart_page_in_a_browser(live_server, page, login_as, check_page):
+    account = UserFactory(username="bob")
+    _cart_with(account, PricingFactory(plan=PlanFactory(name_en="Hosting Perso")), _domain_pricing())
+    login_as("bob")
+    page.goto(f"{live_server.url}{CART}")
+    check_page(page, "cart")
+    page.get_by_role("link", name="Proceed to checkout").click()
+    ack = page.get_by_label(re.compile("For the domain names and SSL certificates in this order"))
+    assert ack.is_visible() and not ack.is_checked()
+    check_page(page, "checkout-domain")
+
+    page.goto(f"{live_server.url}{CART}")
+    page.get_by_role("button", name=re.compile(r"Remove \(Domain name \.com")).click()
+    page.locator("#cart-summary").get_by_text("The item has been removed from your cart.").wait_for()
+    assert CartItem.objects.count() == 1
+    page.goto(f"{live_server.url}{CHECKOUT}")
+    check_page(page, "checkout-no-excludable")

@@ -1,0 +1,196 @@
+"""Concurrent requests on one order, cart or sweep: exactly one wins, the others fail cleanly, nothing twice.
+
+Real threads, each with its own database connection, released together by a barrier (django-oscar's
+`run_concurrently` pattern, reliability notes A7/A8 F6-F7/F11). Each test slows its critical section a
+little (a short sleep inside the transaction, as Oscar does) so that the calls really overlap, and
+asserts that they did. PostgreSQL only: SQLite serialises writers, so there is nothing to race there.
+"""
+
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from orders import history, lifecycle
+from orders.errors import Conflict
+from orders.lifecycle import TransitionError
+from orders.models import CancelReason, Order, OrderEvent, OrderStatus, Payment, SandboxTransaction
+from orders.services import checkout as checkout_service
+from orders.services import payments as payments_service
+from orders.services.carts import cart_add_item, cart_assign, cart_create
+from orders.services.checkout import cart_checkout
+from orders.services.consents import Evidence
+from orders.services.payments import order_pay
+from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
+
+S = OrderStatus
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+
+CRITICAL_SECTION_PAUSE = 0.3  # seconds spent inside the transaction, so that the other call arrives meanwhile
+
+
+def run_together(*calls, timeout: float = 30) -> list[tuple]:
+    """Run each call in its own thread, released at once; returns ("ok", value) or ("error", exc), with times."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout)
+            started = time.monotonic()
+            try:
+                outcomes[index] = ("ok", call(), started, time.monotonic())
+            except Exception as error:  # the test inspects it
+                outcomes[index] = ("error", error, started, time.monotonic())
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threads = [threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a call is stuck (deadlock?)"
+    assert all(outcomes), outcomes
+    return outcomes
+
+
+def assert_overlapped(outcomes) -> None:
+    """Every call started before any of them returned: they really ran at the same time."""
+    assert max(o[2] for o in outcomes) < min(o[3] for o in outcomes), "the calls did not overlap"
+
+
+def slow_down(monkeypatch, module, name: str) -> None:
+    """Make `module.name` pause before doing its work (it runs inside the transaction under test)."""
+    original = getattr(module, name)
+
+    def slowed(*args, **kwargs):
+        time.sleep(CRITICAL_SECTION_PAUSE)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slowed)
+
+
+# --- a. staff validate and refuse the same order at the same moment --------------------------------
+
+
+@pytest.mark.parametrize("actions", [("validate", "refuse"), ("refuse", "validate"), ("validate", "validate")])
+def test_validate_and_refuse_race_one_wins(actions, monkeypatch):
+    order = pay_order(place_order())
+    assert order.status == S.CHECKING
+    staff = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
+    enqueued = []
+    monkeypatch.setattr("orders.tasks.enqueue_delivery", enqueued.append)  # the delivery itself is not under test
+    slow_down(monkeypatch, lifecycle, "can_transition")  # between reading the status and writing it
+    run = {
+        "validate": lambda who: lifecycle.order_validate(order_id=order.pk, staff=who),
+        "refuse": lambda who: lifecycle.order_refuse(order_id=order.pk, staff=who, note="race"),
+    }
+
+    outcomes = run_together(*(lambda a=a, who=who: run[a](who) for a, who in zip(actions, staff, strict=True)))
+
+    assert_overlapped(outcomes)
+    winners = [i for i, o in enumerate(outcomes) if o[0] == "ok"]
+    assert len(winners) == 1, outcomes
+    loser = outcomes[1 - winners[0]]
+    assert isinstance(loser[1], TransitionError), loser
+    won = actions[winners[0]]
+    order.refresh_from_db()
+    assert order.version == 3  # created 1, paid 2, then exactly one more transition
+    events = OrderEvent.objects.filter(order=order, from_status=S.CHECKING)
+    transitions = list(events.values_list("label", "to_status", "actor"))
+    if won == "validate":
+        assert (order.status, order.cancel_reason) == (S.DELIVERING, "")
+        assert transitions == [
+            (history.ORDER_ACCEPTED, S.DELIVERING, staff[winners[0]].pk),
+            (history.DELIVERY, S.DELIVERING, staff[winners[0]].pk),
+        ]
+        assert enqueued == [order.pk]
+    else:
+        assert (order.status, order.cancel_reason) == (S.CANCELLING, CancelReason.REFUSED)
+        assert transitions == [(history.FRAUD_REFUSED, S.CANCELLING, staff[winners[0]].pk)]
+        assert enqueued == []
+
+
+# --- b. the same cart checked out twice at once ----------------------------------------------------
+
+
+def test_double_checkout_of_one_cart_gives_one_order(monkeypatch):
+    account = UserFactory()
+    pricing = PricingFactory()
+    cart = cart_create(subsidiary_code=account.subsidiary_id)
+    cart_add_item(
+        cart=cart, plan_code=pricing.plan.plan_code, duration=pricing.duration, pricing_mode=pricing.pricing_mode
+    )
+    cart_assign(cart=cart, account=account)
+    slow_down(monkeypatch, checkout_service, "cart_quote")  # inside the checkout's transaction
+
+    def checkout():
+        return cart_checkout(cart=cart, account=account, evidence=Evidence(channel="panel", ip="127.0.0.1"))
+
+    outcomes = run_together(checkout, checkout)
+
+    assert_overlapped(outcomes)
+    assert sorted(o[0] for o in outcomes) == ["error", "ok"], outcomes
+    (order,) = [o[1] for o in outcomes if o[0] == "ok"]
+    (error,) = [o[1] for o in outcomes if o[0] == "error"]
+    assert isinstance(error, Conflict), error
+    assert list(Order.objects.values_list("pk", flat=True)) == [order.pk]
+    assert OrderEvent.objects.filter(label=history.ORDER_STARTED).count() == 1
+    assert order.lines.count() == 1
+
+
+# --- c. the same order paid twice at once, with two cards ------------------------------------------
+
+
+def test_double_payment_charges_once(monkeypatch):
+    account = UserFactory()
+    order = place_order(account=account)
+    cards = [PaymentMethodFactory(account=account), PaymentMethodFactory(account=account, is_default=False)]
+    slow_down(monkeypatch, payments_service, "local_date")  # inside _start_payment, with the order read
+
+    outcomes = run_together(
+        *(lambda card=card: order_pay(order_id=order.pk, account=account, method=card) for card in cards)
+    )
+
+    assert_overlapped(outcomes)
+    assert sorted(o[0] for o in outcomes) == ["error", "ok"], outcomes
+    (payment,) = [o[1] for o in outcomes if o[0] == "ok"]
+    (error,) = [o[1] for o in outcomes if o[0] == "error"]
+    assert isinstance(error, Conflict) and not isinstance(error, TransitionError), error
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert list(Payment.objects.values_list("pk", "status")) == [(payment.pk, Payment.Status.SUCCEEDED)]
+    charges = SandboxTransaction.objects.filter(operation=SandboxTransaction.Operation.CHARGE)
+    assert list(charges.values_list("idempotency_key", flat=True)) == [payment.idempotency_key]
+    order.refresh_from_db()
+    assert order.status == S.CHECKING and order.paid_at is not None  # first order: manual validation
+    assert OrderEvent.objects.filter(order=order, label=history.PAYMENT_RECEIVED).count() == 1
+
+
+# --- d. two expiry sweeps at once (two beat processes, or a slow run overlapping the next) ---------
+
+
+@pytest.mark.parametrize("batch_size", [5, 1000])
+def test_concurrent_expiry_sweeps_expire_each_order_once(batch_size):
+    account = UserFactory()
+    pricing = PricingFactory()
+    stale = timezone.now() - timedelta(days=8)
+    orders = [place_order(account=account, pricings=[pricing], now=stale) for _ in range(50)]
+    now = timezone.now()
+
+    outcomes = run_together(*(lambda: lifecycle.expire_unpaid_orders(now=now, batch_size=batch_size),) * 2)
+
+    assert_overlapped(outcomes)
+    assert [o[0] for o in outcomes] == ["ok", "ok"], outcomes
+    assert sum(o[1] for o in outcomes) == 50
+    per_order = Counter(OrderEvent.objects.filter(label=history.ORDER_EXPIRED).values_list("order_id", flat=True))
+    assert per_order == Counter({order.pk: 1 for order in orders})
+    assert set(Order.objects.values_list("status", "cancel_reason")) == {(S.CANCELLED, CancelReason.EXPIRED)}
+    assert lifecycle.expire_unpaid_orders(now=now) == 0
