@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -67,7 +68,7 @@ class ConsumerKey(models.Model):
         PENDING = "pendingValidation", _("Awaiting validation")
         VALIDATED = "validated", _("Validated")
         REFUSED = "refused", _("Refused")
-        EXPIRED = "expired", _("Expired")
+        EXPIRED = "expired", pgettext_lazy("API key state", "Expired")
         REVOKED = "revoked", _("Revoked")
 
     application = models.ForeignKey(ApiApplication, on_delete=models.CASCADE, related_name="consumer_keys")

@@ -3,7 +3,8 @@
 - **validators** work the manual validation queue: they read orders with their lines, history,
   consent evidence and services, and change orders (validate, request documents, refuse).
 - **finance** follows payments: it reads orders, payments and services and changes payments
-  (e.g. marks a bank transfer received).
+  (e.g. marks a bank transfer received), follows and retries refunds, reads invoices and credit
+  notes, and records withdrawals received by email or letter.
 
 This module is the source of truth: `ensure_staff_groups` creates the groups and sets exactly these
 permissions. It runs after every `migrate` (a `post_migrate` receiver in `AccountsConfig.ready`)
@@ -21,10 +22,12 @@ FINANCE = "finance"
 STAFF_GROUPS: dict[str, list[str]] = {
     VALIDATORS: [
         "orders.view_order", "orders.view_orderline", "orders.view_orderevent", "orders.view_consent",
-        "orders.view_service", "orders.change_order",
+        "orders.view_service", "orders.change_order", "orders.view_supportingdocument",
     ],
     FINANCE: [
         "orders.view_order", "orders.view_payment", "orders.view_service", "orders.change_payment",
+        "orders.view_refund", "orders.change_refund", "orders.view_creditnote", "orders.view_invoice",
+        "orders.view_withdrawal", "orders.add_withdrawal",
     ],
 }
 

@@ -3,6 +3,7 @@
 Without any environment the panel runs on the embedded default: SQLite files and kombu's
 filesystem broker under var/. Set DATABASE_URL (PostgreSQL) and REDIS_URL for production-like runs.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -139,8 +140,15 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one before collectstatic ran
 MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
+# Without EMAIL_BACKEND, emails are written as files under VAR_DIR/mail (the demo's one-time links are there).
+EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 MAILERS = {
-    "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")},
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")}
+        if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend")
+        else {},
+    },
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@controlpanel.example")
 
@@ -197,7 +205,13 @@ CART_VALIDITY_DAYS = int(os.environ.get("CART_VALIDITY_DAYS", "1"))
 VALIDATION_DUE_WORKING_DAYS = 2
 DOCUMENTS_DUE_WORKING_DAYS = 10
 RISK_THRESHOLDS = {
-    "EUR": 500, "GBP": 500, "USD": 500, "CAD": 500, "PLN": 2000, "TND": 1500, "XOF": 300000,
+    "EUR": 500,
+    "GBP": 500,
+    "USD": 500,
+    "CAD": 500,
+    "PLN": 2000,
+    "TND": 1500,
+    "XOF": 300000,
 }
 ORDER_LIST_PAGE_SIZE = 10
 TRACKING_REFRESH_SECONDS = 15

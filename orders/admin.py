@@ -235,7 +235,7 @@ class WithdrawalAdmin(admin.ModelAdmin):
 
     def record_view(self, request):
         """Same service as the panel, with the date the customer sent it (art. 11(1)–(2))."""
-        if not request.user.has_perm("orders.change_order"):
+        if not request.user.has_perm("orders.add_withdrawal"):
             raise PermissionDenied
         form = StaffWithdrawalForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

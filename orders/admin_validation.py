@@ -24,6 +24,7 @@ from .errors import OrderError
 from .localtime import local_today
 from .models import OPEN_CASE_STATUSES, Invoice, Order, OrderStatus, SupportingDocument, ValidationCase
 from .money import format_money
+from .risk import RULE_TEXTS
 from .services import validation_queue as queue
 from .services.validation import order_refuse_and_refund
 
@@ -161,14 +162,15 @@ class ValidationCaseAdmin(admin.ModelAdmin):
     def case(self, order):
         return _("Order %(number)s") % {"number": order.number}
 
-    @admin.display(description=gettext_lazy("overdue"), boolean=True)
+    @admin.display(description=gettext_lazy("overdue"))
     def overdue(self, order):
-        return queue.is_overdue(order)
+        """Marked only when it is: the local date of the order's subsidiary is past the due date."""
+        return format_html('<strong class="errornote">{}</strong>', _("Overdue")) if queue.is_overdue(order) else ""
 
     @admin.display(description=gettext_lazy("why it is checked"))
     def risk_reasons(self, order):
         event = order.events.filter(label=history.FRAUD_MANUAL_REVIEW).order_by("-created_at").first()
-        return ", ".join(event.data.get("risk", [])) if event else ""
+        return "; ".join(str(RULE_TEXTS.get(rule, rule)) for rule in event.data.get("risk", [])) if event else ""
 
     # --- pages ---------------------------------------------------------------------------------------
 
@@ -235,7 +237,7 @@ class ValidationCaseAdmin(admin.ModelAdmin):
     def validate_view(self, request, object_id):
         def decide(order):
             lifecycle.order_validate(order_id=order.pk, staff=request.user)
-            queue.case_assign(order_id=order.pk, staff=request.user)
+            queue.case_assign(order_id=order.pk, staff=request.user, open_only=False)
             return _("Order %(number)s validated: delivery has started.") % {"number": order.number}
 
         return self._decide(request, object_id, decide)
@@ -262,6 +264,7 @@ class ValidationCaseAdmin(admin.ModelAdmin):
                 )
                 return ""
             refused = order_refuse_and_refund(order_id=order.pk, staff=request.user, note=form.cleaned_data["note"])
+            queue.case_assign(order_id=order.pk, staff=request.user, open_only=False)
             amount = format_money(refused.total_gross, refused.currency, get_language() or "en")
             return _("Order %(number)s refused; a full refund of %(amount)s is under way.") % {
                 "number": order.number,

@@ -188,9 +188,11 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 1000) -> int:
             )
             if not ids:
                 return expired
-            Order.objects.filter(pk__in=ids, status=S.NOT_PAID).update(
+            updated = Order.objects.filter(pk__in=ids, status=S.NOT_PAID).update(
                 status=S.CANCELLED, cancel_reason=CancelReason.EXPIRED, version=F("version") + 1, updated_at=now
             )
+            if updated != len(ids):  # the row locks make this impossible; never record what did not happen
+                raise TransitionError(_("The expiry sweep met a concurrent change; it will run again."))
             OrderEvent.objects.bulk_create(
                 OrderEvent(
                     order_id=pk,

@@ -7,6 +7,7 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -47,7 +48,11 @@ def with_expiry(queryset: QuerySet, now: datetime) -> QuerySet:
 
 
 def account_orders(*, account, now: datetime) -> QuerySet:
-    return with_expiry(Order.objects.filter(account=account).select_related("subsidiary"), now)
+    """The account's orders with `is_expired` and `invoice_number` (empty until invoiced), in one query."""
+    orders = Order.objects.filter(account=account).select_related("subsidiary").annotate(
+        invoice_number=F("invoice__number")
+    )
+    return with_expiry(orders, now)
 
 
 def account_order(*, account, order_id: int, now: datetime) -> Order:

@@ -161,7 +161,9 @@ def test_credential_request_needs_a_known_application():
     body = answer.json()
     assert body["state"] == "pendingValidation"
     consumer = ConsumerKey.objects.get(consumer_key=body["consumerKey"])
-    assert body["validationUrl"] == settings.PUBLIC_BASE_URL + reverse("api_panel:validate", args=[consumer.validation_token])
+    assert body["validationUrl"] == settings.PUBLIC_BASE_URL + reverse(
+        "api_panel:validate", args=[consumer.validation_token]
+    )
 
 
 @pytest.mark.django_db
@@ -251,7 +253,9 @@ def test_invalid_signature():
     token = api.token
     timestamp = str(int(time.time()))
     url = settings.PUBLIC_BASE_URL + "/1.0/order/cart"
-    signature = sign(token["application_secret"], token["consumer_key"], "POST", url, '{"ovhSubsidiary":"FR"}', timestamp)
+    signature = sign(
+        token["application_secret"], token["consumer_key"], "POST", url, '{"ovhSubsidiary":"FR"}', timestamp
+    )
     response = api.client.post(
         "/1.0/order/cart",
         data='{"ovhSubsidiary":"DE"}',
@@ -443,7 +447,9 @@ def test_contract_page_renders_the_legal_text(client):
 def test_create_token_prints_one_json_object_with_a_validated_unlimited_key():
     account = UserFactory(username="tokenuser")
     out = io.StringIO()
-    call_command("create_token", "--customer", "tokenuser", "--rule", "GET:/*", "--rule", "post:/me/order/*", stdout=out)
+    call_command(
+        "create_token", "--customer", "tokenuser", "--rule", "GET:/*", "--rule", "post:/me/order/*", stdout=out
+    )
     token = json.loads(out.getvalue())
     assert set(token) == {"application_key", "application_secret", "consumer_key"}
     consumer = ConsumerKey.objects.get(consumer_key=token["consumer_key"])
@@ -453,7 +459,9 @@ def test_create_token_prints_one_json_object_with_a_validated_unlimited_key():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args", [["--customer", "nobody", "--rule", "GET:/*"], ["--customer", "someone", "--rule", "GET"]])
+@pytest.mark.parametrize(
+    "args", [["--customer", "nobody", "--rule", "GET:/*"], ["--customer", "someone", "--rule", "GET"]]
+)
 def test_create_token_errors(args):
     UserFactory(username="someone")
     with pytest.raises(CommandError):

@@ -14,6 +14,7 @@ from catalog.models import Family
 from orders import history
 from orders.api import routes_me
 from orders.models import Cart, CartItem, Consent, Order, OrderStatus, Withdrawal
+from orders.services.invoices import invoice_issue
 from tests.factories import PaymentMethodFactory, PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 from tests.test_api_auth import Api, api_for, assert_error
 
@@ -199,7 +200,9 @@ def test_waive_retraction_accepts_empty_bodies(api, customer, pricing, raw):
 @DB
 def test_bad_json_is_400(api, customer, pricing):
     order = place_order(account=customer, pricings=[pricing])
-    assert "JSON" in assert_error(api.call("POST", f"/me/order/{order.pk}/waiveRetraction", raw="{nope"), 400)["message"]
+    assert (
+        "JSON" in assert_error(api.call("POST", f"/me/order/{order.pk}/waiveRetraction", raw="{nope"), 400)["message"]
+    )
     assert_error(api.call("POST", f"/me/order/{order.pk}/retraction", raw="[1, 2]"), 400)
 
 
@@ -209,7 +212,10 @@ def test_retraction(api, customer, pricing):
     assert "reason" in assert_error(api.post(f"/me/order/{order.pk}/retraction", {}), 400)["message"]
     assert "reason" in assert_error(api.post(f"/me/order/{order.pk}/retraction", {"reason": "bored"}), 400)["message"]
     assert_error(api.post(f"/me/order/{order.pk}/retraction", {"reason": "other", "comment": 5}), 400)
-    assert_error(api.get(f"/me/order/{order.pk}/associatedObject"), 404)
+    assert_error(api.get(f"/me/order/{order.pk}/associatedObject"), 404)  # not invoiced yet
+    invoice = invoice_issue(order_id=order.pk)  # what the worker does after the payment
+    bill = api.get(f"/me/order/{order.pk}/associatedObject").json()
+    assert bill == {"id": invoice.number, "type": "Bill"}
     response = api.post(f"/me/order/{order.pk}/retraction", {"reason": "expensive", "comment": "too much"})
     assert response.status_code == 200 and response.json() is None
     withdrawal = Withdrawal.objects.get(order=order)
@@ -223,8 +229,16 @@ def test_retraction(api, customer, pricing):
     assert refund["orderId"] == order.pk and is_price(refund["priceWithTax"])
     assert refund["priceWithTax"]["value"] == float(order.total_gross)  # never delivered: in full
     assert api.get("/me/refund").json() == [int(associated["id"])]
+    assert refund["originalBillId"] == bill["id"]
+    bill_json = api.get(f"/me/bill/{bill['id']}").json()
+    assert bill_json["orderId"] == order.pk and bill_json["pdfUrl"].endswith(f"/orders/{order.pk}/bill/pdf/")
+    assert bill_json["priceWithTax"]["value"] == float(order.total_gross)
+    assert api.get("/me/bill").json() == [bill["id"]]
+    assert_error(api.get("/me/bill/IN-FR-9999999"), 404)
     assert_error(api.post(f"/me/order/{order.pk}/retraction", {"reason": "other"}), 409)
-    details = [api.get(f"/me/order/{order.pk}/details/{i}").json() for i in api.get(f"/me/order/{order.pk}/details").json()]
+    details = [
+        api.get(f"/me/order/{order.pk}/details/{i}").json() for i in api.get(f"/me/order/{order.pk}/details").json()
+    ]
     assert all(d["cancelled"] for d in details)
 
 
@@ -271,8 +285,14 @@ def test_cart_lifecycle_and_shapes(api, customer, pricing):
 
     add = {"planCode": "hosting-perso", "duration": "P1M", "pricingMode": "default", "quantity": 2}
     assert "planCode" in assert_error(anonymous.post(f"/order/cart/{cart_id}/cloud", add), 400)["message"]
-    assert "quantity" in assert_error(anonymous.post(f"/order/cart/{cart_id}/webHosting", {**add, "quantity": "2"}), 400)["message"]
-    assert "duration" in assert_error(anonymous.post(f"/order/cart/{cart_id}/webHosting", {**add, "duration": "P7Y"}), 400)["message"]
+    assert (
+        "quantity"
+        in assert_error(anonymous.post(f"/order/cart/{cart_id}/webHosting", {**add, "quantity": "2"}), 400)["message"]
+    )
+    assert (
+        "duration"
+        in assert_error(anonymous.post(f"/order/cart/{cart_id}/webHosting", {**add, "duration": "P7Y"}), 400)["message"]
+    )
     item = anonymous.post(f"/order/cart/{cart_id}/webHosting", add).json()
     assert item["cartId"] == cart_id and item["productId"] == "webHosting" and item["options"] == []
     assert item["settings"] == {"planCode": "hosting-perso", "pricingMode": "default", "quantity": 2}
@@ -405,7 +425,10 @@ def test_cart_creation_errors_name_the_parameter():
     assert "ovhSubsidiary" in assert_error(anonymous.post("/order/cart", {}), 400)["message"]
     assert "ovhSubsidiary" in assert_error(anonymous.post("/order/cart", {"ovhSubsidiary": "XX"}), 400)["message"]
     assert "ovhSubsidiary" in assert_error(anonymous.post("/order/cart", {"ovhSubsidiary": 12}), 400)["message"]
-    assert "expire" in assert_error(anonymous.post("/order/cart", {"ovhSubsidiary": "FR", "expire": "later"}), 400)["message"]
+    assert (
+        "expire"
+        in assert_error(anonymous.post("/order/cart", {"ovhSubsidiary": "FR", "expire": "later"}), 400)["message"]
+    )
     assert_error(anonymous.post("/order/cart", raw="null"), 400)
     assert_error(anonymous.get("/order/cart/not-a-uuid"), 404)
     expired = Cart.objects.create(subsidiary_id="FR", expires_at=timezone.now() - timedelta(minutes=1))

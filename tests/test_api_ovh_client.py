@@ -114,7 +114,11 @@ def test_ovh_client_runs_the_whole_order_flow(endpoint):
     assert withdrawal.channel == "api" and withdrawal.reason == "other"
     assert Order.objects.get(pk=order_id).status in {OrderStatus.CANCELLING, OrderStatus.CANCELLED}
     assert client.get(f"/me/order/{order_id}/status") in {"cancelling", "cancelled"}
-    assert client.get(f"/me/order/{order_id}/associatedObject")["type"] == "Refund"
+    associated = client.get(f"/me/order/{order_id}/associatedObject")
+    assert associated["type"] == "Refund"
+    refund = client.get(f"/me/refund/{associated['id']}")
+    assert refund["originalBillId"] == client.get("/me/bill")[0]  # the order was invoiced once paid
+    assert "/credit-notes/" in refund["url"]  # paid: its credit note
     with pytest.raises(exceptions.ResourceConflictError):
         client.post(f"/me/order/{order_id}/retraction", reason="other")
 
@@ -157,6 +161,11 @@ def test_each_auth_failure_is_the_clients_own_exception(endpoint):
         client_for(token).get("/me", _need_auth=False)
     with pytest.raises(exceptions.ResourceNotFoundError):
         client_for(token).get("/no/such/route", _need_auth=False)
+
+    ConsumerKey.objects.filter(consumer_key=token["consumer_key"]).update(allowed_ips=["192.0.2.0/24"])
+    with pytest.raises(exceptions.Forbidden):
+        client_for(token).get("/me")
+    ConsumerKey.objects.filter(consumer_key=token["consumer_key"]).update(allowed_ips=["127.0.0.0/8"])
 
     stale = client_for(token)
     stale._time_delta = -3600  # the client's clock an hour late

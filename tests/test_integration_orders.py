@@ -76,8 +76,11 @@ def wait_until(predicate, *, worker, what: str, timeout: float = WAIT_SECONDS):
         value = predicate()
         if value:
             return value
+        log = worker.log_text()
+        if " raised unexpected: " in log:  # no point waiting: a task failed in the worker
+            pytest.fail(f"a task failed in the worker while waiting for {what}; worker log:\n{log}")
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{worker.log_text()}")
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{log}")
         time.sleep(0.1)
 
 

@@ -82,7 +82,7 @@ def test_a_french_account_gets_its_emails_in_french(run_on_commit, mailoutbox):
     emails = OutboxEmail.objects.filter(order=order)
     assert {e.template for e in emails} >= {"order_placed", "payment_received", "invoice_available"}
     assert {e.language for e in emails} == {"fr"}
-    placed = next(m for m in mailoutbox if order.number in m.subject and "purchase order" in m.subject)
+    placed = next(m for m in mailoutbox if order.number in m.subject and "bon de commande" in m.subject)
     assert legal_text("withdrawal_information", "fr") in placed.body  # « Droit de rétractation »
     assert legal_text("withdrawal_form", "fr") in placed.body
     assert "12,00\u00a0€" in placed.body or "12,00 €" in placed.body  # amounts formatted for a French reader

@@ -98,7 +98,9 @@ def clean_allowed_ips(allowed) -> list[str]:
         try:
             cleaned.append(str(ipaddress.ip_network(str(cidr), strict=False)))
         except ValueError:
-            raise InvalidInput(_("“%(ip)s” is not an IP address or CIDR block.") % {"ip": cidr}, field="allowedIPs") from None
+            raise InvalidInput(
+                _("“%(ip)s” is not an IP address or CIDR block.") % {"ip": cidr}, field="allowedIPs"
+            ) from None
     return cleaned
 
 
@@ -165,4 +167,3 @@ def token_create(*, account: User, rules: list[dict], name: str = "create_token"
         "application_secret": new.secret,
         "consumer_key": consumer.consumer_key,
     }
-

@@ -31,9 +31,7 @@ def _fernet(configured: str, secret_key: str) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
-    configured = getattr(settings, "API_SECRET_ENCRYPTION_KEY", None) or os.environ.get(
-        "API_SECRET_ENCRYPTION_KEY", ""
-    )
+    configured = getattr(settings, "API_SECRET_ENCRYPTION_KEY", None) or os.environ.get("API_SECRET_ENCRYPTION_KEY", "")
     return _fernet(configured, settings.SECRET_KEY)
 
 

@@ -164,7 +164,10 @@ SCHEMAS = {
     ),
     "order.Price": PRICE,
     "auth.AccessRule": obj(
-        {"method": {"type": "string", "enum": ["GET", "POST", "PUT", "DELETE"]}, "path": STRING},
+        {
+            "method": {"type": "string", "enum": ["GET", "POST", "PUT", "DELETE"]},
+            "path": {"type": "string", "pattern": "^/", "maxLength": 500},
+        },
         ["method", "path"],
     ),
     "auth.Credential": obj(
@@ -346,6 +349,32 @@ SCHEMAS = {
             "tax": ref("order.Price"),
         },
         ["refundId", "orderId", "date", "password", "url", "pdfUrl", "priceWithTax", "priceWithoutTax", "tax"],
+    ),
+    "billing.Bill": obj(
+        {
+            "billId": STRING,
+            "orderId": INTEGER,
+            "date": DATETIME,
+            "password": STRING,
+            "category": STRING,
+            "url": STRING,
+            "pdfUrl": STRING,
+            "priceWithTax": ref("order.Price"),
+            "priceWithoutTax": ref("order.Price"),
+            "tax": ref("order.Price"),
+        },
+        [
+            "billId",
+            "orderId",
+            "date",
+            "password",
+            "category",
+            "url",
+            "pdfUrl",
+            "priceWithTax",
+            "priceWithoutTax",
+            "tax",
+        ],
     ),
     "order.cart.Cart": obj(
         {
@@ -581,7 +610,7 @@ def op(
 
 CREDENTIAL_BODY = obj(
     {
-        "accessRules": array(ref("auth.AccessRule")),
+        "accessRules": {**array(ref("auth.AccessRule")), "minItems": 1, "maxItems": 100},
         "redirection": nullable({"type": "string", "format": "uri"}),
         "allowedIPs": nullable(array(STRING)),
     },
@@ -633,7 +662,9 @@ def build_paths() -> dict:
     cart = "/order/cart/{cartId}"
     item = cart + "/item/{itemId}"
     return {
-        "/auth/time": {"get": op("getAuthTime", "Server time (unix seconds)", "auth", INTEGER, security=ANYONE, errors=())},
+        "/auth/time": {
+            "get": op("getAuthTime", "Server time (unix seconds)", "auth", INTEGER, security=ANYONE, errors=())
+        },
         "/auth/credential": {
             "post": op(
                 "postAuthCredential",
@@ -674,11 +705,13 @@ def build_paths() -> dict:
                 parameters=[path_param("paymentMethodId", ID)],
             )
         },
+        "/me/bill": {"get": op("getMeBills", "Ids of the customer's bills", "me", array(STRING))},
+        "/me/bill/{billId}": {
+            "get": op("getMeBill", "One bill", "me", r("billing.Bill"), parameters=[path_param("billId", STRING)])
+        },
         "/me/refund": {"get": op("getMeRefunds", "Ids of the customer's refunds", "me", array(INTEGER))},
         "/me/refund/{refundId}": {
-            "get": op(
-                "getMeRefund", "One refund", "me", r("billing.Refund"), parameters=[path_param("refundId", ID)]
-            )
+            "get": op("getMeRefund", "One refund", "me", r("billing.Refund"), parameters=[path_param("refundId", ID)])
         },
         "/me/order": {
             "get": op(
@@ -806,9 +839,7 @@ def build_paths() -> dict:
                 request=body(CART_UPDATE),
                 errors=(400, 403, 404, 409),
             ),
-            "delete": op(
-                "deleteOrderCart", "Delete a cart", "cart", None, security=OPTIONAL, parameters=[CART_ID]
-            ),
+            "delete": op("deleteOrderCart", "Delete a cart", "cart", None, security=OPTIONAL, parameters=[CART_ID]),
         },
         cart + "/assign": {
             "post": op(
@@ -852,7 +883,12 @@ def build_paths() -> dict:
         },
         cart + "/item": {
             "get": op(
-                "getOrderCartItems", "Ids of the cart's items", "cart", array(INTEGER), security=OPTIONAL, parameters=[CART_ID]
+                "getOrderCartItems",
+                "Ids of the cart's items",
+                "cart",
+                array(INTEGER),
+                security=OPTIONAL,
+                parameters=[CART_ID],
             )
         },
         item: {
@@ -1006,8 +1042,8 @@ def _document() -> dict:
             "version": API_VERSION,
             "description": (
                 "Wire-compatible with OVHcloud's /1.0 order routes. Signed calls carry X-Ovh-Application, "
-                "X-Ovh-Consumer, X-Ovh-Timestamp and X-Ovh-Signature = \"$1$\" + sha1(AS+\"+\"+CK+\"+\"+METHOD+\"+\"+"
-                "URL+\"+\"+BODY+\"+\"+TIMESTAMP)."
+                'X-Ovh-Consumer, X-Ovh-Timestamp and X-Ovh-Signature = "$1$" + sha1(AS+"+"+CK+"+"+METHOD+"+"+'
+                'URL+"+"+BODY+"+"+TIMESTAMP).'
             ),
         },
         "paths": build_paths(),

@@ -5,8 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -60,16 +59,16 @@ def applications(request):
 def application_revoke(request, application_id: int):
     application = get_object_or_404(ApiApplication, pk=application_id, account=request.user)
     credentials.application_revoke(application=application)
-    messages.success(request, _("Application “%(name)s” revoked, with every key issued to it.") % {"name": application.name})
+    messages.success(
+        request, _("Application “%(name)s” revoked, with every key issued to it.") % {"name": application.name}
+    )
     return redirect("api_panel:applications")
 
 
 @login_required
 @require_POST
 def consumer_key_revoke(request, key_id: int):
-    consumer = get_object_or_404(
-        ConsumerKey, Q(account=request.user) | Q(application__account=request.user), pk=key_id
-    )
+    consumer = get_object_or_404(ConsumerKey, Q(account=request.user) | Q(application__account=request.user), pk=key_id)
     credentials.consumer_key_revoke(consumer=consumer)
     messages.success(request, _("The key was revoked: programs using it can no longer call the API."))
     return redirect("api_panel:applications")
@@ -122,4 +121,6 @@ def contract(request, key: str):
     language = "fr" if language.startswith("fr") else "en"
     with translation.override(language):
         title = str(contract_names()[key])
-    return render(request, "api/contract.html", {"title": title, "text": legal_text(key, language), "language": language})
+    return render(
+        request, "api/contract.html", {"title": title, "text": legal_text(key, language), "language": language}
+    )

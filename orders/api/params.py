@@ -9,6 +9,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from .errors import bad_request
 
 MISSING = object()
+# Dates outside these years are refused: beyond them, time-zone conversions overflow.
+MIN_YEAR, MAX_YEAR = 1970, 9000
 
 
 def parse_body(request) -> dict:
@@ -98,7 +100,7 @@ class Params:
         if value is MISSING:
             return default
         parsed = _parse_datetime(value)
-        if parsed is None:
+        if parsed is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
             raise self._invalid(name, "an ISO 8601 date-time")
         return parsed
 

@@ -147,8 +147,12 @@ def product_add(request, caller, cart_id: str, product: str):
     pricing_mode = body.string("pricingMode", default="default", max_length=20)
     quantity = body.integer("quantity", default=1)
     if not Plan.objects.filter(plan_code=plan_code, family=family, active=True).exists():
-        raise InvalidInput(_("Unknown plan “%(code)s” for %(product)s.") % {"code": plan_code, "product": product}, field="planCode")
-    item = cart_add_item(cart=cart, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode, quantity=quantity)
+        raise InvalidInput(
+            _("Unknown plan “%(code)s” for %(product)s.") % {"code": plan_code, "product": product}, field="planCode"
+        )
+    item = cart_add_item(
+        cart=cart, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode, quantity=quantity
+    )
     return cart_item_json(_item(cart, item.pk), _language(request, caller, cart))
 
 
@@ -278,9 +282,7 @@ def cart_checkout_route(request, caller, cart_id: str):
     auto_pay = body.boolean("autoPayWithPreferredPaymentMethod", default=False)
     waive = body.boolean("waiveRetractationPeriod", default=False)
     account = caller.account
-    order = cart_checkout(
-        cart=cart, account=account, evidence=api_evidence(request, caller), express_request=waive
-    )
+    order = cart_checkout(cart=cart, account=account, evidence=api_evidence(request, caller), express_request=waive)
     if auto_pay:
         # Outside any transaction: the gateway is never called inside one. A refusal leaves the order unpaid.
         method = PaymentMethod.objects.filter(account=account, is_default=True).first()

@@ -46,7 +46,10 @@ def _language(request) -> str:
 
 def _tax_rate(subsidiary: Subsidiary) -> Decimal:
     return vat_treatment(
-        subsidiary_country=subsidiary.country, billing_country=subsidiary.country, legal_form="individual", vat_number=""
+        subsidiary_country=subsidiary.country,
+        billing_country=subsidiary.country,
+        legal_form="individual",
+        vat_number="",
     ).rate
 
 

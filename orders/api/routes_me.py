@@ -3,10 +3,10 @@
 from accounts.models import PaymentMethod
 
 from ..localtime import local_today
-from ..models import Refund
+from ..models import Invoice, Refund
 from . import errors
 from .params import query
-from .serializers import PAYMENT_TYPES, me_json, payment_method_json, payment_status, refund_json
+from .serializers import PAYMENT_TYPES, bill_json, me_json, payment_method_json, payment_status, refund_json
 
 PAYMENT_STATUSES = ("VALID", "EXPIRED", "PAUSED")
 
@@ -43,7 +43,9 @@ def payment_method_get(request, caller, method_id: int):
 
 
 def _refunds(account):
-    return Refund.objects.filter(order__account=account).select_related("order__subsidiary")
+    return Refund.objects.filter(order__account=account).select_related(
+        "order__subsidiary", "order__invoice", "credit_note"
+    )
 
 
 def refund_list(request, caller):
@@ -56,3 +58,17 @@ def refund_get(request, caller, refund_id: int):
         raise errors.not_found()
     return refund_json(refund)
 
+
+def _bills(account):
+    return Invoice.objects.filter(order__account=account).select_related("order__subsidiary")
+
+
+def bill_list(request, caller):
+    return list(_bills(caller.account).order_by("pk").values_list("number", flat=True))
+
+
+def bill_get(request, caller, bill_id: str):
+    invoice = _bills(caller.account).filter(number=bill_id).first()
+    if invoice is None:
+        raise errors.not_found()
+    return bill_json(invoice)

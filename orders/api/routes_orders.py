@@ -6,7 +6,7 @@ from accounts.models import PaymentMethod
 
 from ..errors import InvalidInput
 from ..localtime import local_today
-from ..models import OrderLine, OrderStatus, Payment, RetractionReason
+from ..models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
 from ..selectors import account_order, account_orders
 from ..services.consents import Evidence, order_waive_retraction
 from ..services.payments import order_pay
@@ -90,12 +90,15 @@ def order_detail_extension(request, caller, order_id: int, detail_id: int):
 
 
 def order_associated_object(request, caller, order_id: int):
-    """The latest refund (`Refund`); there are no bills yet."""
+    """The latest refund (`Refund`), else the invoice (`Bill`)."""
     order = _order(caller, order_id)
     refund = order.refunds.order_by("-created_at", "-pk").first()
-    if refund is None:
-        raise errors.not_found("This order has no associated object")
-    return {"id": str(refund.pk), "type": "Refund"}
+    if refund is not None:
+        return {"id": str(refund.pk), "type": "Refund"}
+    invoice = Invoice.objects.filter(order=order).first()
+    if invoice is not None:
+        return {"id": invoice.number, "type": "Bill"}
+    raise errors.not_found("This order has no associated object")
 
 
 def order_payment_methods(request, caller, order_id: int):

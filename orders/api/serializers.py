@@ -15,7 +15,7 @@ from catalog.models import Family, Pricing
 from .. import history
 from ..followup import follow_up
 from ..legal import legal_text
-from ..models import Cart, CartItem, Order, OrderLine, Refund
+from ..models import Cart, CartItem, Invoice, Order, OrderLine, Refund
 from ..money import price_json
 from ..pricing import Quote
 from ..services.carts import MAX_QUANTITY
@@ -182,7 +182,9 @@ def item_detail_json(order: Order, line: OrderLine) -> dict:
                 "quantity": line.quantity,
                 "product": {"name": line.plan.family},
             },
-            "configurations": [{"label": c["label"], "value": c["value"]} for c in configurations_list(line.configurations)],
+            "configurations": [
+                {"label": c["label"], "value": c["value"]} for c in configurations_list(line.configurations)
+            ],
         }
     }
 
@@ -194,7 +196,11 @@ def follow_up_json(order: Order) -> list[dict]:
             "step": step.step,
             "status": step.status,
             "history": [
-                {"date": iso(event.created_at, tz_name), "label": event.label, "description": str(history.LABEL_TEXTS.get(event.label, ""))}
+                {
+                    "date": iso(event.created_at, tz_name),
+                    "label": event.label,
+                    "description": str(history.LABEL_TEXTS.get(event.label, "")),
+                }
                 for event in step.history
                 if event.label in history.OVH_LABELS
             ],
@@ -204,19 +210,42 @@ def follow_up_json(order: Order) -> list[dict]:
 
 
 def refund_json(refund: Refund) -> dict:
+    """A refund; its url and pdfUrl are its credit note's once paid, the order's tracking until then."""
     order = refund.order
-    tracking = absolute(reverse("orders:tracking", args=[order.pk]))
+    note = getattr(refund, "credit_note", None)
+    url = pdf_url = absolute(reverse("orders:tracking", args=[order.pk]))
+    if note is not None:
+        url = absolute(reverse("orders:credit_note", args=[order.pk, note.pk]))
+        pdf_url = absolute(reverse("orders:credit_note_pdf", args=[order.pk, note.pk]))
+    invoice = getattr(order, "invoice", None)
     return {
         "refundId": str(refund.pk),
         "orderId": order.pk,
-        "originalBillId": None,
+        "originalBillId": invoice.number if invoice else None,
         "date": iso(refund.created_at, order.subsidiary.time_zone),
         "password": "",
-        "url": tracking,
-        "pdfUrl": tracking,
+        "url": url,
+        "pdfUrl": pdf_url,
         "priceWithTax": price(refund.amount, refund.currency, order.language),
         "priceWithoutTax": price(refund.amount - refund.vat_amount, refund.currency, order.language),
         "tax": price(refund.vat_amount, refund.currency, order.language),
+    }
+
+
+def bill_json(invoice: Invoice) -> dict:
+    """billing.Bill: the invoice issued once the order was paid; `url` and `pdfUrl` open for its owner."""
+    order = invoice.order
+    return {
+        "billId": invoice.number,
+        "orderId": order.pk,
+        "date": iso(invoice.issued_at, order.subsidiary.time_zone),
+        "password": "",
+        "category": "purchase",
+        "url": absolute(reverse("orders:bill", args=[order.pk])),
+        "pdfUrl": absolute(reverse("orders:bill_pdf", args=[order.pk])),
+        "priceWithTax": price(invoice.total_gross, invoice.currency, order.language),
+        "priceWithoutTax": price(invoice.total_net, invoice.currency, order.language),
+        "tax": price(invoice.total_vat, invoice.currency, order.language),
     }
 
 

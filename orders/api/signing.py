@@ -22,6 +22,7 @@ from accounts.models import ApiApplication, ConsumerKey, User
 
 from . import errors
 from .crypto import decrypt_secret
+from .throttle import client_ip
 
 TIME_WINDOW_SECONDS = 300
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -171,7 +172,7 @@ def _check_signed(request, application: ApiApplication) -> Caller:
     given = request.headers.get("X-Ovh-Signature", "").strip()
     if not hmac.compare_digest(expected.encode(), given.encode()):
         raise errors.ApiError(400, "Invalid signature", errors.INVALID_SIGNATURE)
-    if not ip_allowed(consumer.allowed_ips, request.META.get("REMOTE_ADDR", "")):
+    if not ip_allowed(consumer.allowed_ips, client_ip(request)):
         raise errors.ApiError(403, "This credential cannot be used from your IP address", errors.FORBIDDEN)
     if not is_granted(consumer.access_rules, request.method, api_path(request)):
         raise errors.ApiError(403, "This call has not been granted", errors.NOT_GRANTED_CALL)

@@ -11,6 +11,11 @@ DEFAULT_CART_CREATIONS_PER_MINUTE = 30
 
 
 def client_ip(request) -> str:
+    """REMOTE_ADDR, or behind a trusted proxy the META key it sets (API_CLIENT_IP_META, e.g.
+    "HTTP_X_FORWARDED_FOR": its last address, the one the proxy added)."""
+    meta_key = getattr(settings, "API_CLIENT_IP_META", "")
+    if meta_key and request.META.get(meta_key):
+        return request.META[meta_key].split(",")[-1].strip() or "unknown"
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
@@ -26,9 +31,7 @@ def check_rate(request, *, scope: str, limit: int, window: int = 60) -> None:
         count = 1
     if count > limit:
         retry_after = window - int(time.time()) % window
-        raise errors.ApiError(
-            429, "Too many requests, retry later", headers={"Retry-After": str(max(retry_after, 1))}
-        )
+        raise errors.ApiError(429, "Too many requests, retry later", headers={"Retry-After": str(max(retry_after, 1))})
 
 
 def cart_creation_limit() -> int:

@@ -51,6 +51,8 @@ urlpatterns = [
     path("me", route(GET=Op(routes_me.me, REQUIRED))),
     path("me/payment/method", route(GET=Op(routes_me.payment_method_list, REQUIRED))),
     path("me/payment/method/<apiid:method_id>", route(GET=Op(routes_me.payment_method_get, REQUIRED))),
+    path("me/bill", route(GET=Op(routes_me.bill_list, REQUIRED))),
+    path("me/bill/<segment:bill_id>", route(GET=Op(routes_me.bill_get, REQUIRED))),
     path("me/refund", route(GET=Op(routes_me.refund_list, REQUIRED))),
     path("me/refund/<apiid:refund_id>", route(GET=Op(routes_me.refund_get, REQUIRED))),
     # orders

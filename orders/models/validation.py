@@ -14,4 +14,4 @@ class ValidationCase(Order):
     class Meta:
         proxy = True
         verbose_name = _("validation case")
-        verbose_name_plural = _("validation queue")
+        verbose_name_plural = _("validation cases")

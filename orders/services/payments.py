@@ -43,6 +43,8 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
             raise InvalidInput(
                 _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
             )
+        if order.payments.filter(status__in=Payment.ACTIVE).exists():
+            raise Conflict(_("A payment for this order is already in progress or received."))
         if method.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
             raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
         try:

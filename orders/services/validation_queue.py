@@ -68,12 +68,16 @@ def case_take_next(*, staff) -> Order | None:
     return None
 
 
-def case_assign(*, order_id: int, staff) -> bool:
-    """Take one given case, unless someone else has it; True if it is now `staff`'s."""
-    updated = (
-        Order.objects.filter(pk=order_id, status__in=OPEN_CASE_STATUSES)
-        .filter(Q(assigned_to__isnull=True) | Q(assigned_to=staff))
-        .update(assigned_to=staff, updated_at=timezone.now())
+def case_assign(*, order_id: int, staff, open_only: bool = True) -> bool:
+    """Take one given case, unless someone else has it; True if it is now `staff`'s.
+
+    `open_only=False` records who decided a case nobody had taken.
+    """
+    cases = Order.objects.filter(pk=order_id)
+    if open_only:
+        cases = cases.filter(status__in=OPEN_CASE_STATUSES)
+    updated = cases.filter(Q(assigned_to__isnull=True) | Q(assigned_to=staff)).update(
+        assigned_to=staff, updated_at=timezone.now()
     )
     return bool(updated)
 

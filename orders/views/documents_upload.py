@@ -79,14 +79,12 @@ def order_documents(request, order_id: int):
     order = account_order(account=request.user, order_id=order_id, now=timezone.now())
     requested = order.status == OrderStatus.DOCUMENTS_REQUESTED
     form = SupportingDocumentsForm()
-    status = 200
+    status, error = 200, ""
     if request.method == "POST":
         if not requested:
-            form.add_error(None, _("No documents are requested for this order."))
-            status = 409
+            status, error = 409, _("No documents are requested for this order.")
         elif int(request.META.get("CONTENT_LENGTH") or 0) > MAX_REQUEST:
-            form.add_error(None, _("These files are too large together: up to 5 files of 10 MB each."))
-            status = 400
+            status, error = 400, _("These files are too large together: up to 5 files of 10 MB each.")
         else:
             form = SupportingDocumentsForm(request.POST, request.FILES)
             if form.is_valid():
@@ -107,6 +105,7 @@ def order_documents(request, order_id: int):
     context = {
         "order": order,
         "form": form,
+        "error": error,
         "requested": requested,
         "tz": order.subsidiary.time_zone,
         "documents": order.supporting_documents.filter(deleted_at__isnull=True),

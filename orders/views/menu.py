@@ -18,12 +18,13 @@ class OrderMenu:
     can_pay: bool
     can_withdraw: bool
     can_reorder: bool
+    has_bill: bool
     withdraw_label: str  # art. 11a's "Withdraw from contract here", from the legal catalogue
     cancel_label: str  # the seeds' "Cancel the order"
 
 
 def order_menu(order: Order, *, eligibility: Eligibility, back_param: str = "") -> OrderMenu:
-    """Expects `order.is_expired` (orders.selectors.with_expiry) and its withdrawal eligibility."""
+    """Expects `order.is_expired` and `order.invoice_number` (orders.selectors.account_orders) and its eligibility."""
     language = get_language() or "en"
     return OrderMenu(
         order=order,
@@ -31,6 +32,7 @@ def order_menu(order: Order, *, eligibility: Eligibility, back_param: str = "") 
         can_pay=order.status == OrderStatus.NOT_PAID and not order.is_expired,
         can_withdraw=eligibility.eligible,
         can_reorder=order.is_expired,
+        has_bill=bool(getattr(order, "invoice_number", None)),
         withdraw_label=legal_text("label_withdraw_button", language),
         cancel_label=legal_text("label_cancel_order", language),
     )

@@ -74,7 +74,9 @@ def order_tracking(request, order_id: int):
             "eligibility": eligibility,
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
-            "refunds": order.refunds.annotate(credit_note_number=F("credit_note__number")),
+            "refunds": order.refunds.annotate(
+                credit_note_number=F("credit_note__number"), credit_note_pk=F("credit_note__id")
+            ),
         }
     )
     return render(request, "orders/tracking.html", context)

@@ -11,8 +11,9 @@ placed again when its withdrawal period is over, so that she always has one of e
 order comes from `service_renew`, which returns the open one or makes a fresh one.
 
 alice's `delivering` order is, as in production, delivered by the Celery worker once
-SANDBOX_DELIVERY_SECONDS have passed (its delivery is enqueued on commit like any other): the
-status is only visible until then. Every other status is stable.
+SANDBOX_DELIVERY_SECONDS have passed (its delivery is enqueued on commit like any other), and her
+`cancelling` order is cancelled once the worker has paid its refund: those two statuses are only
+visible until then. Every other status is stable.
 """
 from collections import Counter
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from catalog.models import Family, Plan, Pricing
 from orders import lifecycle
 from orders.errors import Conflict
 from orders.localtime import local_today
-from orders.models import Order, OrderEvent, OrderKind, OrderStatus, Payment, Service
+from orders.models import Order, OrderEvent, OrderKind, OrderStatus, Payment, Service, Withdrawal
 from orders.money import quantize
 from orders.payments.sandbox import SandboxGateway
 from orders.services.carts import cart_add_item, cart_assign, cart_create
@@ -40,7 +41,10 @@ from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
 from orders.services.payments import order_pay
+from orders.services.refunds import refund_execute
 from orders.services.renewals import service_renew
+from orders.services.validation import order_refuse_and_refund
+from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from orders.withdrawal import withdrawal_eligibility
 
 PASSWORD = "demo"
@@ -315,10 +319,9 @@ class Command(BaseCommand):
             lifecycle.order_request_documents(order_id=order.pk, staff=vera,
                                               today=local_today(order.subsidiary.time_zone))
         elif spec.target == REFUSED:
-            lifecycle.order_refuse(order_id=order.pk, staff=vera,
-                                   note="Demo: the supporting documents did not match the billing details.")
-            # Nothing to wait for: the demo has no refund to pay back yet.
-            lifecycle.order_finish_cancellation(order_id=order.pk)
+            order_refuse_and_refund(order_id=order.pk, staff=vera,
+                                    note="Demo: the supporting documents did not match the billing details.")
+            self.pay_refunds(order)
         elif spec.target == FAILED:
             # One transaction: the delivery enqueued by the validation finds the order failed, not in delivery.
             with transaction.atomic():
@@ -336,9 +339,21 @@ class Command(BaseCommand):
                 return
             order_deliver(order_id=order.pk)  # what the worker does; a no-op if it got there first
             if spec.target in {WITHDRAWING, WITHDRAWN}:
-                lifecycle.order_start_withdrawal(order_id=order.pk, actor=account, channel=OrderEvent.Channel.PANEL)
+                order_withdraw(order_id=order.pk, request=WithdrawalRequest(confirmed=True, reason="unused"),
+                               evidence=Evidence(channel=Withdrawal.Channel.PANEL, actor=account),
+                               channel=Withdrawal.Channel.PANEL)
+            if spec.target == WITHDRAWING:
+                self.notes.append(
+                    f"alice's order {order.pk} is cancelling: the worker pays its refund shortly after this "
+                    "command, and the order is then cancelled."
+                )
             if spec.target == WITHDRAWN:
-                lifecycle.order_finish_cancellation(order_id=order.pk)  # the demo has no refund to pay back yet
+                self.pay_refunds(order)
+
+    def pay_refunds(self, order: Order) -> None:
+        """What the worker does with the refunds enqueued on commit; a no-op for one it already paid."""
+        for refund_id in order.refunds.values_list("pk", flat=True):
+            refund_execute(refund_id=refund_id)
 
     def _expect(self, order: Order, spec: DemoOrder, status: str) -> None:
         if order.status != status:
