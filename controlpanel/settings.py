@@ -195,6 +195,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.delete_old_supporting_documents",
         "schedule": crontab(minute=43, hour=3),
     },
+    "create-renewals": {"task": "orders.tasks.create_renewals", "schedule": crontab(minute=7)},
 }
 
 # --- Business defaults (design.md section 3), overridable -------------------------------------
@@ -217,6 +218,7 @@ ORDER_LIST_PAGE_SIZE = 10
 TRACKING_REFRESH_SECONDS = 15
 SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
 PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisioner")
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.payments.sandbox.SandboxGateway")
 SANDBOX_SEPA_SETTLE_DAYS = 3
 RENEWAL_LEAD_DAYS = 14
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -28,13 +27,13 @@ def email_enqueue(
     *, key: str, template: str, to: str, language: str, context: dict, order: Order | None = None
 ) -> OutboxEmail:
     """Record the email in the caller's transaction (once per key) and send it once that commits."""
-    from .tasks import send_email
+    from .tasks import enqueue_on_commit, send_email
 
     email, created = OutboxEmail.objects.get_or_create(
         key=key, defaults={"template": template, "to": to, "language": language, "context": context, "order": order}
     )
     if created:
-        transaction.on_commit(lambda: send_email.delay(email.pk))
+        enqueue_on_commit(send_email, email.pk)
     return email
 
 

@@ -163,6 +163,22 @@ def notify_invoice_available(order: Order, invoice: Invoice) -> OutboxEmail | No
     )
 
 
+def notify_renewal_created(order: Order) -> OutboxEmail | None:
+    """A renewal purchase order was created for a service whose period ends soon; once per renewal order."""
+    services = Service.objects.filter(renewal_lines__order=order).distinct().order_by("name")
+    return _send(
+        order,
+        f"renewal-created:{order.pk}",
+        "renewal_created",
+        expires_at=order.expires_at.isoformat(),
+        pay_path=reverse("orders:pay", args=[order.pk]),
+        services=[
+            {"name": service.name, "period_end": _long_date(service.period_end, order.language)}
+            for service in services
+        ],
+    )
+
+
 # --- the reminder sweep ----------------------------------------------------------------------------
 
 

@@ -1,11 +1,13 @@
 """Celery tasks: each takes ids, calls one service, and is safe to run twice (acks_late, retried)."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from . import lifecycle
 from .models import Cart, Order, OrderStatus
@@ -14,11 +16,27 @@ from .provisioning import ProvisioningError
 # A delivery untouched for this long lost its message.
 STALE_DELIVERY = timedelta(minutes=2)
 RETRY = {"autoretry_for": (ProvisioningError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5}
+logger = logging.getLogger(__name__)
+
+
+def send_or_log(task, *args, **options) -> None:
+    """Publish `task(*args)`; a broker that is down is logged, not raised: this runs after the commit, the
+    rows are saved, and a beat sweep (recover_refunds, resend_pending_emails, recover_invoices,
+    recover_deliveries) sends it again. Raising would turn a recorded request into an error page."""
+    try:
+        task.apply_async(args, **options)
+    except BrokerError:
+        logger.exception("Could not enqueue %s%r; the beat sweep will send it again.", task.name, args)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Send `task(*args)` once the current transaction commits (see send_or_log)."""
+    transaction.on_commit(lambda: send_or_log(task, *args))
 
 
 def enqueue_delivery(order_id: int) -> None:
     """The sandbox takes SANDBOX_DELIVERY_SECONDS to deliver, like a real machine being installed."""
-    deliver_order.apply_async((order_id,), countdown=settings.SANDBOX_DELIVERY_SECONDS)
+    send_or_log(deliver_order, order_id, countdown=settings.SANDBOX_DELIVERY_SECONDS)
 
 
 @shared_task(acks_late=True, bind=True, **RETRY)
@@ -140,3 +158,14 @@ def delete_old_supporting_documents() -> int:
     from .services.supporting_documents import supporting_documents_purge
 
     return supporting_documents_purge()
+
+
+# --- renewals, suspension and deletion of services, cleanups ----------------------------------------
+
+
+@shared_task(acks_late=True)
+def create_renewals() -> int:
+    """Renewal orders for the services whose period ends within RENEWAL_LEAD_DAYS (once per service)."""
+    from .services.renewals import renewals_create
+
+    return len(renewals_create(now=timezone.now()))

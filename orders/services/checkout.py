@@ -12,8 +12,9 @@ from accounts.models import User
 from .. import history
 from ..errors import Conflict, InvalidInput
 from ..lifecycle import record_event
-from ..models import Cart, Consent, Order, OrderLine
+from ..models import Cart, Consent, Order, OrderKind, OrderLine
 from ..notifications import notify_order_placed
+from ..pricing import Quote
 from .carts import cart_quote
 from .consents import Evidence, record_consent, record_express_request
 
@@ -35,43 +36,7 @@ def cart_checkout(
         quote = cart_quote(cart=cart, language=account.language)
         if not quote.lines:
             raise InvalidInput(_("The cart is empty."), field="cartId")
-        order = Order.objects.create(
-            account=account,
-            subsidiary=cart.subsidiary,
-            cart=cart,
-            created_at=now,
-            expires_at=now + timedelta(days=settings.ORDER_VALIDITY_DAYS),
-            currency=quote.currency,
-            language=account.language,
-            billing=account.billing_snapshot(),
-            reverse_charge=quote.vat.reverse_charge,
-            total_net=quote.total_net,
-            total_reduction=quote.total_reduction,
-            total_vat=quote.total_vat,
-            total_gross=quote.total_gross,
-            withdrawal_info_given=account.is_consumer,
-        )
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                group=line.group,
-                kind=line.kind,
-                plan=line.pricing.plan,
-                duration=line.pricing.duration,
-                months=line.pricing.months,
-                pricing_mode=line.pricing.pricing_mode,
-                description=line.description,
-                configurations=line.configurations,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                reduction=line.reduction,
-                net_total=line.net_total,
-                vat_rate=line.vat_rate,
-                vat_amount=line.vat_amount,
-                gross_amount=line.gross_amount,
-            )
-            for line in quote.lines
-        )
+        order = order_from_quote(account=account, subsidiary=cart.subsidiary, quote=quote, now=now, cart=cart)
         if account.is_consumer:  # businesses have no right of withdrawal to be informed of
             record_consent(
                 order=order, kind=Consent.Kind.INFORMATION_GIVEN, evidence=evidence, language=order.language, now=now
@@ -80,4 +45,58 @@ def cart_checkout(
             record_express_request(order=order, evidence=evidence, now=now)
         record_event(order, history.ORDER_STARTED, actor=account, channel=evidence.channel)
         notify_order_placed(order)
+    return order
+
+
+def order_from_quote(
+    *,
+    account: User,
+    subsidiary,
+    quote: Quote,
+    now: datetime,
+    kind: str = OrderKind.NEW,
+    cart: Cart | None = None,
+    renewed_service=None,
+    descriptions: list[str] | None = None,
+) -> Order:
+    """The order and its lines, exactly as quoted; checkout and renewals both place orders this way."""
+    order = Order.objects.create(
+        account=account,
+        subsidiary=subsidiary,
+        kind=kind,
+        cart=cart,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.ORDER_VALIDITY_DAYS),
+        currency=quote.currency,
+        language=account.language,
+        billing=account.billing_snapshot(),
+        reverse_charge=quote.vat.reverse_charge,
+        total_net=quote.total_net,
+        total_reduction=quote.total_reduction,
+        total_vat=quote.total_vat,
+        total_gross=quote.total_gross,
+        withdrawal_info_given=kind == OrderKind.NEW and account.is_consumer,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            group=line.group,
+            kind=line.kind,
+            plan=line.pricing.plan,
+            duration=line.pricing.duration,
+            months=line.pricing.months,
+            pricing_mode=line.pricing.pricing_mode,
+            description=(descriptions[index] if descriptions else line.description)[:300],
+            configurations=line.configurations,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            reduction=line.reduction,
+            net_total=line.net_total,
+            vat_rate=line.vat_rate,
+            vat_amount=line.vat_amount,
+            gross_amount=line.gross_amount,
+            renewed_service=renewed_service,
+        )
+        for index, line in enumerate(quote.lines)
+    )
     return order

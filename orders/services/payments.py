@@ -102,14 +102,14 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
         elif payment.status == Payment.Status.PENDING and first_answer:
             record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
         elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
-            from ..tasks import issue_invoice
+            from ..tasks import enqueue_on_commit, issue_invoice
 
             order = order_confirm_payment(
                 order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now
             )
             notify_payment_received(order)
             order_id = order.pk
-            transaction.on_commit(lambda: issue_invoice.delay(order_id))
+            enqueue_on_commit(issue_invoice, order_id)
         elif payment.status == Payment.Status.SUCCEEDED:
             # Money for an order that no longer waits for it (it expired meanwhile) goes back in full.
             refund_full_payment(

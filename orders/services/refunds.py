@@ -42,7 +42,7 @@ def refund_create(
     iban: str = "",
 ) -> Refund:
     """Record a refund due 14 calendar days after the request; the worker pays it after commit."""
-    from ..tasks import pay_refund
+    from ..tasks import enqueue_on_commit, pay_refund
 
     refund = Refund.objects.create(
         order=order,
@@ -57,7 +57,7 @@ def refund_create(
         due_on=requested_on + timedelta(days=REFUND_DUE_DAYS),
         idempotency_key=f"refund-{order.pk}-{cause}-{payment.pk}",
     )
-    transaction.on_commit(lambda: pay_refund.delay(refund.pk))
+    enqueue_on_commit(pay_refund, refund.pk)
     return refund
 
 
@@ -121,14 +121,14 @@ def _complete_cancellation_if_settled(order: Order) -> None:
 
 def refund_retry(*, refund_id: int) -> Refund:
     """Finance retries a failed refund: same idempotency key, so the gateway still pays it at most once."""
-    from ..tasks import pay_refund
+    from ..tasks import enqueue_on_commit, pay_refund
 
     with transaction.atomic():
         if not Refund.objects.filter(pk=refund_id, status=Refund.Status.FAILED).update(
             status=Refund.Status.PENDING, last_error=""
         ):
             raise Conflict(_("Only a failed refund can be retried."))
-        transaction.on_commit(lambda: pay_refund.delay(refund_id))
+        enqueue_on_commit(pay_refund, refund_id)
     return Refund.objects.get(pk=refund_id)
 
 

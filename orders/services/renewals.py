@@ -10,6 +10,7 @@ never withdrawable, so no consent is recorded.
 `settings.RENEWAL_LEAD_DAYS` local days and that have no open renewal order.
 """
 
+import logging
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,9 @@ from ..lifecycle import expirable_orders, record_event
 from ..localtime import local_date
 from ..models import Order, OrderKind, OrderLine, OrderStatus, Service
 from ..pricing import quote_items
+from .checkout import order_from_quote
+
+logger = logging.getLogger(__name__)
 
 RENEWAL_PRICING_MODE = "default"
 # Paid renewals not yet delivered: the service's period is about to be extended.
@@ -133,39 +137,14 @@ def _create_renewal(*, service: Service, pricing: Pricing, now: datetime) -> Ord
             "description": line.description,
             "service": service.name,
         }
-    order = Order.objects.create(
+    order = order_from_quote(
         account=account,
         subsidiary=subsidiary,
+        quote=quote,
+        now=now,
         kind=OrderKind.RENEWAL,
-        created_at=now,
-        expires_at=now + timedelta(days=settings.ORDER_VALIDITY_DAYS),
-        currency=quote.currency,
-        language=account.language,
-        billing=account.billing_snapshot(),
-        reverse_charge=quote.vat.reverse_charge,
-        total_net=quote.total_net,
-        total_reduction=quote.total_reduction,
-        total_vat=quote.total_vat,
-        total_gross=quote.total_gross,
-    )
-    OrderLine.objects.create(
-        order=order,
-        group=line.group,
-        kind=line.kind,
-        plan=offer.plan,
-        duration=offer.duration,
-        months=offer.months,
-        pricing_mode=offer.pricing_mode,
-        description=description[:300],
-        configurations=line.configurations,
-        quantity=line.quantity,
-        unit_price=line.unit_price,
-        reduction=line.reduction,
-        net_total=line.net_total,
-        vat_rate=line.vat_rate,
-        vat_amount=line.vat_amount,
-        gross_amount=line.gross_amount,
         renewed_service=service,
+        descriptions=[description],
     )
     record_event(order, history.ORDER_STARTED, data={"renewed_service": service.pk})
     return order
@@ -193,3 +172,25 @@ def services_due_for_renewal(*, now: datetime) -> QuerySet:
         .exclude(Exists(open_renewal))
         .order_by("period_end", "pk")
     )
+
+
+def renewals_create(*, now: datetime, limit: int = 500) -> list[int]:
+    """The beat job: a renewal order (and its "renewal created" email) for each service due for renewal.
+
+    Idempotent: `service_renew` returns a service's open unpaid renewal instead of making a second one,
+    and the email's outbox key names the renewal order. A service that cannot be renewed (no price any
+    more, …) is logged and skipped; the others go on. Returns the renewal orders' ids.
+    """
+    from ..notifications import notify_renewal_created
+
+    ids = []
+    for service in services_due_for_renewal(now=now)[:limit]:
+        try:
+            with transaction.atomic():
+                order = service_renew(service=service, now=now)
+                notify_renewal_created(order)
+        except Conflict as error:
+            logger.warning("renewal of service %s skipped: %s", service.pk, error)
+            continue
+        ids.append(order.pk)
+    return ids
