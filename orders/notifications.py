@@ -173,8 +173,7 @@ def notify_renewal_created(order: Order) -> OutboxEmail | None:
         expires_at=order.expires_at.isoformat(),
         pay_path=reverse("orders:pay", args=[order.pk]),
         services=[
-            {"name": service.name, "period_end": _long_date(service.period_end, order.language)}
-            for service in services
+            {"name": service.name, "period_end": _long_date(service.period_end, order.language)} for service in services
         ],
     )
 

@@ -132,3 +132,16 @@ def test_withdrawal_form_in_a_browser(live_server, page, login_as, check_page, l
     page.wait_for_load_state()
     assert Withdrawal.objects.filter(order=order).exists()
     check_page(page, f"withdrawn-{language}")
+
+
+def test_the_withdraw_button_is_on_the_order_pages(client):
+    order = paid_order()
+    client.force_login(order.account)
+    for name in ["orders:purchase_order", "orders:tracking"]:
+        html = client.get(reverse(name, args=[order.pk])).content.decode()
+        assert "Withdraw from contract here" in html and withdraw_url(order) in html
+    business = paid_order(legal_form="corporation", organisation="Acme")
+    client.force_login(business.account)
+    assert "Withdraw from contract here" not in client.get(
+        reverse("orders:purchase_order", args=[business.pk])
+    ).content.decode()

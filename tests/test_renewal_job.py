@@ -2,7 +2,6 @@
 
 from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -13,7 +12,7 @@ from orders.localtime import local_today
 from orders.models import Order, OrderKind, OrderLine, OrderStatus, OutboxEmail, Service
 from orders.services.renewals import renewals_create
 from orders.tasks import create_renewals
-from tests.factories import PricingFactory, UserFactory
+from tests.factories import UserFactory
 from tests.test_races import run_together
 from tests.test_renewals import _ending, delivered_service
 
@@ -103,11 +102,8 @@ def test_an_expired_unpaid_renewal_is_followed_by_a_fresh_one_with_its_own_email
 
 def _due_services(count: int) -> list[Service]:
     account = UserFactory()
-    pricing = PricingFactory(subsidiary=account.subsidiary, duration="P12M", months=12, price=Decimal("10.00"))
     today = local_today("Europe/Paris", timezone.now())
-    return [
-        _ending(delivered_service(account=account, plan=pricing.plan), today + timedelta(days=5)) for _ in range(count)
-    ]
+    return [_ending(delivered_service(account=account), today + timedelta(days=5)) for _ in range(count)]
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

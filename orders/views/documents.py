@@ -11,11 +11,12 @@ from django.utils.translation import get_language, to_locale
 
 from accounts.models import PaymentKind
 
-from ..legal import trader_identity
+from ..legal import legal_text, trader_identity
 from ..localtime import local_today
 from ..models import Order
 from ..pdf import render_pdf
-from ..selectors import account_order, with_expiry
+from ..selectors import account_order, prefetch_for_withdrawal, with_expiry
+from ..withdrawal import withdrawal_eligibility
 from .payment import payment_blocker
 
 TEMPLATE = "orders/purchase_order.html"
@@ -62,7 +63,12 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
 @login_required
 def purchase_order(request, order_id: int):
     order = _viewable_order(request, order_id)
-    return render(request, TEMPLATE, _context(request, order, pdf=False))
+    context = _context(request, order, pdf=False)
+    if context["is_owner"] and order.paid_at:  # only paid orders can be withdrawn
+        prefetch_for_withdrawal([order])
+        if withdrawal_eligibility(order, now=timezone.now()).eligible:
+            context["withdraw_label"] = legal_text("label_withdraw_button", get_language() or "en")
+    return render(request, TEMPLATE, context)
 
 
 @login_required
