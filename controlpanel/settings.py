@@ -196,6 +196,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=43, hour=3),
     },
     "create-renewals": {"task": "orders.tasks.create_renewals", "schedule": crontab(minute=7)},
+    "suspend-and-delete-services": {
+        "task": "orders.tasks.suspend_and_delete_services",
+        "schedule": timedelta(minutes=30),
+    },
+    "send-validation-alerts": {"task": "orders.tasks.send_validation_alerts", "schedule": timedelta(minutes=15)},
+    "delete-old-evidence": {"task": "orders.tasks.delete_old_evidence", "schedule": crontab(minute=51, hour=3)},
 }
 
 # --- Business defaults (design.md section 3), overridable -------------------------------------
@@ -205,6 +211,10 @@ PAYMENT_HOLD_DAYS = 5
 CART_VALIDITY_DAYS = int(os.environ.get("CART_VALIDITY_DAYS", "1"))
 VALIDATION_DUE_WORKING_DAYS = 2
 DOCUMENTS_DUE_WORKING_DAYS = 10
+# Besides the superusers, who hears of an overdue validation case (comma-separated addresses).
+VALIDATION_ESCALATION_EMAILS = [
+    a.strip() for a in os.environ.get("VALIDATION_ESCALATION_EMAILS", "").split(",") if a.strip()
+]
 RISK_THRESHOLDS = {
     "EUR": 500,
     "GBP": 500,
@@ -221,6 +231,8 @@ PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisio
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.payments.sandbox.SandboxGateway")
 SANDBOX_SEPA_SETTLE_DAYS = 3
 RENEWAL_LEAD_DAYS = 14
+SERVICE_DELETION_DAYS = int(os.environ.get("SERVICE_DELETION_DAYS", "30"))
+EVIDENCE_RETENTION_DAYS = 5 * 365
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -169,3 +169,28 @@ def create_renewals() -> int:
     from .services.renewals import renewals_create
 
     return len(renewals_create(now=timezone.now()))
+
+
+@shared_task(acks_late=True)
+def suspend_and_delete_services() -> dict:
+    """Suspend the services of cancelled orders and of unpaid renewals; delete them SERVICE_DELETION_DAYS later."""
+    from .services.service_lifecycle import services_suspend_and_delete
+
+    result = services_suspend_and_delete()
+    return {"suspended": len(result.suspended), "deleted": len(result.deleted), "failed": len(result.failed)}
+
+
+@shared_task(acks_late=True)
+def send_validation_alerts() -> dict:
+    """Validation queue: reminders to the validators on the due day, escalation when overdue (once per case)."""
+    from .services.validation_alerts import validation_alerts_send
+
+    return validation_alerts_send()
+
+
+@shared_task(acks_late=True)
+def delete_old_evidence() -> int:
+    """Consent evidence is kept EVIDENCE_RETENTION_DAYS (5 years) after its order, then deleted."""
+    from .services.retention import evidence_purge
+
+    return evidence_purge()

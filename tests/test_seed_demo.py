@@ -52,7 +52,7 @@ def no_worker(monkeypatch):
 
     enqueued = []
     monkeypatch.setattr("orders.tasks.enqueue_delivery", enqueued.append)
-    monkeypatch.setattr(pay_refund, "delay", enqueued.append)
+    monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: enqueued.append(args))
     return enqueued
 
 

@@ -168,6 +168,9 @@ class Service(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     access_details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by orders.services.service_lifecycle: deletion comes SERVICE_DELETION_DAYS after suspension.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["period_end"]
