@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
 from .errors import OrderError
 from .forms import StaffWithdrawalForm
 from .models import (
@@ -102,7 +103,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [LineInline, PaymentInline, ConsentInline, EventInline]
-    actions = ["export_csv"]
+    actions = ["export_csv", "retry_delivery"]
 
     def has_add_permission(self, request):
         return False
@@ -112,6 +113,17 @@ class OrderAdmin(admin.ModelAdmin):
         if term.isdigit():
             return queryset.filter(pk=int(term)), False
         return super().get_search_results(request, queryset, search_term)
+
+    @admin.action(description=_("Retry the delivery of failed orders"), permissions=["change"])
+    def retry_delivery(self, request, queryset):
+        """Orders whose delivery failed (status Error) go back to delivery; any other is refused, unchanged."""
+        for order in queryset:
+            try:
+                lifecycle.order_retry_delivery(order_id=order.pk, staff=request.user)
+            except OrderError as error:
+                self.message_user(request, f"{order.pk}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, _("Delivery of order %(id)s restarted.") % {"id": order.pk})
 
     @admin.action(description=_("Export as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

@@ -1,11 +1,14 @@
 """The back office's finance and withdrawal pages: they call the same services, and refuse bad input."""
+
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Payment, Refund, Withdrawal
+from orders import lifecycle
+from orders.models import OrderStatus, Payment, Refund, Withdrawal
 from orders.services.payments import order_pay
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 
@@ -29,8 +32,15 @@ def test_staff_record_a_letter_through_the_admin(admin_client_):
     order = paid_order()
     url = reverse("admin:orders_withdrawal_record")
     assert admin_client_.get(reverse("admin:orders_withdrawal_changelist")).status_code == 200
-    response = admin_client_.post(url, {"order": order.pk, "date_sent": timezone.localdate().isoformat(),
-                                        "reason": "other", "comment": "letter of 3 March"})
+    response = admin_client_.post(
+        url,
+        {
+            "order": order.pk,
+            "date_sent": timezone.localdate().isoformat(),
+            "reason": "other",
+            "comment": "letter of 3 March",
+        },
+    )
     withdrawal = Withdrawal.objects.get(order=order)
     assert response.status_code == 302 and withdrawal.channel == "staff"
     assert Refund.objects.get(withdrawal=withdrawal).status == Refund.Status.PAID
@@ -39,9 +49,11 @@ def test_staff_record_a_letter_through_the_admin(admin_client_):
 def test_the_record_form_reports_errors_and_records_nothing(admin_client_):
     order = paid_order()
     future = (timezone.localdate() + timedelta(days=2)).isoformat()
-    for data in [{"order": 999999, "date_sent": timezone.localdate().isoformat()},
-                 {"order": order.pk, "date_sent": future},
-                 {"order": place_order().pk, "date_sent": timezone.localdate().isoformat()}]:
+    for data in [
+        {"order": 999999, "date_sent": timezone.localdate().isoformat()},
+        {"order": order.pk, "date_sent": future},
+        {"order": place_order().pk, "date_sent": timezone.localdate().isoformat()},
+    ]:
         response = admin_client_.post(reverse("admin:orders_withdrawal_record"), data)
         assert response.status_code == 200 and response.context["form"].errors
     assert not Withdrawal.objects.exists()
@@ -52,8 +64,9 @@ def test_refund_retry_action_and_csv_export(admin_client_):
     payment = order.payments.get(status=Payment.Status.SUCCEEDED)
     token = payment.token
     Payment.objects.filter(pk=payment.pk).update(token="sandbox_unknown")
-    admin_client_.post(reverse("admin:orders_withdrawal_record"),
-                       {"order": order.pk, "date_sent": timezone.localdate().isoformat()})
+    admin_client_.post(
+        reverse("admin:orders_withdrawal_record"), {"order": order.pk, "date_sent": timezone.localdate().isoformat()}
+    )
     refund = Refund.objects.get()
     assert refund.status == Refund.Status.FAILED
     Payment.objects.filter(pk=payment.pk).update(token=token)
@@ -71,3 +84,17 @@ def test_order_pages_and_history_open(admin_client_):
     order = paid_order()
     response = admin_client_.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert response.status_code == 200 and b"PAYMENT_CONFIRMED" in response.content
+
+
+def test_staff_retry_a_failed_delivery(admin_client_):
+    order = paid_order()
+    with transaction.atomic():  # the delivery enqueued on commit then finds the order failed
+        lifecycle.order_validate(order_id=order.pk, staff=None)
+        lifecycle.order_delivery_failed(order_id=order.pk, error="no capacity")
+    unpaid = place_order()
+    changelist = reverse("admin:orders_order_changelist")
+    admin_client_.post(changelist, {"action": "retry_delivery", "_selected_action": [order.pk, unpaid.pk]})
+    order.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED and unpaid.status == OrderStatus.NOT_PAID
+    assert order.events.filter(label="DELIVERY_RETRIED", channel="staff").count() == 1

@@ -150,7 +150,11 @@ def withdraw_start(request):
             ),
         )
         return redirect("orders:withdraw_start")
-    context = {"form": form, "orders_url": reverse("orders:list")}
+    context = {
+        "form": form,
+        "orders_url": reverse("orders:list"),
+        "withdraw_label": legal_text("label_withdraw_button", get_language() or "en"),
+    }
     return render(request, "orders/withdraw_start.html", context, status=400 if form.errors else 200)
 
 
