@@ -24,7 +24,9 @@ class Provisioned:
 
 
 class Provisioner(Protocol):
-    def provision(self, *, line: OrderLine) -> Provisioned: ...
+    def provision(self, *, line: OrderLine) -> Provisioned:
+        """Create the line's service, or for a renewal line make sure its (possibly suspended) service runs."""
+        ...
 
     def suspend(self, *, service: Service) -> None: ...
 

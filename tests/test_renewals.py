@@ -210,3 +210,12 @@ def test_due_dates_are_local_days_of_each_subsidiary():
     due = set(services_due_for_renewal(now=now))
     assert {fr_last_day, us_last_day, us_ends_today} <= due
     assert not {us_too_far, fr_ended} & due
+
+
+def test_a_late_renewal_paid_resumes_the_suspended_service():
+    service = delivered_service()
+    renewal = service_renew(service=service, now=timezone.now())
+    Service.objects.filter(pk=service.pk).update(status=Service.Status.SUSPENDED, suspended_at=timezone.now())
+    deliver(pay_order(renewal))
+    service.refresh_from_db()
+    assert service.status == Service.Status.ACTIVE and service.suspended_at is None

@@ -28,7 +28,9 @@ def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime
             service = Service.objects.select_for_update().get(pk=line.renewed_service_id)
             start = service.period_end
             service.period_end = period_end(start, line.months)
-            service.save(update_fields=["period_end"])
+            if service.status == Service.Status.SUSPENDED:  # a late renewal, paid: the provisioner resumed it
+                service.status, service.suspended_at = Service.Status.ACTIVE, None
+            service.save(update_fields=["period_end", "status", "suspended_at"])
         else:
             start = local_date(now, order.subsidiary.time_zone)
             Service.objects.create(
