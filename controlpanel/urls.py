@@ -1,16 +1,12 @@
 """Top-level URLs: the customer panel, Django admin, health check."""
+
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
-from django.http import HttpResponse
 from django.urls import include, path
 
 from accounts.forms import LoginForm
+from controlpanel.health import health, ready
 from orders.views.lists import dashboard
-
-
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
-
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -23,4 +19,5 @@ urlpatterns = [
     path("1.0/", include("orders.api.urls")),
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
+    path("ready", ready, name="ready"),
 ]

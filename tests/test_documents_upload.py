@@ -243,5 +243,5 @@ def test_the_cleanup_task_counts_the_deleted_files(document, staff, monkeypatch)
 
     order_refuse_and_refund(order_id=document.order_id, staff=staff, note="refused")
     OrderEvent.objects.filter(order_id=document.order_id).update(created_at=timezone.now() - timedelta(days=100))
-    assert delete_old_supporting_documents.delay().get() == 1
+    assert delete_old_supporting_documents.delay().result == 1
     assert SupportingDocument.objects.get().deleted_at is not None

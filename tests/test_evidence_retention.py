@@ -60,7 +60,7 @@ def test_batches_and_the_task(settings):
     total = Consent.objects.filter(order__in=orders).count()
     assert total >= 3
     assert evidence_purge(batch_size=2) == total
-    assert delete_old_evidence.apply().get() == 0
+    assert delete_old_evidence.apply().result == 0
     settings.EVIDENCE_RETENTION_DAYS = 1
     place_order(express_request=True)
-    assert delete_old_evidence.apply().get() == 0  # a day old is not yet more than a day
+    assert delete_old_evidence.apply().result == 0  # a day old is not yet more than a day

@@ -112,7 +112,7 @@ def test_the_beat_recovers_paid_orders_whose_invoice_message_was_lost(django_cap
     assert not Invoice.objects.exists()
     assert orders_awaiting_invoice() == [lost.pk]  # the recent one may still be on its way
     with django_capture_on_commit_callbacks(execute=True):
-        assert recover_invoices.delay().get() == 1
+        assert recover_invoices.delay().result == 1
     assert Invoice.objects.get().order_id == lost.pk
     assert orders_awaiting_invoice(now=timezone.now() + timedelta(minutes=5)) == [recent.pk]
 

@@ -163,7 +163,7 @@ def test_expiry_reminder_two_days_before_once(run_on_commit, mailoutbox):
     )  # a debit in progress: nothing to remind
     assert list(orders_to_remind(now=now)) == [soon]
     assert run_on_commit(lambda: expiry_reminders_send(now=now)) == 1
-    assert run_on_commit(lambda: send_expiry_reminders.delay().get()) == 0  # running it again sends nothing
+    assert run_on_commit(lambda: send_expiry_reminders.delay().result) == 0  # running it again sends nothing
     assert len(emails_with(f"expiry-reminder:{soon.pk}")) == 1
     assert not emails_with(f"expiry-reminder:{later.pk}") and not emails_with(f"expiry-reminder:{held.pk}")
     [message] = sent_to(soon.account.email, "expires soon")
@@ -185,7 +185,7 @@ def test_every_email_is_sent_once_even_when_the_sweep_resends(run_on_commit, mai
     count = len(mailoutbox)
     assert count >= 3
     OutboxEmail.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    assert run_on_commit(lambda: resend_pending_emails.delay().get()) == 0
+    assert run_on_commit(lambda: resend_pending_emails.delay().result) == 0
     assert len(mailoutbox) == count
     assert set(OutboxEmail.objects.filter(order=order).values_list("status", flat=True)) == {OutboxEmail.Status.SENT}
 

@@ -110,8 +110,8 @@ def _due_services(count: int) -> list[Service]:
 def test_the_task_run_twice_creates_one_renewal_per_service():
     services = _due_services(3)
 
-    assert create_renewals.apply().get() == 3
-    assert create_renewals.apply().get() == 0
+    assert create_renewals.apply().result == 3
+    assert create_renewals.apply().result == 0
 
     per_service = Counter(
         OrderLine.objects.filter(order__kind=OrderKind.RENEWAL).values_list("renewed_service", flat=True)

@@ -149,5 +149,5 @@ def test_a_provisioning_error_leaves_the_service_for_the_next_sweep(provisioner)
 def test_the_task_reports_what_it_did():
     service = delivered_service()
     withdraw(service)
-    assert suspend_and_delete_services.apply().get() == {"suspended": 1, "deleted": 0, "failed": 0}
-    assert suspend_and_delete_services.apply().get() == {"suspended": 0, "deleted": 0, "failed": 0}
+    assert suspend_and_delete_services.apply().result == {"suspended": 1, "deleted": 0, "failed": 0}
+    assert suspend_and_delete_services.apply().result == {"suspended": 0, "deleted": 0, "failed": 0}

@@ -122,4 +122,4 @@ def test_the_emails_render_and_are_sent_once(staff, django_capture_on_commit_cal
 
 
 def test_the_task_runs_the_job(staff):
-    assert send_validation_alerts.apply().get() == {"reminded": 0, "escalated": 0}
+    assert send_validation_alerts.apply().result == {"reminded": 0, "escalated": 0}

@@ -380,6 +380,6 @@ def test_the_beat_task_refuses_only_overdue_requests():
     on_time = case()
     lifecycle.order_request_documents(order_id=overdue.pk, staff=staff, today=timezone.localdate() - timedelta(days=30))
     lifecycle.order_request_documents(order_id=on_time.pk, staff=staff, today=timezone.localdate())
-    assert refuse_cases_without_documents.delay().get() == 1
+    assert refuse_cases_without_documents.delay().result == 1
     assert Order.objects.get(pk=overdue.pk).status == S.CANCELLING
     assert Order.objects.get(pk=on_time.pk).status == S.DOCUMENTS_REQUESTED
