@@ -194,3 +194,12 @@ def delete_old_evidence() -> int:
     from .services.retention import evidence_purge
 
     return evidence_purge()
+
+
+@shared_task(acks_late=True)
+def suspend_order_services(order_id: int) -> int:
+    """Right after a withdrawal; the sweep `suspend_and_delete_services` catches anything missed."""
+    from .models import Order
+    from .services.service_lifecycle import services_suspend_for_order
+
+    return len(services_suspend_for_order(order=Order.objects.get(pk=order_id)))

@@ -19,6 +19,7 @@ from orders.models import (
     Payment,
     Refund,
     SandboxTransaction,
+    Service,
     Withdrawal,
 )
 from orders.services.consents import Evidence
@@ -136,6 +137,9 @@ def test_mixed_order_keeps_the_excluded_domain():
     assert kept.plan.family == "domain"
     assert [w.line.plan.family for w in withdrawal.lines.all()] == ["webHosting"]
     assert order.events.filter(label="WITHDRAWAL_REQUESTED", data__partial=True).exists()
+    # The withdrawn hosting stops at once; the domain the customer keeps goes on.
+    statuses = {s.plan.family: s.status for s in Service.objects.filter(origin_line__order=order)}
+    assert statuses == {"webHosting": Service.Status.SUSPENDED, "domain": Service.Status.ACTIVE}
 
 
 @pytest.mark.parametrize(("code", "price"), [("TN", Decimal("12.345")), ("SN", Decimal("6555"))])

@@ -42,7 +42,8 @@ class SweepResult:
 
 
 def _of_cancelled_orders() -> Q:
-    return Q(origin_line__order__status__in=CANCELLED_ORDER)
+    """Services of cancelled orders, and of lines withdrawn on their own (a partial withdrawal)."""
+    return Q(origin_line__order__status__in=CANCELLED_ORDER) | Q(origin_line__cancelled_at__isnull=False)
 
 
 def _lapsed(now: datetime) -> Q:
@@ -112,7 +113,7 @@ def services_suspend_and_delete(*, now: datetime | None = None, limit: int = 500
 
 
 def services_suspend_for_order(*, order, now: datetime | None = None) -> list[int]:
-    """Suspend the active services delivered by `order` if it is cancelling or cancelled."""
+    """Suspend the active services of `order` that it no longer pays for (cancelled order, withdrawn line)."""
     now = now or timezone.now()
     eligible = Service.objects.filter(status=Service.Status.ACTIVE, origin_line__order_id=order.pk).filter(
         _of_cancelled_orders()

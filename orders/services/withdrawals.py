@@ -22,6 +22,7 @@ from ..iban import normalise_iban
 from ..legal import legal_text
 from ..localtime import local_date
 from ..models import Order, OrderEvent, OrderLine, Payment, Refund, RetractionReason, Withdrawal, WithdrawalLine
+from ..tasks import enqueue_on_commit, suspend_order_services
 from ..withdrawal import Eligibility, withdrawal_eligibility
 from .consents import Evidence
 from .refunds import refund_create, vat_part
@@ -93,6 +94,7 @@ def order_withdraw(
         except IntegrityError:
             raise Conflict(_("This order has already been withdrawn.")) from None
         _cancel_lines(order, eligibility, withdrawal, evidence, channel, now)
+        enqueue_on_commit(suspend_order_services, order.pk)
         if withdrawal.refund_total > 0:
             refund_create(
                 order=order,
