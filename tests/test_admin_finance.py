@@ -98,3 +98,21 @@ def test_staff_retry_a_failed_delivery(admin_client_):
     unpaid.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED and unpaid.status == OrderStatus.NOT_PAID
     assert order.events.filter(label="DELIVERY_RETRIED", channel="staff").count() == 1
+
+
+def test_finance_mark_a_bank_transfer_received(admin_client_):
+    account = UserFactory(legal_form="corporation", organisation="Acme")
+    order = place_order(account=account)
+    transfer = PaymentMethodFactory(account=account, kind="bankTransfer")
+    payment = order_pay(order_id=order.pk, account=account, method=transfer)
+    card_order = paid_order()
+    card_payment = card_order.payments.get()
+    changelist = reverse("admin:orders_payment_changelist")
+    response = admin_client_.post(
+        changelist, {"action": "mark_transfer_received", "_selected_action": [payment.pk, card_payment.pk]},
+        follow=True,
+    )
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED and order.paid_at is not None
+    assert "Only a pending bank transfer" in response.content.decode()  # the card payment is refused, unchanged

@@ -27,7 +27,7 @@ FORBIDDEN = "FORBIDDEN"
 class ApiError(Exception):
     def __init__(self, status: int, message: str, error_code: str = "", headers: dict | None = None):
         super().__init__(message)
-        self.status = status
+        self.http_status = status
         self.message = message
         self.error_code = error_code
         self.headers = headers or {}
@@ -67,4 +67,4 @@ def error_response(status: int, message: str, error_code: str = "", headers: dic
 
 
 def api_error_response(error: ApiError) -> JsonResponse:
-    return error_response(error.status, error.message, error.error_code, error.headers)
+    return error_response(error.http_status, error.message, error.error_code, error.headers)
