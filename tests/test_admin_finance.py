@@ -109,7 +109,8 @@ def test_finance_mark_a_bank_transfer_received(admin_client_):
     card_payment = card_order.payments.get()
     changelist = reverse("admin:orders_payment_changelist")
     response = admin_client_.post(
-        changelist, {"action": "mark_transfer_received", "_selected_action": [payment.pk, card_payment.pk]},
+        changelist,
+        {"action": "mark_transfer_received", "_selected_action": [payment.pk, card_payment.pk]},
         follow=True,
     )
     payment.refresh_from_db()
