@@ -16,6 +16,7 @@ What is here besides the sandbox speed-up:
 """
 
 import os
+from contextlib import contextmanager
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's `page` + the ORM in one test
 
@@ -216,6 +217,55 @@ class CeleryWorker:
             self.proc.send_signal(sig)
 
 
+@contextmanager
+def start_worker(*, env: dict, logdir: Path, include: list[str] = ()):
+    """A ``celery worker --pool=solo`` subprocess with `env`, ready (it answered a ping) when yielded."""
+    from controlpanel import celery_app
+
+    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    logfile = logdir / f"celery-worker-{hostname.split('@')[0]}.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "controlpanel",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        hostname,
+    ]
+    for module in include:
+        cmd += ["--include", module]
+    with logfile.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = CeleryWorker(proc, hostname, logfile, env)
+    try:
+        deadline = time.monotonic() + 60
+        while not (" ready." in worker.log_text() and celery_app.control.ping(destination=[hostname], timeout=0.5)):
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker was not ready after 60 s:\n{worker.log_text()}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        _stop(proc, signal.SIGTERM, timeout=20)  # warm shutdown
+
+
 @pytest.fixture
 def celery_worker_include():
     """Extra modules the worker imports (``--include``); override in a test module."""
@@ -242,8 +292,6 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
     if os.environ.get("PYTEST_XDIST_WORKER"):
         pytest.fail("celery_worker_process does not support pytest-xdist (the worker would miss the _gwN suffix)")
 
-    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    logfile = tmp_path / "celery-worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "controlpanel.settings"),
@@ -254,55 +302,15 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     env.pop("CELERY_BROKER_URL", None)  # Celery reads it from the environment over the settings
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "controlpanel",
-        "worker",
-        "--pool=solo",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "-n",
-        hostname,
-    ]
-    for module in celery_worker_include:
-        cmd += ["--include", module]
-
     # This process's app publishes to the same broker meanwhile (its conf was read once, at import).
     saved = {key: celery_app.conf.get(key) for key in ("broker_url", "broker_transport_options")}
     celery_app.conf.broker_url = redis_url
     celery_app.conf.broker_transport_options = {}
     _reset_broker_connections(celery_app)
-
-    with logfile.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    worker = CeleryWorker(proc, hostname, logfile, env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}"
-                )
-            if " ready." in worker.log_text() and celery_app.control.ping(destination=[worker.hostname], timeout=0.5):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker was not ready after 60 s:\n{worker.log_text()}")
-            time.sleep(0.1)
-        yield worker
+        with start_worker(env=env, logdir=tmp_path, include=celery_worker_include) as worker:
+            yield worker  # stopped (warm shutdown) on leaving, before the test database is flushed
     finally:
-        _stop(proc, signal.SIGTERM, timeout=20)  # warm shutdown, before the test database is flushed
         for key, value in saved.items():
             celery_app.conf[key] = value
         _reset_broker_connections(celery_app)

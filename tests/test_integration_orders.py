@@ -10,11 +10,7 @@ import json
 import os
 import re
 import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
@@ -151,47 +147,10 @@ def two_item_pricings():
 @contextmanager
 def another_worker(first, tmp_path: Path):
     """A second ``celery worker`` like conftest's, with the environment `first` was started with."""
-    from controlpanel import celery_app
-    from tests.conftest import ROOT, CeleryWorker, _stop
+    from tests.conftest import start_worker
 
-    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    logfile = tmp_path / f"celery-worker-{hostname.split('@')[0]}.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "controlpanel",
-        "worker",
-        "--pool=solo",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "-n",
-        hostname,
-        "--include",
-        __name__,
-    ]
-    with logfile.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=first.env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    worker = CeleryWorker(proc, hostname, logfile, first.env)
-    try:
-        deadline = time.monotonic() + 60
-        while not (" ready." in worker.log_text() and celery_app.control.ping(destination=[hostname], timeout=0.5)):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the second Celery worker did not start ({proc.poll()}):\n{worker.log_text()}")
-            time.sleep(0.1)
+    with start_worker(env=first.env, logdir=tmp_path, include=[__name__]) as worker:
         yield worker
-    finally:
-        _stop(proc, signal.SIGTERM, timeout=20)
 
 
 def unacked_deliveries(redis_url: str, order_id: int) -> dict[str, str]:

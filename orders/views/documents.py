@@ -47,7 +47,16 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
         "billing": order.billing,
         "billing_country": Locale.parse(locale).territories.get(country, country),
         "lines": [
-            (line, format_percent(line.vat_rate, locale=locale, decimal_quantization=False))
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "reduction": line.reduction,
+                "net": line.net_total,
+                "vat_percent": format_percent(line.vat_rate, locale=locale, decimal_quantization=False),
+                "vat": line.vat_amount,
+                "gross": line.gross_amount,
+            }
             for line in order.lines.all()
         ],
         "saved_methods": [(method, method.is_usable(today)) for method in account.payment_methods.all()],
