@@ -420,6 +420,37 @@ def test_another_customers_cart_is_404(api, pricing):
 
 
 @DB
+def test_item_put_changes_duration_and_quantity_all_or_nothing(api, pricing):
+    PricingFactory(plan=pricing.plan, duration="P12M", months=12, price=Decimal("299.90"))
+    cart_id = api.post("/order/cart", {"ovhSubsidiary": "FR"}).json()["cartId"]
+    add = {"planCode": "hosting-perso", "duration": "P1M", "quantity": 1}
+    item_id = api.post(f"/order/cart/{cart_id}/webHosting", add).json()["itemId"]
+    path = f"/order/cart/{cart_id}/item/{item_id}"
+
+    item = api.put(path, {"duration": "P12M", "quantity": 3}).json()
+    assert item["itemId"] == item_id and item["settings"]["quantity"] == 3
+    assert {p["label"]: p["price"]["value"] for p in item["prices"]}["PRICE"] == 899.7
+    assert api.put(path, {}).json() == item  # nothing asked, nothing changed
+
+    # Each wrong input names its parameter and changes nothing.
+    for body, field in [
+        ({"duration": "P7Y"}, "duration"),
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": "2"}, "quantity"),
+    ]:
+        assert field in assert_error(api.put(path, {**body, "duration": body.get("duration", "P1M")}), 400)["message"]
+    stored = CartItem.objects.select_related("pricing").get(pk=item_id)
+    assert (stored.pricing.duration, stored.quantity) == ("P12M", 3)
+    assert_error(api.put(f"/order/cart/{cart_id}/item/999999", {"quantity": 2}), 404)
+
+    api.post(f"/order/cart/{cart_id}/assign")  # an assigned cart is its account's alone
+    assert_error(api_for(UserFactory()).put(path, {"quantity": 1}), 404)
+    api.post(f"/order/cart/{cart_id}/checkout")
+    assert_error(api.put(path, {"quantity": 1}), 409)
+    assert CartItem.objects.get(pk=item_id).quantity == 3
+
+
+@DB
 def test_cart_creation_errors_name_the_parameter():
     anonymous = Api(Client())
     assert "ovhSubsidiary" in assert_error(anonymous.post("/order/cart", {}), 400)["message"]

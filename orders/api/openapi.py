@@ -626,6 +626,11 @@ CART_CREATION = obj(
     "order.cart.Creation",
 )
 CART_UPDATE = obj({"description": {"type": "string", "maxLength": 200}, "expire": DATETIME}, [], "order.cart.Update")
+ITEM_UPDATE = obj(
+    {"duration": {"type": "string", "maxLength": 8}, "quantity": {"type": "integer", "minimum": 1, "maximum": 100}},
+    [],
+    "order.cart.ItemUpdate",
+)
 ITEM_CREATION = obj(
     {
         "planCode": {"type": "string", "maxLength": 64},
@@ -899,6 +904,16 @@ def build_paths() -> dict:
                 r("order.cart.Item"),
                 security=OPTIONAL,
                 parameters=[CART_ID, ITEM_ID],
+            ),
+            "put": op(
+                "putOrderCartItem",
+                "Change an item's duration (same plan and pricing mode) or quantity",
+                "cart",
+                r("order.cart.Item"),
+                security=OPTIONAL,
+                parameters=[CART_ID, ITEM_ID],
+                request=body(ITEM_UPDATE),
+                errors=(400, 403, 404, 409),
             ),
             "delete": op(
                 "deleteOrderCartItem",

@@ -18,7 +18,15 @@ from catalog.models import Plan, Pricing
 from ..errors import Conflict, InvalidInput, OrderError
 from ..models import Cart, CartItem
 from ..payments.gateway import GatewayError
-from ..services.carts import cart_add_item, cart_assign, cart_create, cart_quote, cart_remove_item, cart_update
+from ..services.carts import (
+    cart_add_item,
+    cart_assign,
+    cart_create,
+    cart_quote,
+    cart_remove_item,
+    cart_update,
+    cart_update_item,
+)
 from ..services.checkout import cart_checkout
 from ..services.payments import order_pay
 from . import errors
@@ -170,6 +178,16 @@ def item_list(request, caller, cart_id: str):
 
 def item_get(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
+    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+
+
+def item_put(request, caller, cart_id: str, item_id: int):
+    cart = get_cart(caller, cart_id)
+    _item(cart, item_id)
+    body = Params(parse_body(request))
+    duration = body.string("duration", max_length=8)
+    quantity = body.integer("quantity")
+    cart_update_item(cart=cart, item_id=item_id, duration=duration, quantity=quantity)
     return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
 
 

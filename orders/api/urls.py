@@ -90,7 +90,11 @@ urlpatterns = [
     path(f"{cart}/item", route(GET=Op(routes_cart.item_list, OPTIONAL))),
     path(
         item,
-        route(GET=Op(routes_cart.item_get, OPTIONAL), DELETE=Op(routes_cart.item_delete, OPTIONAL)),
+        route(
+            GET=Op(routes_cart.item_get, OPTIONAL),
+            PUT=Op(routes_cart.item_put, OPTIONAL),
+            DELETE=Op(routes_cart.item_delete, OPTIONAL),
+        ),
     ),
     path(f"{item}/requiredConfiguration", route(GET=Op(routes_cart.item_required_configuration, OPTIONAL))),
     path(

@@ -90,6 +90,13 @@ def find_pricing(*, subsidiary: Subsidiary, plan_code: str, duration: str, prici
     return pricing
 
 
+def _check_quantity(quantity) -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(
+            _("The quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}, field="quantity"
+        )
+
+
 def cart_add_item(
     *,
     cart: Cart,
@@ -100,10 +107,7 @@ def cart_add_item(
     configurations: dict | None = None,
     now: datetime | None = None,
 ) -> CartItem:
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(
-            _("The quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}, field="quantity"
-        )
+    _check_quantity(quantity)
     pricing = find_pricing(
         subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode
     )
@@ -113,6 +117,31 @@ def cart_add_item(
         return CartItem.objects.create(
             cart=cart, pricing=pricing, quantity=quantity, configurations=configurations or {}
         )
+
+
+def cart_update_item(
+    *, cart: Cart, item_id: int, duration: str | None = None, quantity: int | None = None, now: datetime | None = None
+) -> CartItem:
+    """Another duration of the same plan and pricing mode, and/or another quantity; all or nothing."""
+    if quantity is not None:
+        _check_quantity(quantity)
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        _check_open(cart, now or timezone.now())
+        item = CartItem.objects.select_related("pricing__plan").filter(cart=cart, pk=item_id).first()
+        if item is None:
+            raise InvalidInput(_("This cart has no item %(id)s.") % {"id": item_id}, field="itemId")
+        if duration is not None:
+            item.pricing = find_pricing(
+                subsidiary=cart.subsidiary,
+                plan_code=item.pricing.plan.plan_code,
+                duration=duration,
+                pricing_mode=item.pricing.pricing_mode,
+            )
+        if quantity is not None:
+            item.quantity = quantity
+        item.save(update_fields=["pricing", "quantity"])
+    return item
 
 
 def cart_remove_item(*, cart: Cart, item_id: int, now: datetime | None = None) -> None:
