@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orders.api.throttle import rate_exceeded
 from orders.errors import Conflict, InvalidInput, OrderError
 from orders.localtime import local_today
 
@@ -24,6 +26,23 @@ from .tokens import CONFIRMATION_VALIDITY
 
 # The confirmation URL's token slot, when the customer asks for a new link rather than following one.
 RESEND = "resend"
+
+
+def _throttled(request, form, *, scope: str) -> bool:
+    """Whether this IP sent too many of these forms this hour (each sends an email): the form says so."""
+    retry_after = rate_exceeded(request, scope=scope, limit=settings.EMAIL_FORMS_PER_HOUR, window=3600)
+    if retry_after:
+        minutes = -(-retry_after // 60)
+        form.add_error(
+            None,
+            ngettext(
+                "Too many requests from your connection. Try again in %(minutes)s minute.",
+                "Too many requests from your connection. Try again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+    return bool(retry_after)
 
 
 def _site_url(request) -> str:
@@ -52,6 +71,8 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and _throttled(request, form, scope="signup"):
+        return render(request, "accounts/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -98,13 +119,15 @@ def confirm_email(request, token: str):
             "validity_days": CONFIRMATION_VALIDITY.days,
         }
         return render(request, "accounts/confirm_email_invalid.html", context, status=400)
-    login(request, account)
+    login(request, account, backend="django.contrib.auth.backends.ModelBackend")  # the password was never typed
     messages.success(request, _("Your email address is confirmed. Welcome!"))
     return redirect("accounts:details")
 
 
 def _resend_confirmation(request):
     form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and _throttled(request, form, scope="confirmation-resend"):
+        return render(request, "accounts/confirm_email_resend.html", {"form": form, "resend": RESEND}, status=429)
     if request.method == "POST" and form.is_valid():
         services.confirmation_resend(email=form.cleaned_data["email"], site_url=_site_url(request))
         messages.success(

@@ -31,7 +31,7 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],tests
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "controlpanel.apps.StaffAdminConfig",  # django.contrib.admin with a site that wants TOTP from staff
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "controlpanel.apps.ControlPanelConfig",
     "accounts",
     "catalog",
     "orders",
@@ -52,11 +56,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before any view (CSRF's included) reads the body; inside the others, so its 413 page is a normal page.
+    "controlpanel.limits.RequestSizeLimitMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "controlpanel.urls"
@@ -127,6 +135,43 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Login lockout (django-axes) and two-factor authentication for staff (django-otp) -------------
+# Every password check goes through django.contrib.auth.authenticate(): the panel's login page (which
+# is also the way in to validate an API consumer key), the admin's, and the staff TOTP page (accounts/
+# two_factor.py reports wrong codes the same way). LOGIN_FAILURE_LIMIT failures for one username from
+# one client IP lock that pair for LOGIN_LOCKOUT_MINUTES; a success resets the count. The withdrawal
+# without a session (/orders/withdraw/) never authenticates, so a lockout never blocks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out (username, IP) pairs, correct password or not
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout ends LOGIN_LOCKOUT_MINUTES after it began
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept (until the lockout expires), not a history of every login
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_ip"
+# Behind a proxy, the request.META key holding the client IP it adds (e.g. HTTP_X_FORWARDED_FOR; its last
+# address is used). Only set it when the proxy overwrites or appends that header: clients can forge it.
+# One setting for the API's throttle and the login lockout.
+API_CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "")
+# Sign-ups and "send a new confirmation link" per client IP and hour: each one sends an email.
+EMAIL_FORMS_PER_HOUR = int(os.environ.get("EMAIL_FORMS_PER_HOUR", "10"))
+# Staff need a verified TOTP device for the admin; on by default unless DEBUG (the demo's vera/finn/admin).
+STAFF_2FA = env_bool("STAFF_2FA", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Control panel")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
+
+# --- Request and upload limits (the supporting documents have their own per-file rules) -----------
+# Requests declaring a larger body are refused with 413 before anything reads it (CSRF included).
+REQUEST_MAX_BODY_SIZE = int(os.environ.get("REQUEST_MAX_BODY_SIZE", str(60 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -178,9 +223,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Monitoring (orders/monitoring.py: `manage.py check_workers`, /health/workers): beat's heartbeat task
+# runs every HEARTBEAT_INTERVAL_SECONDS and is discarded if no worker takes it within one interval; the
+# check alerts when the last one is older than HEARTBEAT_STALE_SECONDS, when more than QUEUE_DEPTH_ALERT
+# tasks wait in the broker, and about unpaid refunds due within REFUND_ALERT_HOURS while either holds.
+HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("HEARTBEAT_INTERVAL_SECONDS", "60"))
+HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", str(5 * HEARTBEAT_INTERVAL_SECONDS)))
+QUEUE_DEPTH_ALERT = int(os.environ.get("QUEUE_DEPTH_ALERT", "1000"))
+REFUND_ALERT_HOURS = int(os.environ.get("REFUND_ALERT_HOURS", "48"))
 # The database is the truth: every sweep is idempotent and re-finds its work, so a lost
 # message or a missed beat costs a delay, never a result.
 CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "orders.tasks.beat_heartbeat",
+        "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS),
+        "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
+    },
     "expire-unpaid-orders": {"task": "orders.tasks.expire_unpaid_orders", "schedule": timedelta(minutes=1)},
     "settle-pending-payments": {"task": "orders.tasks.settle_pending_payments", "schedule": timedelta(minutes=5)},
     "recover-deliveries": {"task": "orders.tasks.recover_deliveries", "schedule": timedelta(minutes=2)},
@@ -204,6 +262,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-validation-alerts": {"task": "orders.tasks.send_validation_alerts", "schedule": timedelta(minutes=15)},
     "delete-old-evidence": {"task": "orders.tasks.delete_old_evidence", "schedule": crontab(minute=51, hour=3)},
+    "delete-old-pdfs": {"task": "orders.tasks.delete_old_pdfs", "schedule": crontab(minute=37, hour=4)},
 }
 
 # --- Business defaults (design.md section 3), overridable -------------------------------------

@@ -5,7 +5,7 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from accounts.forms import LoginForm
-from controlpanel.health import health, ready
+from controlpanel.health import health, ready, workers
 from orders.views.lists import dashboard
 
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
     path("ready", ready, name="ready"),
+    path("health/workers", workers, name="health_workers"),
 ]

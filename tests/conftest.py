@@ -42,6 +42,14 @@ def _fast_sandbox(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _subsidiaries(request):
     """Reference data from the data migration, reloaded after a transactional test's flush removed it."""
     marker = request.node.get_closest_marker("django_db")

@@ -73,6 +73,27 @@ def test_signup_creates_an_unconfirmed_account_and_emails_a_link(client, mailout
 
 
 @DB
+def test_sign_ups_and_new_links_are_limited_per_connection(client, settings, mailoutbox):
+    settings.EMAIL_FORMS_PER_HOUR = 2
+    assert sign_up(client, username="a1", email="a1@example.com").status_code == 302
+    assert sign_up(client, username="a2", email="a2@example.com").status_code == 302
+    refused = sign_up(client, username="a3", email="a3@example.com")
+    assert refused.status_code == 429 and "Too many requests from your connection" in refused.content.decode()
+    assert not User.objects.filter(username="a3").exists() and len(mailoutbox) == 2
+    # Another connection is not affected; the new-link form has its own count.
+    other = client.post(
+        reverse("accounts:signup"), signup_data(username="b1", email="b1@example.com"), REMOTE_ADDR="192.0.2.7"
+    )
+    assert other.status_code == 302
+    resend = reverse("accounts:confirm_email", args=["resend"])
+    for _ in range(2):
+        assert client.post(resend, {"email": "a1@example.com"}).status_code == 302
+    sent = len(mailoutbox)
+    assert client.post(resend, {"email": "a1@example.com"}).status_code == 429
+    assert len(mailoutbox) == sent
+
+
+@DB
 def test_signup_refuses_a_taken_username_or_email(client, mailoutbox):
     UserFactory(username="taken", email="taken@example.com")
     response = sign_up(client, username="TAKEN", email="Taken@Example.com")

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,19 +57,29 @@ def test_refuses_to_start_without_required_environment(tmp_path, missing):
     assert f"{missing} must be set in the environment" in result.stderr
 
 
-def test_production_settings_values(tmp_path):
+def _settings_values(env: dict, expression: str) -> dict:
     code = (
-        "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
-        "'debug': s.DEBUG, 'ssl': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS, "
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({expression}, default=str))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_settings_values(tmp_path):
+    values = _settings_values(
+        _production_env(tmp_path, EMAIL_HOST="smtp.example.com"),
+        "{'debug': s.DEBUG, 'ssl': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS, "
         "'origins': s.CSRF_TRUSTED_ORIGINS, 'static': s.STORAGES['staticfiles']['BACKEND'], "
         "'mailer': s.MAILERS['default']['BACKEND'], 'mail_host': s.MAILERS['default']['OPTIONS']['host'], "
         "'health_checks': s.DATABASES['default']['CONN_HEALTH_CHECKS'], "
-        "'permissions': 'controlpanel.middleware.PermissionsPolicyMiddleware' in s.MIDDLEWARE}))"
+        "'permissions': 'controlpanel.middleware.PermissionsPolicyMiddleware' in s.MIDDLEWARE, "
+        "'pool': s.DATABASES['default']['OPTIONS'].get('pool'), "
+        "'conn_max_age': s.DATABASES['default']['CONN_MAX_AGE'], "
+        "'staff_2fa': s.STAFF_2FA, 'lockout': [s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds()], "
+        "'axes': s.MIDDLEWARE[-1], 'cache': s.CACHES['default']['BACKEND']}",
     )
-    env = _production_env(tmp_path, EMAIL_HOST="smtp.example.com")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values == {
         "debug": False,
         "ssl": True,
@@ -79,7 +90,59 @@ def test_production_settings_values(tmp_path):
         "mail_host": "smtp.example.com",
         "health_checks": True,
         "permissions": True,
+        "pool": {"min_size": 0, "max_size": 4, "timeout": 10.0},
+        "conn_max_age": 0,
+        "staff_2fa": True,
+        "lockout": [5, 900.0],
+        "axes": "axes.middleware.AxesMiddleware",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
     }
+
+
+def test_pool_off_keeps_persistent_connections_and_redis_shares_the_cache(tmp_path):
+    env = _production_env(
+        tmp_path, DB_POOL_MAX_SIZE="0", REDIS_URL="redis://redis:6379/0", CACHE_URL="redis://redis:6379/3"
+    )
+    values = _settings_values(
+        env,
+        "{'pool': s.DATABASES['default']['OPTIONS'].get('pool'), "
+        "'conn_max_age': s.DATABASES['default']['CONN_MAX_AGE'], "
+        "'cache': [s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']]}",
+    )
+    assert values == {
+        "pool": None,
+        "conn_max_age": 60,
+        "cache": ["django.core.cache.backends.redis.RedisCache", "redis://redis:6379/3"],
+    }
+
+
+def test_the_deploy_check_warns_when_connections_exceed_max_connections(tmp_path):
+    sizes = {"WEB_CONCURRENCY": "4", "DB_POOL_MAX_SIZE": "4", "CELERY_WORKER_PROCESSES": "2"}
+    too_many = _manage(_production_env(tmp_path, DB_MAX_CONNECTIONS="20", **sizes), "check", "--deploy")
+    assert "controlpanel.W001" in too_many.stderr and "may open 18 PostgreSQL connections" in too_many.stderr
+    assert "more than the 15 available" in too_many.stderr
+    enough = _manage(_production_env(tmp_path, DB_MAX_CONNECTIONS="30", **sizes), "check", "--deploy")
+    assert enough.returncode == 0 and "controlpanel.W001" not in enough.stdout + enough.stderr
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(databases=["default", "sandbox"])
+def test_the_connections_check_asks_postgresql_for_max_connections(monkeypatch):
+    from django.db import connection
+
+    from controlpanel.checks import check_connections_fit_server
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        limit = int(cursor.fetchone()[0])
+    monkeypatch.delenv("DB_MAX_CONNECTIONS", raising=False)
+    monkeypatch.setenv("CELERY_WORKER_PROCESSES", "1")
+    monkeypatch.setenv("WEB_CONCURRENCY", str(limit))  # one connection per web process, per alias
+    assert check_connections_fit_server(databases=None) == []  # no database access unless asked
+    [warning] = check_connections_fit_server(databases=["default"])
+    assert warning.id == "controlpanel.W001" and f"max_connections {limit}" in warning.msg
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert check_connections_fit_server(databases=["default"]) == []
 
 
 def test_json_log_formatter():
@@ -164,3 +227,20 @@ def test_ready_is_503_when_the_broker_is_unreachable(client):
         _restore_broker(celery_app, saved)
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "sandbox": "ok", "broker": "failed"}
+
+
+@pytest.mark.postgres_only
+def test_the_pool_lends_one_connection_again_and_again(tmp_path):
+    code = (
+        "import json, django; django.setup(); from django.db import connection as c\n"
+        "for _ in range(3):\n"
+        "    with c.cursor() as cursor: cursor.execute('SELECT 1')\n"
+        "    c.close()\n"
+        "print(json.dumps(c.pool.get_stats()))"
+    )
+    url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()  # always there
+    env = _production_env(tmp_path, DATABASE_URL=url)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (stats["requests_num"], stats["connections_num"], stats["pool_max"]) == (3, 1, 4)

@@ -19,8 +19,9 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def check_rate(request, *, scope: str, limit: int, window: int = 60) -> None:
-    """Raise 429 once `limit` calls of `scope` came from this IP in the current window."""
+def rate_exceeded(request, *, scope: str, limit: int, window: int = 60) -> int:
+    """Count this call; 0 while this IP made at most `limit` calls of `scope` in the current window,
+    else the seconds until the window ends (for Retry-After)."""
     bucket = int(time.time() // window)
     key = f"api-throttle:{scope}:{client_ip(request)}:{bucket}"
     cache.add(key, 0, timeout=window * 2)
@@ -29,9 +30,16 @@ def check_rate(request, *, scope: str, limit: int, window: int = 60) -> None:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window * 2)
         count = 1
-    if count > limit:
-        retry_after = window - int(time.time()) % window
-        raise errors.ApiError(429, "Too many requests, retry later", headers={"Retry-After": str(max(retry_after, 1))})
+    if count <= limit:
+        return 0
+    return max(window - int(time.time()) % window, 1)
+
+
+def check_rate(request, *, scope: str, limit: int, window: int = 60) -> None:
+    """Raise 429 once `limit` calls of `scope` came from this IP in the current window."""
+    retry_after = rate_exceeded(request, scope=scope, limit=limit, window=window)
+    if retry_after:
+        raise errors.ApiError(429, "Too many requests, retry later", headers={"Retry-After": str(retry_after)})
 
 
 def cart_creation_limit() -> int:
