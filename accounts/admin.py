@@ -21,12 +21,12 @@ class PaymentMethodInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "handle", "email", "legal_form", "subsidiary", "is_staff"]
-    list_filter = ["legal_form", "subsidiary", "is_staff"]
+    list_filter = ["legal_form", "subsidiary", "is_staff", "is_active", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["username", "handle", "email", "last_name", "organisation"]
-    readonly_fields = ["handle"]
+    readonly_fields = ["handle", "closed_at"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Customer"), {"fields": ["handle", "legal_form", "subsidiary", "language", "email_confirmed"]}),
+        (_("Customer"), {"fields": ["handle", "legal_form", "subsidiary", "language", "email_confirmed", "closed_at"]}),
         (
             _("Billing details"),
             {"fields": ["organisation", "address", "city", "postcode", "country", "vat_number", "phone"]},

@@ -76,6 +76,9 @@ class User(AbstractUser):
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email_confirmed = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(
+        _("closed on"), null=True, blank=True, editable=False, help_text=_("Closed by the customer (accounts.closure).")
+    )
 
     class Meta:
         constraints = [

@@ -1,7 +1,8 @@
 """Sign-up and the customer's account: billing details, language, payment methods."""
+
 from django.urls import path
 
-from . import views
+from . import views, views_privacy
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +14,6 @@ urlpatterns = [
     path("payment-methods/add/", views.payment_method_add, name="payment_method_add"),
     path("payment-methods/<int:method_id>/default/", views.payment_method_default, name="payment_method_default"),
     path("payment-methods/<int:method_id>/remove/", views.payment_method_remove, name="payment_method_remove"),
+    path("data-export/", views_privacy.data_export, name="data_export"),
+    path("close/", views_privacy.close_account, name="close"),
 ]
