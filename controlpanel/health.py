@@ -3,6 +3,8 @@
 /health: the process answers (no database, no broker): restart it when this fails.
 /ready: both database aliases answer a trivial query and the Celery broker accepts a connection:
 take the instance out of rotation (503) while this fails.
+/health/workers: beat, the workers and the refunds they pay (orders.monitoring), for an external monitor:
+503 when `manage.py check_workers` would alert. Not for load balancers: it says nothing about this instance.
 """
 
 import logging
@@ -54,3 +56,19 @@ def ready(request):
     body = {"database" if name == "default" else name: status for name, status in results.items()}
     ok = all(status == "ok" for status in body.values())
     return JsonResponse(body, status=200 if ok else 503)
+
+
+@never_cache
+@login_not_required
+def workers(request):
+    """Statuses only; the figures behind them are in `manage.py check_workers` and its logs."""
+    from orders.monitoring import workers_check
+
+    alerts = workers_check().alerts
+    body = {
+        "heartbeat": "stale" if "heartbeat" in alerts else "ok",
+        "broker": "failed" if "broker" in alerts else "ok",
+        "queue": "deep" if "queue" in alerts else "ok",
+        "refunds": "late" if "refunds_late" in alerts else "at_risk" if "refunds_at_risk" in alerts else "ok",
+    }
+    return JsonResponse(body, status=503 if alerts else 200)

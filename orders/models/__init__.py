@@ -3,6 +3,7 @@
 from .cart import Cart, CartItem
 from .events import Consent, OrderEvent
 from .invoice import ImmutableError, Invoice
+from .monitoring import Heartbeat
 from .order import CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
 from .outbox import OutboxEmail
 from .payment import Payment
@@ -19,6 +20,7 @@ __all__ = [
     "Consent",
     "CreditNote",
     "DocumentSequence",
+    "Heartbeat",
     "ImmutableError",
     "Invoice",
     "Order",
