@@ -1,0 +1,267 @@
+"""Access sweep: every URL of the panel and of the /1.0/ API that names one of customer A's objects, requested
+by customer B, answers 404 (as for an id that does not exist) and changes nothing.
+
+The routes come from the resolver: a new route with an unknown parameter fails `test_the_sweep_knows_every_route`
+until PANEL_FILL (tests/abuse_support.py), NOT_OBJECT_IDS or API_FILL says how to fill it: the sweep stays complete.
+"""
+
+from collections import defaultdict
+
+import pytest
+from django.conf import settings
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from orders.models import OutboxEmail, Refund, SandboxTransaction, Withdrawal
+from orders.views.withdrawal import LINK_SALT
+from tests.abuse_support import (
+    PANEL_FILL,
+    PDF,
+    Estate,
+    all_routes,
+    api_routes,
+    build_estate,
+    db_snapshot,
+    panel_routes,
+    snapshot_changes,
+    url_for,
+)
+from tests.factories import PaymentMethodFactory, UserFactory
+from tests.test_api_auth import Api, token_for
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+
+MISSING = 987654321  # an id no object has
+
+# Routes that look the id up among the customer's own objects and answer a missing one with a message rather
+# than a 404: a foreign id must get exactly the answer a missing one gets.
+SAME_AS_MISSING = {
+    "catalog:cart_remove": "the item is looked up in the customer's own cart (a double click must not be a 404)",
+}
+# Parameterised panel routes that name no customer object.
+NOT_OBJECT_IDS = {
+    "orders:withdraw_link": "a signed one-time link (see the tests of the link below)",
+    "accounts:confirm_email": "a signed sign-up confirmation token, not an object id",
+    "api_panel:validate": "the validation token of a credential request, handed to whoever will grant it",
+    "api_panel:contract": "public contract texts",
+    "password_reset_confirm": "Django's password reset token",
+}
+# API parameters: A's values. `product` and `name` name catalogue entries, the same for everyone.
+API_FILL = {
+    "order_id": lambda e: e.order.pk,
+    "detail_id": lambda e: e.line.pk,
+    "bill_id": lambda e: e.invoice.number,
+    "refund_id": lambda e: e.refund.pk,
+    "method_id": lambda e: e.method.pk,
+    "cart_id": lambda e: e.cart.pk,
+    "item_id": lambda e: e.cart_item.pk,
+    "configuration_id": lambda e: 1,
+    "product": lambda e: e.cart_item.pricing.plan.family,
+}
+API_MISSING = {"bill_id": "FR-0000-999999", "cart_id": "6f1e0000-0000-4000-8000-000000000000", "configuration_id": 99}
+API_PUBLIC_PARAMS = {"name", "product"}
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def estate_a() -> Estate:
+    return build_estate(username="customer-a")
+
+
+@pytest.fixture
+def customer_b():
+    account = UserFactory(username="customer-b")
+    PaymentMethodFactory(account=account)
+    return account
+
+
+def client_for(account) -> Client:
+    client = Client()
+    client.force_login(account)
+    return client
+
+
+def post_data(account) -> dict:
+    """Enough for any of the panel's forms to act, were the object B's: only ownership should stop it."""
+    return {
+        "confirm": "on",
+        "reason": "unused",
+        "action": "saved",
+        "method": account.payment_methods.first().pk,
+        "payment_attempt": "attempt",
+        "quantity": "1",
+        "files": SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf"),
+    }
+
+
+# --- completeness -----------------------------------------------------------------------------------------
+
+
+def test_the_sweep_knows_every_route():
+    routes = panel_routes()
+    unknown = [
+        route.path
+        for route in routes
+        if route.params and route.params not in PANEL_FILL and route.name not in NOT_OBJECT_IDS
+    ]
+    assert not unknown, f"new panel routes with parameters: add them to PANEL_FILL or NOT_OBJECT_IDS: {unknown}"
+    names = {route.name for route in routes}
+    assert not (set(NOT_OBJECT_IDS) | set(SAME_AS_MISSING)) - names, "stale entries in NOT_OBJECT_IDS/SAME_AS_MISSING"
+    api_unknown = [r.path for r in api_routes() if r.params - set(API_FILL) - API_PUBLIC_PARAMS]
+    assert not api_unknown, f"new API routes with parameters: add them to API_FILL: {api_unknown}"
+    assert sum(1 for route in routes if route.params in PANEL_FILL) >= 15
+    assert sum(1 for route in api_routes() if route.params & set(API_FILL)) >= 20
+
+
+# --- the panel ---------------------------------------------------------------------------------------------
+
+
+def test_every_object_url_of_the_panel_is_a_404_for_another_customer(estate_a, customer_b):
+    routes = [route for route in panel_routes() if route.params in PANEL_FILL]
+    owner, other = client_for(estate_a.account), client_for(customer_b)
+    urls = {route: url_for(route, PANEL_FILL[route.params](estate_a)) for route in routes}
+    for url in urls.values():  # each URL reaches a real object of A's: A is not told "not found"
+        assert owner.get(url).status_code in {200, 302, 405}, (url, "the owner should reach it")
+
+    before = db_snapshot()
+    failures = []
+    for route, url in urls.items():
+        missing_url = url_for(route, dict.fromkeys(route.params, MISSING))
+        for method in ("GET", "POST"):
+            send = other.get if method == "GET" else lambda u: other.post(u, post_data(customer_b))
+            send_htmx = (lambda u: other.get(u, headers={"HX-Request": "true"})) if method == "GET" else None
+            answer, missing = send(url), send(missing_url)
+            if route.name in SAME_AS_MISSING:
+                same = (answer.status_code, answer.get("Location")) == (missing.status_code, missing.get("Location"))
+                if not same or answer.status_code >= 500:
+                    failures.append(f"{method} {url}: {answer.status_code}, a missing id gets {missing.status_code}")
+                continue
+            expected = 405 if missing.status_code == 405 else 404
+            if answer.status_code != expected or missing.status_code not in {404, 405}:
+                failures.append(f"{method} {url}: {answer.status_code} (expected {expected})")
+            if send_htmx and send_htmx(url).status_code != expected:
+                failures.append(f"htmx {method} {url}: not {expected}")
+    assert not failures, "\n".join(failures)
+    assert not snapshot_changes(before, db_snapshot())
+
+
+def test_a_customer_is_turned_away_from_the_admin(estate_a, customer_b):
+    other = client_for(customer_b)
+    # Any id in the admin's URLs: A's order's (object_id, pk…), A's account's, a content type.
+    values = defaultdict(lambda: estate_a.order.pk, {"id": estate_a.account.pk, "content_type_id": 1})
+    # Every admin page, index included, but not its own login/logout pages nor the regex catch-alls.
+    admin_routes = [
+        route
+        for route in all_routes()
+        if route.is_admin and "(?P" not in route.path and route.name not in {"admin:login", "admin:logout"}
+    ]
+    assert len(admin_routes) > 50
+    for route in admin_routes:
+        url = url_for(route, values)
+        for response in (other.get(url), other.post(url, {"action": "delete_selected"})):
+            assert response.status_code == 302, (url, response.status_code)
+            assert response["Location"].startswith(reverse("admin:login")), url
+    assert other.get("/admin/orders/").status_code == 302
+
+
+# --- the API -----------------------------------------------------------------------------------------------
+
+
+API_BODY = {
+    "paymentMethod": {"id": 1},
+    "reason": "unused",
+    "planCode": "x",
+    "duration": "P1M",
+    "quantity": 1,
+    "label": "a",
+    "value": "b",
+    "description": "d",
+}
+
+
+def assert_ovh_404(response, where: str) -> dict:
+    assert response.status_code == 404, (where, response.status_code, response.content)
+    assert response["Content-Type"] == "application/json", where
+    body = response.json()
+    assert set(body) == {"message", "httpCode"} and body["httpCode"] == "404 Not Found", (where, body)
+    assert isinstance(body["message"], str) and body["message"], where
+    return body
+
+
+def test_every_object_route_of_the_api_is_a_404_for_another_customer(estate_a, customer_b):
+    routes = [route for route in api_routes() if route.params & set(API_FILL)]
+    owner = Api(Client(), estate_a.api_token)
+    other = Api(Client(), token_for(customer_b))
+    a_values = {name: fill(estate_a) for name, fill in API_FILL.items()}
+    missing_values = {**a_values, **dict.fromkeys(set(API_FILL) - API_PUBLIC_PARAMS, MISSING), **API_MISSING}
+    for route in routes:
+        if "GET" in route.callback.operations:  # the owner reads it: the ids are real
+            path = url_for(route, a_values).removeprefix("/1.0")
+            assert owner.get(path).status_code == 200, (path, owner.get(path).content)
+
+    before = db_snapshot()
+    for route in routes:
+        path = url_for(route, a_values).removeprefix("/1.0")
+        missing_path = url_for(route, missing_values).removeprefix("/1.0")
+        for method in route.callback.operations:
+            body = None if method in {"GET", "DELETE"} else API_BODY
+            answer = assert_ovh_404(other.call(method, path, body), f"{method} {path}")
+            missing = assert_ovh_404(other.call(method, missing_path, body), f"{method} {missing_path}")
+            assert answer["message"] == missing["message"], (method, path)  # nothing tells the two apart
+    assert not snapshot_changes(before, db_snapshot())
+
+    # The lists of B's objects do not include A's.
+    for path in ("/me/order", "/me/refund", "/me/bill", "/me/payment/method", "/order/cart"):
+        listed = other.get(path).json()
+        assert not {estate_a.order.pk, estate_a.refund.pk, estate_a.invoice.number, str(estate_a.cart.pk)} & set(
+            listed
+        ), path
+
+
+# --- the one-time withdrawal link --------------------------------------------------------------------------
+
+
+def link_emails(order) -> list[OutboxEmail]:
+    return list(OutboxEmail.objects.filter(key__startswith=f"withdrawal-link:{order.pk}:"))
+
+
+def test_withdrawal_links_of_a_give_b_nothing(estate_a, customer_b):
+    order = estate_a.document_order  # paid, in validation: withdrawable
+    other = client_for(customer_b)
+    start = reverse("orders:withdraw_start")
+
+    # B asks for a link to A's order with B's own address: none is sent (and the answer is the usual one).
+    answer = other.post(start, {"order": order.pk, "email": customer_b.email})
+    assert answer.status_code == 302 and not link_emails(order)
+
+    # B forges a link for A's order: refused, nothing recorded.
+    forged = signing.dumps({"order": order.pk}, salt=LINK_SALT, key="not-" + settings.SECRET_KEY)
+    tampered = signing.dumps({"order": estate_a.unpaid_order.pk}, salt=LINK_SALT)[:-2] + "xx"
+    before = db_snapshot()
+    for token in (forged, tampered, "x" * 40):
+        url = reverse("orders:withdraw_link", args=[token])
+        assert other.get(url).status_code == 400
+        assert other.post(url, {"confirm": "on", "reason": "unused"}).status_code == 400
+    assert not snapshot_changes(before, db_snapshot())
+
+    # A's real link, once A has used it, does nothing more for B: one withdrawal, one refund, one charge back.
+    assert Client().post(start, {"order": order.pk, "email": estate_a.account.email}).status_code == 302
+    (email,) = link_emails(order)
+    link = email.context["path"]
+    assert Client().post(link, {"confirm": "on", "reason": "unused"}).status_code == 302
+    assert Withdrawal.objects.filter(order=order).count() == 1
+    before = db_snapshot()
+    page = other.post(link, {"confirm": "on", "reason": "other"})
+    assert page.status_code == 200 and "orders/withdrawn.html" in [t.name for t in page.templates]
+    assert not snapshot_changes(before, db_snapshot())
+    refund = Refund.objects.get(order=order)
+    refunds = SandboxTransaction.objects.filter(operation="refund", idempotency_key=refund.idempotency_key)
+    assert refunds.count() == 1
+    # Holding A's link opens none of A's pages to B.
+    assert other.get(reverse("orders:tracking", args=[order.pk])).status_code == 404
