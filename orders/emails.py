@@ -5,6 +5,8 @@ customer's language. Each email has a unique key, so retries and sweeps never se
 purpose; a worker killed between sending and marking may resend once (SMTP offers no better).
 """
 
+import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +19,9 @@ from .models import Order, OutboxEmail
 
 # A claimed email not marked sent after this long belonged to a worker that died.
 CLAIM_TIMEOUT = timedelta(minutes=10)
+# A batch's email that failed is tried again in its own task after this (send_email's first backoff).
+RETRY_AFTER = timedelta(seconds=10)
+logger = logging.getLogger(__name__)
 
 
 def _unclaimed(now) -> Q:
@@ -35,6 +40,19 @@ def email_enqueue(
     if created:
         enqueue_on_commit(send_email, email.pk)
     return email
+
+
+def emails_enqueue(emails: Iterable[OutboxEmail]) -> None:
+    """email_enqueue for a sweep's batch: one INSERT that skips the keys already there, one task after commit.
+
+    The task gets the keys, not the ids (an INSERT … ON CONFLICT DO NOTHING does not say which rows
+    it wrote); sending a key written earlier and still pending is harmless, email_send claims it once.
+    """
+    from .tasks import enqueue_on_commit, send_emails
+
+    emails = OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True)
+    if emails:
+        enqueue_on_commit(send_emails, [email.key for email in emails])
 
 
 def email_send(*, email_id: int, now=None) -> bool:
@@ -56,6 +74,21 @@ def email_send(*, email_id: int, now=None) -> bool:
         status=OutboxEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
     )
     return True
+
+
+def emails_send(*, keys: list[str]) -> int:
+    """Send a batch from emails_enqueue; an email that fails goes on in its own task, with its retries."""
+    from .tasks import send_email, send_or_log
+
+    sent = 0
+    pending = OutboxEmail.objects.filter(key__in=keys, status=OutboxEmail.Status.PENDING)
+    for email_id in pending.order_by("pk").values_list("pk", flat=True):
+        try:
+            sent += email_send(email_id=email_id)
+        except Exception:
+            logger.exception("Could not send outbox email %s; its own task will retry it.", email_id)
+            send_or_log(send_email, email_id, countdown=RETRY_AFTER.total_seconds())
+    return sent
 
 
 def _render(email: OutboxEmail) -> EmailMultiAlternatives:

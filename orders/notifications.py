@@ -7,6 +7,7 @@ context is plain JSON (texts, ISO dates, amounts as strings): templates under te
 format amounts and instants for the reader at sending time.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
@@ -19,7 +20,7 @@ from django.utils.translation import to_locale
 
 from accounts.models import LegalForm
 
-from .emails import email_enqueue
+from .emails import email_enqueue, emails_enqueue
 from .legal import legal_text, legal_version
 from .models import Invoice, Order, OrderKind, OrderStatus, OutboxEmail, Payment, Service
 
@@ -29,16 +30,36 @@ def _long_date(day: date, language: str) -> str:
     return format_date(day, "full", locale=to_locale(language or "en"))
 
 
+# The order's pages in every email; a sweep reverses them once per batch (see _order_paths).
+ORDER_PATHS = {"order_path": "orders:purchase_order", "tracking_path": "orders:tracking"}
+
+
 def _context(order: Order) -> dict:
+    return _order_context(
+        pk=order.pk,
+        billing=order.billing,
+        currency=order.currency,
+        total=order.total_gross,
+        time_zone=order.subsidiary.time_zone,
+    )
+
+
+def _order_context(*, pk: int, billing: dict, currency: str, total, time_zone: str, paths: dict | None = None) -> dict:
+    """The order's part of every email, from column values, so that a sweep needs no model instances."""
     return {
-        "order_number": order.number,
-        "name": order.billing.get("name", ""),
-        "currency": order.currency,
-        "total": str(order.total_gross),
-        "time_zone": order.subsidiary.time_zone,
-        "order_path": reverse("orders:purchase_order", args=[order.pk]),
-        "tracking_path": reverse("orders:tracking", args=[order.pk]),
+        "order_number": str(pk),  # Order.number
+        "name": billing.get("name", ""),
+        "currency": currency,
+        "total": str(total),
+        "time_zone": time_zone,
+        **{name: paths[name].format(pk=pk) if paths else reverse(url, args=[pk]) for name, url in ORDER_PATHS.items()},
     }
+
+
+def _order_paths() -> dict[str, str]:
+    """Each page's path with `{pk}` in place of the order's id: reverse() costs 0.1-0.3 ms, twice per email."""
+    marker = 987654321
+    return {name: reverse(url, args=[marker]).replace(str(marker), "{pk}") for name, url in ORDER_PATHS.items()}
 
 
 def _send(order: Order, key: str, template: str, **context) -> OutboxEmail | None:
@@ -149,6 +170,39 @@ def notify_expiry_reminder(order: Order) -> OutboxEmail | None:
 
 def notify_order_expired(order: Order) -> OutboxEmail | None:
     return _send(order, f"order-expired:{order.pk}", "order_expired", expires_at=order.expires_at.isoformat())
+
+
+# What the expiry email needs of each order: the sweep reads it with its row locks, in the same query.
+EXPIRED_EMAIL_COLUMNS = (
+    "pk",
+    "language",
+    "billing",
+    "currency",
+    "total_gross",
+    "expires_at",
+    "account__email",
+    "subsidiary__time_zone",
+)
+
+
+def notify_orders_expired(rows: Iterable[tuple]) -> None:
+    """The sweep's emails for a batch (`rows` of EXPIRED_EMAIL_COLUMNS): notify_order_expired's rows, one INSERT."""
+    paths = _order_paths()
+    emails_enqueue(
+        OutboxEmail(
+            key=f"order-expired:{pk}",
+            template="order_expired",
+            to=to,
+            language=language,
+            context={
+                **_order_context(pk=pk, billing=billing, currency=currency, total=total, time_zone=tz, paths=paths),
+                "expires_at": expires_at.isoformat(),
+            },
+            order_id=pk,
+        )
+        for pk, language, billing, currency, total, expires_at, to, tz in rows
+        if to
+    )
 
 
 def notify_invoice_available(order: Order, invoice: Invoice) -> OutboxEmail | None:
