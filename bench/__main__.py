@@ -23,7 +23,8 @@ def main(names: list[str]) -> int:
     ratios = []
     for name in names or BENCHMARKS:
         ratios += importlib.import_module(f"bench.{name}").run()
-    print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}\n")
+    machine = f"{platform.node()}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}"
+    print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine}\n")
     print(format_table(ratios))
     return 0 if all(r.ok for r in ratios) else 1
 

@@ -86,7 +86,14 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["account", "-created_at"]),
+            # "View my orders" (orders.selectors.account_order_list), one per sort; the default one also holds what
+            # its count filters on (expired or not), so the count reads only the index.
+            models.Index(
+                fields=["account", "-created_at", "-id", "status", "cancel_reason", "expires_at"],
+                name="order_account_list_idx",
+            ),
+            models.Index(fields=["account", "total_gross", "id"], name="order_account_amount_idx"),
+            models.Index(fields=["account", "id"], name="order_account_number_idx"),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["status", "validation_due_on"]),
         ]

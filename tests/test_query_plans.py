@@ -1,0 +1,94 @@
+"""Query plans of "View my orders", tracking and the purchase order on scale data (PostgreSQL's EXPLAIN).
+
+The queries are the ones a real request issues (captured), explained with ANALYZE so that only nodes that
+ran count. The list must come out of its index already sorted (no Sort over the customer's orders) and
+its count read only that index; no page reads a whole orders table.
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from orders.models import Order, OrderStatus
+from orders.services.scale_data import BIG_CUSTOMER
+
+# Transactional: scale_data then runs outside a transaction and VACUUMs, as the command does for real.
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
+ORDER_TABLES = {"orders_order", "orders_orderline", "orders_orderevent", "orders_consent", "orders_payment"}
+
+
+@pytest.fixture
+def big_customer():
+    call_command("scale_data", customers=40, orders=12_000, big_customer_orders=1_000)
+    return User.objects.get(username=BIG_CUSTOMER)
+
+
+def captured(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+
+
+def plan_nodes(sql: str) -> list[dict]:
+    """Every node of the plan that ran at least once."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    nodes, todo = [], [plan[0]["Plan"]]
+    while todo:
+        node = todo.pop()
+        if node.get("Actual Loops", 1):
+            nodes.append(node)
+            todo += node.get("Plans", [])
+    return nodes
+
+
+def seq_scans(nodes: list[dict]) -> set[str]:
+    return {n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"} & ORDER_TABLES
+
+
+def sorts(nodes: list[dict]) -> list[dict]:
+    return [n for n in nodes if n["Node Type"] in {"Sort", "Incremental Sort"}]
+
+
+def indexes(nodes: list[dict]) -> set[str]:
+    return {n["Index Name"] for n in nodes if "Index Name" in n}
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [("", "order_account_list_idx"), ("amount", "order_account_amount_idx"), ("-number", "order_account_number_idx")],
+)
+def test_the_list_page_comes_sorted_out_of_its_index(client, big_customer, sort, index):
+    client.force_login(big_customer)
+    queries = captured(client, reverse("orders:list") + (f"?sort={sort}" if sort else ""))
+    (page,) = [q for q in queries if '"orders_order"."id"' in q and "LIMIT 10" in q]
+    nodes = plan_nodes(page)
+    assert index in indexes(nodes)
+    assert not sorts(nodes) and not seq_scans(nodes)
+
+
+def test_the_list_count_reads_only_the_index(client, big_customer):
+    client.force_login(big_customer)
+    (count,) = [q for q in captured(client, reverse("orders:list")) if "COUNT(*)" in q]
+    nodes = plan_nodes(count)
+    scans = [n for n in nodes if n.get("Relation Name") == "orders_order"]
+    assert [(n["Node Type"], n["Index Name"]) for n in scans] == [("Index Only Scan", "order_account_list_idx")]
+    assert scans[0]["Actual Rows"] > 500  # the big customer's orders that have not expired
+
+
+def test_tracking_and_purchase_order_read_one_orders_rows(client, big_customer):
+    order = Order.objects.filter(account=big_customer, status=OrderStatus.DELIVERED).latest("created_at")
+    client.force_login(big_customer)
+    for name in ("orders:tracking", "orders:purchase_order"):
+        for sql in captured(client, reverse(name, args=[order.pk])):
+            nodes = plan_nodes(sql)
+            assert not seq_scans(nodes), sql
+            assert all(n["Actual Rows"] <= 50 for n in sorts(nodes)), sql
