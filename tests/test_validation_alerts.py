@@ -123,3 +123,17 @@ def test_the_emails_render_and_are_sent_once(staff, django_capture_on_commit_cal
 
 def test_the_task_runs_the_job(staff):
     assert send_validation_alerts.apply().result == {"reminded": 0, "escalated": 0}
+
+
+def test_each_staff_member_reads_alerts_in_their_language(staff, settings):
+    settings.VALIDATION_ESCALATION_EMAILS = ["ops@example.com"]
+    staff.language = "fr"
+    staff.save(update_fields=["language"])
+    fr = case("FR")
+    validation_alerts_send(now=at(7))
+    validation_alerts_send(now=at(8))
+    languages = {e.to: e.language for e in OutboxEmail.objects.filter(key__startswith="validation-")}
+    assert languages == {"val@example.com": "fr", "boss@example.com": "en", "ops@example.com": settings.LANGUAGE_CODE}
+    reminder = _render(OutboxEmail.objects.get(key__startswith="validation-reminder:"))
+    assert reminder.subject == f"Validation attendue aujourd’hui\u00a0: commande {fr.number}"
+    assert "attend une validation manuelle" in reminder.body and "{%" not in reminder.body

@@ -159,20 +159,21 @@ def late_refunds_flag(*, now: datetime | None = None) -> list[Refund]:
     from accounts.models import User
 
     from ..emails import email_enqueue
+    from .validation_alerts import staff_recipients
 
     now = now or timezone.now()
     flagged = []
-    finance = list(User.objects.filter(groups__name="finance", is_active=True).values_list("email", flat=True))
+    finance = staff_recipients(User.objects.filter(groups__name="finance", is_active=True))
     for refund in late_refunds(now=now):
         with transaction.atomic():
             if not Refund.objects.filter(pk=refund.pk, late_flagged_at__isnull=True).update(late_flagged_at=now):
                 continue
-            for address in filter(None, finance):
+            for address, language in sorted(finance.items()):
                 email_enqueue(
                     key=f"refund-late:{refund.pk}:{address}",
                     template="refund_late",
                     to=address,
-                    language="en",
+                    language=language,
                     context={
                         "order": refund.order_id,
                         "refund": refund.pk,

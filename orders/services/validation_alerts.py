@@ -5,7 +5,8 @@ day has passed, the superusers (and settings.VALIDATION_ESCALATION_EMAILS) get a
 cases waiting for staff (`checking`) count: a case waiting for the customer's documents has its
 own deadline (orders.services.validation_queue). Each alert is sent once per case and recipient:
 the outbox keys (`validation-reminder:<order>:<address>`, `validation-escalation:<order>:<address>`)
-record it, so the beat job may run as often as it likes. Staff emails are in English.
+record it, so the beat job may run as often as it likes. Each staff member reads them in their own
+language; the extra escalation addresses in the default language (settings.LANGUAGE_CODE).
 """
 
 from datetime import datetime
@@ -51,18 +52,22 @@ def cases_overdue(*, now: datetime) -> QuerySet:
     )
 
 
-def validator_addresses() -> list[str]:
-    users = User.objects.filter(groups__name=VALIDATORS, is_active=True, is_staff=True)
-    return sorted(set(filter(None, users.values_list("email", flat=True))))
+def staff_recipients(users: QuerySet, extra: list[str] = ()) -> dict[str, str]:
+    """Address → language of each user with an email, then the extra addresses in the default language."""
+    recipients = dict(users.exclude(email="").order_by("pk").values_list("email", "language"))
+    return {**{address: settings.LANGUAGE_CODE for address in extra}, **recipients}
 
 
-def escalation_addresses() -> list[str]:
+def validator_addresses() -> dict[str, str]:
+    return staff_recipients(User.objects.filter(groups__name=VALIDATORS, is_active=True, is_staff=True))
+
+
+def escalation_addresses() -> dict[str, str]:
     users = User.objects.filter(is_superuser=True, is_active=True)
-    extra = getattr(settings, "VALIDATION_ESCALATION_EMAILS", [])
-    return sorted(set(filter(None, [*users.values_list("email", flat=True), *extra])))
+    return staff_recipients(users, getattr(settings, "VALIDATION_ESCALATION_EMAILS", []))
 
 
-def _alert(order: Order, *, template: str, prefix: str, addresses: list[str]) -> int:
+def _alert(order: Order, *, template: str, prefix: str, addresses: dict[str, str]) -> int:
     context = {
         "order_number": order.number,
         "subsidiary": order.subsidiary_id,
@@ -70,12 +75,12 @@ def _alert(order: Order, *, template: str, prefix: str, addresses: list[str]) ->
         "case_path": reverse("admin:orders_validationcase_change", args=[order.pk]),
     }
     with transaction.atomic():
-        for address in addresses:
+        for address, language in sorted(addresses.items()):
             email_enqueue(
                 key=f"{prefix}:{order.pk}:{address}",
                 template=template,
                 to=address,
-                language="en",
+                language=language,
                 context=context,
                 order=order,
             )
