@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -85,6 +86,14 @@ def send_email(email_id: int) -> bool:
     from .emails import email_send
 
     return email_send(email_id=email_id)
+
+
+@shared_task(acks_late=True)
+def send_emails(keys: list[str]) -> int:
+    """A sweep's batch of emails (orders.emails.emails_enqueue): one message instead of one per email."""
+    from .emails import emails_send
+
+    return emails_send(keys=keys)
 
 
 @shared_task(acks_late=True)
@@ -197,9 +206,36 @@ def delete_old_evidence() -> int:
 
 
 @shared_task(acks_late=True)
+def delete_old_pdfs() -> int:
+    """The PDFs orders.pdf_cache kept more than 30 days ago are deleted (a download renders them again)."""
+    from .pdf_cache import pdf_cache_purge
+
+    return pdf_cache_purge(now=timezone.now())
+
+
+@shared_task(acks_late=True)
 def suspend_order_services(order_id: int) -> int:
     """Right after a withdrawal; the sweep `suspend_and_delete_services` catches anything missed."""
     from .models import Order
     from .services.service_lifecycle import services_suspend_for_order
 
     return len(services_suspend_for_order(order=Order.objects.get(pk=order_id)))
+
+
+# --- monitoring (orders/monitoring.py) ----------------------------------------------------------------
+
+
+@shared_task(acks_late=True, bind=True)
+def beat_heartbeat(self) -> None:
+    """Scheduled by beat, run by a worker: a fresh row proves beat, the broker and a worker all work."""
+    from .monitoring import heartbeat_record
+
+    heartbeat_record(hostname=self.request.hostname or "")
+
+
+@worker_ready.connect
+def _warn_about_broker_eviction(**kwargs) -> None:
+    """A Redis broker that may evict keys loses queued tasks: each worker says so when it starts."""
+    from .monitoring import broker_eviction_check
+
+    broker_eviction_check()
