@@ -164,26 +164,39 @@ def _line_eligibility(line, *, currency: str, consents: dict, info_given: bool, 
     return LineEligibility(line, True, refund=refund, days_used=used, days_total=total)
 
 
-def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
-    """Whether `order` can be withdrawn at `now`, which rule blocks it, and per line what happens.
+def order_rule(order, *, now: datetime) -> Eligibility | None:
+    """The verdict when the order alone decides it (no lines, no consents read), or None when its lines do.
 
-    Expects `order` with `subsidiary`; reads its lines (with plans) and consents.
+    Lets a list fetch lines and consents only for the orders whose lines matter.
     """
     from orders.lifecycle import WITHDRAWABLE_STATUSES
     from orders.models import OrderKind
 
-    deadline = order_deadline(order)
-    deadline_at = end_of_local_day(deadline, order.subsidiary.time_zone) if deadline else None
     if order.billing.get("legal_form") != "individual":
         return Eligibility(False, "not_consumer")
     if order.kind == OrderKind.RENEWAL:
         return Eligibility(False, "renewal")
     if order.paid_at is None:
         return Eligibility(False, "not_paid")
+    deadline = order_deadline(order)
+    deadline_at = end_of_local_day(deadline, order.subsidiary.time_zone) if deadline else None
     if order.status not in WITHDRAWABLE_STATUSES:
         return Eligibility(False, "cancelled", deadline, deadline_at)
     if now >= deadline_at:
         return Eligibility(False, "period_over", deadline, deadline_at)
+    return None
+
+
+def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
+    """Whether `order` can be withdrawn at `now`, which rule blocks it, and per line what happens.
+
+    Expects `order` with `subsidiary`; reads its lines (with plans) and consents unless `order_rule` decides.
+    """
+    verdict = order_rule(order, now=now)
+    if verdict is not None:
+        return verdict
+    deadline = order_deadline(order)
+    deadline_at = end_of_local_day(deadline, order.subsidiary.time_zone)
     consents = {c.kind: c.given_at for c in order.consents.all()}
     requested_on = local_date(now, order.subsidiary.time_zone)
     lines = [

@@ -8,15 +8,16 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
+from django.views.decorators.http import require_safe
 
 from accounts.models import PaymentKind
 
 from ..legal import legal_text, trader_identity
 from ..localtime import local_today
 from ..models import Order
-from ..pdf import render_pdf
+from ..pdf_cache import document_pdf
 from ..selectors import account_order, prefetch_for_withdrawal, with_expiry
-from ..withdrawal import withdrawal_eligibility
+from ..withdrawal import order_rule, withdrawal_eligibility
 from .payment import payment_blocker
 
 TEMPLATE = "orders/purchase_order.html"
@@ -63,27 +64,34 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
         "offered_kinds": [
             PaymentKind(kind).label for kind in order.subsidiary.payment_kinds_offered(account.legal_form)
         ],
-        # Staff may read anyone's purchase order, but only its owner pays or reorders it.
+        # Staff may read anyone's purchase order, but only its owner pays or reorders it (buttons of the page only).
         "is_owner": order.account_id == request.user.pk,
-        "payable": order.account_id == request.user.pk and not payment_blocker(order),
+        "payable": not pdf and order.account_id == request.user.pk and not payment_blocker(order),
     }
 
 
+@require_safe
 @login_required
 def purchase_order(request, order_id: int):
     order = _viewable_order(request, order_id)
+    now = timezone.now()
+    # Only its owner withdraws; its lines matter only when the order alone does not decide (paid, in its period…).
+    lines_decide = order.account_id == request.user.pk and order_rule(order, now=now) is None
+    if lines_decide:
+        prefetch_for_withdrawal([order])  # before `_context`, which then reads the same lines
     context = _context(request, order, pdf=False)
-    if context["is_owner"] and order.paid_at:  # only paid orders can be withdrawn
-        prefetch_for_withdrawal([order])
-        if withdrawal_eligibility(order, now=timezone.now()).eligible:
-            context["withdraw_label"] = legal_text("label_withdraw_button", get_language() or "en")
+    if lines_decide and withdrawal_eligibility(order, now=now).eligible:
+        context["withdraw_label"] = legal_text("label_withdraw_button", get_language() or "en")
     return render(request, TEMPLATE, context)
 
 
+@require_safe
 @login_required
 def purchase_order_pdf(request, order_id: int):
     order = _viewable_order(request, order_id)
-    html = render_to_string(TEMPLATE, _context(request, order, pdf=True), request=request)
-    response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
+    # Rendered without the request: nothing of it (CSP nonce, CSRF token) can reach the PDF or its cache key.
+    html = render_to_string(TEMPLATE, _context(request, order, pdf=True))
+    pdf = document_pdf(kind="purchase-order", object_id=order.pk, language=get_language() or "en", html=html)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="purchase-order-{order.number}.pdf"'
     return response

@@ -1,7 +1,8 @@
 """The bill of an order and its credit notes, in HTML and PDF, each from one template (like the purchase order).
 
 Only the order's owner reads them (staff with the view permission too); another customer's, or one
-that does not exist yet, is a 404.
+that does not exist yet, is a 404. The PDFs are kept by orders.pdf_cache, rendered without the request so
+that nothing of it (CSP nonce, CSRF token) reaches them or their cache key.
 """
 
 from decimal import Decimal
@@ -14,10 +15,11 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
+from django.views.decorators.http import require_safe
 
 from ..legal import trader_identity
 from ..models import CreditNote, Invoice, Order, Payment
-from ..pdf import render_pdf
+from ..pdf_cache import document_pdf
 from ..selectors import account_order, with_expiry
 
 INVOICE_TEMPLATE = "orders/invoice.html"
@@ -69,17 +71,20 @@ def _invoice(request, order_id: int) -> tuple[Order, Invoice]:
     return order, get_object_or_404(Invoice, order=order)
 
 
+@require_safe
 @login_required
 def invoice_view(request, order_id: int):
     order, invoice = _invoice(request, order_id)
     return render(request, INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=False))
 
 
+@require_safe
 @login_required
 def invoice_pdf(request, order_id: int):
     order, invoice = _invoice(request, order_id)
-    html = render_to_string(INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=True), request=request)
-    response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
+    html = render_to_string(INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=True))
+    pdf = document_pdf(kind="invoice", object_id=invoice.pk, language=get_language() or "en", html=html)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
     return response
 
@@ -111,16 +116,19 @@ def _credit_note(request, order_id: int, note_id: int) -> tuple[Order, CreditNot
     return order, note
 
 
+@require_safe
 @login_required
 def credit_note_view(request, order_id: int, note_id: int):
     order, note = _credit_note(request, order_id, note_id)
     return render(request, CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=False))
 
 
+@require_safe
 @login_required
 def credit_note_pdf(request, order_id: int, note_id: int):
     order, note = _credit_note(request, order_id, note_id)
-    html = render_to_string(CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=True), request=request)
-    response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
+    html = render_to_string(CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=True))
+    pdf = document_pdf(kind="credit-note", object_id=note.pk, language=get_language() or "en", html=html)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="credit-note-{note.number}.pdf"'
     return response

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy
 
 from orders import history
 from orders.models import CancelReason, OrderStatus
-from orders.selectors import account_order_list, account_orders, latest_event, prefetch_for_withdrawal
-from orders.withdrawal import withdrawal_eligibility
+from orders.selectors import account_order_list, account_orders, latest_event, prefetch_for_eligibility
+from orders.withdrawal import order_rule, withdrawal_eligibility
 
 from .list_query import parse_list_query
-from .menu import order_menu
+from .menu import MenuLabels, OrderPaths, order_menu
 
 COLUMNS = {
     "date": gettext_lazy("Date"),
@@ -90,9 +90,19 @@ def order_list(request):
         problems.append(_("There is no page %(page)s: showing the first page.") % {"page": query.page})
         query = replace(query, page=1)
         page = paginator.page(1)
-    orders = prefetch_for_withdrawal(list(page.object_list))
+    orders = list(page.object_list)
+    # Lines and consents only for the orders whose lines decide (paid, open, in their period): few of a page.
+    verdicts = {order.pk: order_rule(order, now=now) for order in orders}
+    prefetch_for_eligibility([order for order in orders if verdicts[order.pk] is None])
+    paths, labels, back_param = OrderPaths(), MenuLabels.current(), query.back_param
     rows = [
-        order_menu(order, eligibility=withdrawal_eligibility(order, now=now), back_param=query.back_param)
+        order_menu(
+            order,
+            can_withdraw=(verdicts[order.pk] or withdrawal_eligibility(order, now=now)).eligible,
+            back_param=back_param,
+            paths=paths,
+            labels=labels,
+        )
         for order in orders
     ]
     status_choices = _status_choices()

@@ -12,10 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from orders import followup, history
 from orders.selectors import account_order, prefetch_for_withdrawal
-from orders.withdrawal import withdrawal_eligibility
+from orders.withdrawal import order_rule, withdrawal_eligibility
 
 from .list_query import back_query
 from .lists import partial_requested
@@ -57,6 +58,7 @@ def _progress(order) -> dict:
     }
 
 
+@require_safe
 @login_required
 def order_tracking(request, order_id: int):
     now = timezone.now()
@@ -64,12 +66,14 @@ def order_tracking(request, order_id: int):
     context = _progress(order)
     if partial_requested(request):
         return render(request, "orders/tracking.html#progress", context)
-    prefetch_for_withdrawal([order])
-    eligibility = withdrawal_eligibility(order, now=now)
+    eligibility = order_rule(order, now=now)
+    if eligibility is None:  # its lines decide: fetched with their plans (the summary shows them) and the consents
+        prefetch_for_withdrawal([order])
+        eligibility = withdrawal_eligibility(order, now=now)
     back = back_query(request)
     context.update(
         {
-            "menu": order_menu(order, eligibility=eligibility, back_param=back.back_param),
+            "menu": order_menu(order, can_withdraw=eligibility.eligible, back_param=back.back_param),
             "back_url": back.url(),
             "eligibility": eligibility,
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
