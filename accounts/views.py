@@ -166,6 +166,11 @@ def set_language(request):
     if request.user.is_authenticated:
         services.language_set(account=request.user, language=language)
     translation.activate(language)
+    return remember_language(response, language)
+
+
+def remember_language(response, language: str):
+    """The language cookie, as Django's set_language sets it: anonymous pages follow it."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -2,7 +2,6 @@
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from .closure import ClosureRefused, account_close, closure_blockers
 from .data_export import account_data_export
 from .forms_privacy import AccountCloseForm, PasswordConfirmForm
 from .models import User
+from .views import remember_language
 
 
 @never_cache
@@ -46,18 +46,7 @@ def _closed(request):
     messages.success(
         request, _("Your account is closed. We sent a confirmation to your email address. Thank you for your trust.")
     )
-    response = redirect("login")
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return response
+    return remember_language(redirect("login"), language)
 
 
 @never_cache

@@ -207,7 +207,7 @@ def delete_old_evidence() -> int:
 
 @shared_task(acks_late=True)
 def delete_old_pdfs() -> int:
-    """The PDFs orders.pdf_cache kept more than 30 days ago are deleted (a download renders them again)."""
+    """Deletes the PDFs orders.pdf_cache kept longer than its MAX_AGE (a later download renders them again)."""
     from .pdf_cache import pdf_cache_purge
 
     return pdf_cache_purge(now=timezone.now())

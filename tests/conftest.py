@@ -42,6 +42,14 @@ def _fast_sandbox(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread (LocaleMiddleware): each test starts in the default."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache

@@ -155,7 +155,7 @@ def test_closing_ends_the_login_erases_the_details_and_keeps_the_documents(clien
 
     response = close(client)
     assert response.status_code == 302 and response.url == reverse("login")
-    assert CLOSED_MESSAGE in client.get(response.url).content.decode()
+    assert french(CLOSED_MESSAGE) in client.get(response.url).content.decode()  # in the account's language
 
     account.refresh_from_db()
     assert not account.is_active and not account.has_usable_password() and account.closed_at
