@@ -31,6 +31,11 @@ class Ratio:
         return self.ratio >= self.limit if self.at_least else self.ratio <= self.limit
 
 
+def _number(value: float) -> str:
+    """Three significant digits, but whole numbers from 100 up (no 2.39e+03)."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def format_table(ratios: list[Ratio]) -> str:
     """A Markdown table, pasted as it is into the README."""
     lines = [
@@ -40,7 +45,22 @@ def format_table(ratios: list[Ratio]) -> str:
     for r in ratios:
         sign = "≥" if r.at_least else "≤"
         lines.append(
-            f"| {r.name} | {r.measured:,.3g} {r.unit} | {r.baseline:,.3g} {r.unit} | {r.ratio:.3f} "
+            f"| {r.name} | {_number(r.measured)} {r.unit} | {_number(r.baseline)} {r.unit} | {r.ratio:.3f} "
             f"| {sign} {r.limit:g} | {'yes' if r.ok else 'NO'} |"
         )
     return "\n".join(lines)
+
+
+def ensure_databases(*aliases: str) -> None:
+    """The databases bench/run names: created when missing (PostgreSQL), then migrated."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    for alias in aliases:
+        database = connections[alias]
+        if database.vendor == "postgresql":
+            with database._nodb_cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database.settings_dict["NAME"]])
+                if cursor.fetchone() is None:
+                    cursor.execute(f'CREATE DATABASE "{database.settings_dict["NAME"]}"')
+        call_command("migrate", database=alias, verbosity=0, interactive=False)

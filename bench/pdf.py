@@ -19,14 +19,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from weasyprint import CSS, HTML
 
-from .common import Ratio
+from .common import Ratio, ensure_databases
 
 WARM_UP = 3
 REPETITIONS = 30
@@ -107,17 +105,6 @@ def _ten_line_order():
     return account, order
 
 
-def _database() -> None:
-    """bench/run's database, created when missing (PostgreSQL), then migrated (the PDF needs no sandbox ledger)."""
-    database = connection.settings_dict["NAME"]
-    if connection.vendor == "postgresql":
-        with connection._nodb_cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{database}"')
-    call_command("migrate", verbosity=0, interactive=False)
-
-
 def _timed(function) -> float:
     start = time.perf_counter()
     function()
@@ -128,7 +115,7 @@ def run() -> list[Ratio]:
     from orders.pdf import FETCHER, FONT_CONFIG
     from orders.pdf_cache import PdfCacheStorage, cache_name
 
-    _database()
+    ensure_databases("default")  # the PDF needs no sandbox ledger
     account, order = _ten_line_order()
     client = Client()
     client.force_login(account)

@@ -26,8 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from accounts.models import Subsidiary, User
@@ -35,7 +34,7 @@ from orders import history
 from orders.lifecycle import expire_unpaid_orders
 from orders.models import CancelReason, Order, OrderEvent, OrderStatus, OutboxEmail
 
-from .common import Ratio
+from .common import Ratio, ensure_databases
 
 ORDERS = 100_000
 CUSTOMERS = 1_000
@@ -70,18 +69,6 @@ def _customers() -> list[User]:
 
 def _bench_orders():
     return Order.objects.filter(account__username__startswith=PREFIX)
-
-
-def _databases() -> None:
-    """The databases bench/run names: created when missing (PostgreSQL), then migrated."""
-    for alias in ("default", "sandbox"):
-        database = connections[alias]
-        if database.vendor == "postgresql":
-            with database._nodb_cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database.settings_dict["NAME"]])
-                if cursor.fetchone() is None:
-                    cursor.execute(f'CREATE DATABASE "{database.settings_dict["NAME"]}"')
-        call_command("migrate", database=alias, verbosity=0)
 
 
 def _seed_orders() -> tuple[int, int]:
@@ -200,7 +187,7 @@ def _timed(call) -> float:
 
 
 def expiry_ratio() -> Ratio:
-    _databases()
+    ensure_databases("default", "sandbox")
     first, last = _seed_orders()
     _restore(first, last)
     bare, sweep = [], []
