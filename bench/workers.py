@@ -219,12 +219,15 @@ DRAIN_SECONDS = 300
 
 def _refunds_due(count: int, tag: str) -> list[int]:
     """`count` pending refunds, each the withdrawal of a card-paid order, built through the services."""
+    from accounts.models import PaymentKind
+    from accounts.services import payment_method_add
     from catalog.models import Family, Plan, Pricing
     from orders.models import Refund
+    from orders.services.carts import cart_add_item, cart_create
+    from orders.services.checkout import cart_checkout
     from orders.services.consents import Evidence
     from orders.services.payments import order_pay
     from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-    from tests.factories import PaymentMethodFactory, place_order
 
     account = User.objects.create(
         username=f"bench-refund-{tag}",
@@ -239,7 +242,7 @@ def _refunds_due(count: int, tag: str) -> list[int]:
     plan = Plan.objects.create(
         plan_code=f"bench-refund-{tag}", family=Family.WEB_HOSTING, name_en="Bench hosting", name_fr="Hébergement"
     )
-    pricing = Pricing.objects.create(
+    Pricing.objects.create(
         plan=plan,
         subsidiary_id="FR",
         duration="P1M",
@@ -248,15 +251,19 @@ def _refunds_due(count: int, tag: str) -> list[int]:
         price="10.00",
         installation_fee="0",
     )
-    method = PaymentMethodFactory(account=account)
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 3}
+    method = payment_method_add(account=account, kind=PaymentKind.CARD, details=card)
+    evidence = Evidence(channel="panel", ip="127.0.0.1", actor=account)
     refunds = []
     for _ in range(count):
-        order = place_order(account=account, pricings=[pricing])
+        cart = cart_create(subsidiary_code="FR", account=account)
+        cart_add_item(cart=cart, plan_code=plan.plan_code, duration="P1M")
+        order = cart_checkout(cart=cart, account=account, evidence=evidence)
         order_pay(order_id=order.pk, account=account, method=method)
         withdrawal = order_withdraw(
             order_id=order.pk,
             request=WithdrawalRequest(confirmed=True, reason="unused"),
-            evidence=Evidence(channel="panel", actor=account),
+            evidence=evidence,
             channel="panel",
         )
         refunds.append(Refund.objects.get(withdrawal=withdrawal, status=Refund.Status.PENDING).pk)

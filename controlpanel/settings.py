@@ -223,6 +223,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery closes every database connection before and after each task unless told to reuse them: a new
+# PostgreSQL connection per alias and task cost more than the task. Reused here (closed after every 1000
+# tasks); controlpanel/celery.py still drops a broken one, or one older than CONN_MAX_AGE, around each task.
+CELERY_DB_REUSE_MAX = 1000
 # Monitoring (orders/monitoring.py: `manage.py check_workers`, /health/workers): beat's heartbeat task
 # runs every HEARTBEAT_INTERVAL_SECONDS and is discarded if no worker takes it within one interval; the
 # check alerts when the last one is older than HEARTBEAT_STALE_SECONDS, when more than QUEUE_DEPTH_ALERT

@@ -107,35 +107,45 @@ def _transition(
     sources: set[str],
     to: str,
     labels: list[str],
-    reason: str = "",
+    reason: str | None = "",
     actor=None,
     channel: str = OrderEvent.Channel.SYSTEM,
     data: dict | None = None,
     fields: dict | None = None,
     on_commit: Iterable[Callable[[], None]] = (),
 ) -> Order:
-    """Move one order from one of `sources` (the action's own) to `to`, checked against the table."""
-    with transaction.atomic():
+    """Move one order from one of `sources` (the action's own) to `to`, checked against the table.
+
+    A `reason` of None keeps the order's own. No savepoint: a refused move raises once the block is
+    left, having written nothing, so a caller's transaction stays usable. The returned order holds
+    what the row holds at commit (it is locked until then), without reading it again.
+    """
+    with transaction.atomic(savepoint=False):
         order = Order.objects.locked().select_related("subsidiary").get(pk=order_id)
         current = order.status
-        if current not in sources or not can_transition(current, to, reason):
-            raise TransitionError(
-                _("This order cannot go from “%(current)s” to “%(target)s”.")
-                % {"current": S(current).label, "target": S(to).label}
+        reason = order.cancel_reason if reason is None else reason
+        allowed, updated = current in sources and can_transition(current, to, reason), 0
+        if allowed:
+            now = timezone.now()
+            values = {"status": to, "cancel_reason": reason, **(fields or {})}
+            updated = Order.objects.filter(pk=order_id, status=current).update(
+                version=F("version") + 1, updated_at=now, **values
             )
-        values = {"status": to, "cancel_reason": reason, **(fields or {})}
-        updated = Order.objects.filter(pk=order_id, status=current).update(
-            version=F("version") + 1, updated_at=timezone.now(), **values
+            if updated == 1:
+                OrderEvent.objects.bulk_create(
+                    _event(order, label, from_status=current, to_status=to, actor=actor, channel=channel, data=data)
+                    for label in labels
+                )
+                _enqueue(on_commit)
+    if not allowed:
+        raise TransitionError(
+            _("This order cannot go from “%(current)s” to “%(target)s”.")
+            % {"current": S(current).label, "target": S(to).label}
         )
-        if updated != 1:
-            raise TransitionError(_("This order was changed by another request; reload it and try again."))
-        events = [
-            _event(order, label, from_status=current, to_status=to, actor=actor, channel=channel, data=data)
-            for label in labels
-        ]
-        OrderEvent.objects.bulk_create(events)
-        _enqueue(on_commit)
-    order.refresh_from_db()
+    if updated != 1:
+        raise TransitionError(_("This order was changed by another request; reload it and try again."))
+    for name, value in {**values, "version": order.version + 1, "updated_at": now}.items():
+        setattr(order, name, value)
     return order
 
 
@@ -349,12 +359,7 @@ def order_start_withdrawal(*, order_id: int, actor, channel: str, data: dict | N
 
 
 def order_finish_cancellation(*, order_id: int) -> Order:
-    """Every refund paid (or nothing to refund): the order is cancelled for good."""
-    order = Order.objects.get(pk=order_id)
+    """Every refund paid (or nothing to refund): the order is cancelled for good, for the reason it was cancelling."""
     return _transition(
-        order_id=order_id,
-        sources={S.CANCELLING},
-        to=S.CANCELLED,
-        reason=order.cancel_reason,
-        labels=[history.ORDER_CANCELLED],
+        order_id=order_id, sources={S.CANCELLING}, to=S.CANCELLED, reason=None, labels=[history.ORDER_CANCELLED]
     )

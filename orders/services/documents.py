@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from ..models import CreditNote, DocumentSequence, Refund
+from ..models import CreditNote, DocumentSequence, Refund, WithdrawalLine
 
 PREFIXES = {"credit_note": "CN", "invoice": "IN"}
 
@@ -12,23 +12,34 @@ PREFIXES = {"credit_note": "CN", "invoice": "IN"}
 def next_number(*, subsidiary_id: str, kind: str) -> str:
     """The next number of `kind` in a subsidiary; must run in the transaction that stores the document.
 
-    The sequence row is locked (PostgreSQL) or the write lock taken (SQLite IMMEDIATE), and a rolled
-    back document rolls its number back too: no gaps, no duplicates.
+    One upsert (PostgreSQL and SQLite alike) creates or increments the sequence row and keeps it
+    locked (PostgreSQL row lock, SQLite IMMEDIATE write lock) until commit; a rolled back document
+    rolls its number back too: no gaps, no duplicates.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Numbers are taken inside the transaction that stores the document.")
-    DocumentSequence.objects.get_or_create(subsidiary_id=subsidiary_id, kind=kind)
-    sequence = DocumentSequence.objects.select_for_update().get(subsidiary_id=subsidiary_id, kind=kind)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"{PREFIXES[kind]}-{subsidiary_id}-{sequence.last_number:07d}"
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (subsidiary_id, kind, last_number) VALUES (%s, %s, 1)"
+            f" ON CONFLICT (subsidiary_id, kind) DO UPDATE SET last_number = {table}.last_number + 1"
+            " RETURNING last_number",
+            [subsidiary_id, kind],
+        )
+        (number,) = cursor.fetchone()
+    return f"{PREFIXES[kind]}-{subsidiary_id}-{number:07d}"
 
 
 def _credit_lines(refund: Refund) -> list[dict]:
     if refund.withdrawal_id:
+        lines = (
+            WithdrawalLine.objects.filter(withdrawal_id=refund.withdrawal_id)
+            .order_by("line__group", "line__kind")
+            .values_list("line__description", "amount", "vat_amount")
+        )
         return [
-            {"description": w.line.description, "amount": str(w.amount), "vat_amount": str(w.vat_amount)}
-            for w in refund.withdrawal.lines.select_related("line").order_by("line__group", "line__kind")
+            {"description": description, "amount": str(amount), "vat_amount": str(vat_amount)}
+            for description, amount, vat_amount in lines
         ]
     return [
         {"description": refund.get_cause_display(), "amount": str(refund.amount), "vat_amount": str(refund.vat_amount)}
@@ -36,10 +47,12 @@ def _credit_lines(refund: Refund) -> list[dict]:
 
 
 def credit_note_issue(*, refund: Refund, now: datetime) -> CreditNote:
-    """One credit note per paid refund (a unique constraint), numbered in the same transaction."""
-    existing = CreditNote.objects.filter(refund=refund).first()
-    if existing:
-        return existing
+    """The credit note of a refund, issued in the transaction that marks it paid, which happens once.
+
+    The unique constraint on `refund` backs this: a second issue fails, and its rollback gives the
+    number back. The lines are read before the number, so the sequence stays locked for one INSERT.
+    """
+    lines = _credit_lines(refund)
     subsidiary_id = refund.order.subsidiary_id
     return CreditNote.objects.create(
         refund=refund,
@@ -49,5 +62,5 @@ def credit_note_issue(*, refund: Refund, now: datetime) -> CreditNote:
         currency=refund.currency,
         amount=refund.amount,
         vat_amount=refund.vat_amount,
-        lines=_credit_lines(refund),
+        lines=lines,
     )

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,13 +74,25 @@ def refund_full_payment(*, order: Order, cause: str, payment: Payment, requested
     )
 
 
+# A refund's own columns, and the few of its payment and order that paying it reads.
+PAY_FIELDS = [
+    *(field.name for field in Refund._meta.concrete_fields),
+    "payment__token",
+    "payment__gateway_reference",
+    "order__subsidiary",
+]
+
+
 def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
-    """Pay one pending refund through the gateway; running it twice pays once."""
-    with transaction.atomic():
-        refund = Refund.objects.select_for_update(of=("self",)).select_related("payment").get(pk=refund_id)
-        if refund.status != Refund.Status.PENDING:
-            return refund
-        Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1)
+    """Pay one pending refund through the gateway; running it twice pays once.
+
+    The attempt is counted by one conditional UPDATE in autocommit: a refund that is no longer
+    pending is left alone, and a pending one is re-checked when the result is recorded.
+    """
+    claimed = Refund.objects.filter(pk=refund_id, status=Refund.Status.PENDING).update(attempts=F("attempts") + 1)
+    refund = Refund.objects.select_related("payment", "order").only(*PAY_FIELDS).get(pk=refund_id)
+    if not claimed:
+        return refund
     payment = refund.payment
     try:
         result = get_gateway().refund(
@@ -93,30 +106,36 @@ def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
         status, reference, error = result.status, result.reference, result.message
     except GatewayError as failure:
         status, reference, error = "declined", "", str(failure)
-    return _record_refund_result(refund_id=refund.pk, status=status, reference=reference, error=error, now=now)
+    return _record_refund_result(refund=refund, status=status, reference=reference, error=error, now=now)
 
 
-def _record_refund_result(*, refund_id: int, status: str, reference: str, error: str, now: datetime | None) -> Refund:
+def _record_refund_result(*, refund: Refund, status: str, reference: str, error: str, now: datetime | None) -> Refund:
+    """Conditional UPDATEs (still pending?) record the result once, whoever else runs the same refund."""
+    if status == "pending":
+        return refund
     now = now or timezone.now()
-    with transaction.atomic():
-        refund = Refund.objects.select_for_update(of=("self",)).select_related("order").get(pk=refund_id)
-        if refund.status != Refund.Status.PENDING or status == "pending":
-            return refund
-        if status == "succeeded":
-            refund.status, refund.paid_at, refund.gateway_reference = Refund.Status.PAID, now, reference
-            refund.save(update_fields=["status", "paid_at", "gateway_reference"])
-            credit_note_issue(refund=refund, now=now)
-            _complete_cancellation_if_settled(refund.order)
-        else:
+    pending = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING)
+    if status == "succeeded":
+        with transaction.atomic():
+            recorded = pending.update(status=Refund.Status.PAID, paid_at=now, gateway_reference=reference)
+            if recorded:
+                refund.status, refund.paid_at, refund.gateway_reference = Refund.Status.PAID, now, reference
+                _complete_cancellation_if_settled(order_id=refund.order_id)
+                credit_note_issue(refund=refund, now=now)
+    else:
+        recorded = pending.update(status=Refund.Status.FAILED, last_error=error[:200])
+        if recorded:
             refund.status, refund.last_error = Refund.Status.FAILED, error[:200]
-            refund.save(update_fields=["status", "last_error"])
+    if not recorded:
+        refund.refresh_from_db()  # another run recorded it first
     return refund
 
 
-def _complete_cancellation_if_settled(order: Order) -> None:
-    unpaid = order.refunds.exclude(status=Refund.Status.PAID)
-    if order.status == OrderStatus.CANCELLING and not unpaid.exists():
-        lifecycle.order_finish_cancellation(order_id=order.pk)
+def _complete_cancellation_if_settled(*, order_id: int) -> None:
+    """One query: is the order cancelling with every refund paid (this one's payment included)?"""
+    unpaid = Refund.objects.filter(order_id=OuterRef("pk")).exclude(status=Refund.Status.PAID)
+    if Order.objects.filter(~Exists(unpaid), pk=order_id, status=OrderStatus.CANCELLING).exists():
+        lifecycle.order_finish_cancellation(order_id=order_id)
 
 
 def refund_retry(*, refund_id: int) -> Refund:

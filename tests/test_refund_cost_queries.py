@@ -1,0 +1,104 @@
+"""What paying one refund costs: a few queries on each database, whatever the ORM would rather do.
+
+bench/workers.py measures the task's throughput; these counts keep it from creeping back (it took 26
+queries on the default database and 5 on the sandbox ledger). The lifecycle returns the order without
+reading it again, so the values it returns are checked against the row.
+"""
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from orders import history, lifecycle
+from orders.models import CreditNote, Order, OrderEvent, OrderStatus, Refund, SandboxTransaction
+from orders.services.consents import Evidence
+from orders.services.payments import order_pay
+from orders.services.refunds import refund_execute
+from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from orders.tasks import pay_refund
+from tests.factories import PaymentMethodFactory, UserFactory, place_order
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+
+# Claim the attempt, read the refund; BEGIN, mark it paid, is the order settled?, lock it, cancel it,
+# its event, the credit note's lines, its number, the note, COMMIT.
+DEFAULT_QUERIES = 12
+# The instrument, the charge being refunded, the refund (one INSERT, no explicit transaction).
+SANDBOX_QUERIES = 3
+
+
+def pending_refund(monkeypatch) -> Refund:
+    """A card-paid order withdrawn in full; its refund's message is held back, so the refund waits."""
+    monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: None)
+    account = UserFactory()
+    order = place_order(account=account)
+    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
+    order_withdraw(
+        order_id=order.pk,
+        request=WithdrawalRequest(confirmed=True),
+        evidence=Evidence(channel="panel", actor=account),
+        channel="panel",
+    )
+    return Refund.objects.get(order=order, status=Refund.Status.PENDING)
+
+
+def run_counted(refund_id: int) -> tuple[Refund, int, int]:
+    with (
+        CaptureQueriesContext(connections["default"]) as default,
+        CaptureQueriesContext(connections["sandbox"]) as sandbox,
+    ):
+        refund = refund_execute(refund_id=refund_id)
+    return refund, len(default), len(sandbox)
+
+
+def test_paying_the_last_refund_of_an_order_takes_few_queries(monkeypatch):
+    pending = pending_refund(monkeypatch)
+
+    refund, default, sandbox = run_counted(pending.pk)
+
+    assert (default, sandbox) == (DEFAULT_QUERIES, SANDBOX_QUERIES)
+    assert (refund.status, refund.attempts) == (Refund.Status.PAID, 1)
+    stored = Refund.objects.get(pk=pending.pk)
+    assert (stored.status, stored.attempts, stored.paid_at) == (Refund.Status.PAID, 1, refund.paid_at)
+    assert stored.gateway_reference == refund.gateway_reference != ""
+    note = CreditNote.objects.get(refund=stored)
+    assert note.number == "CN-FR-0000001" and note.amount == stored.amount and len(note.lines) >= 1
+    order = Order.objects.get(pk=stored.order_id)
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "withdrawn")
+    assert OrderEvent.objects.filter(order=order, label=history.ORDER_CANCELLED).count() == 1
+
+
+def test_a_second_run_reads_and_pays_nothing(monkeypatch):
+    pending = pending_refund(monkeypatch)
+    refund_execute(refund_id=pending.pk)
+
+    refund, default, sandbox = run_counted(pending.pk)
+
+    assert (default, sandbox) == (2, 0)
+    assert (refund.status, refund.attempts) == (Refund.Status.PAID, 1)
+    ledger = SandboxTransaction.objects.filter(operation=SandboxTransaction.Operation.REFUND)
+    assert list(ledger.values_list("idempotency_key", flat=True)) == [refund.idempotency_key]
+    assert CreditNote.objects.filter(refund=refund).count() == 1
+
+
+def as_stored(order: Order) -> dict:
+    return {field.attname: getattr(order, field.attname) for field in Order._meta.concrete_fields}
+
+
+def test_each_move_returns_the_order_as_the_database_holds_it():
+    order = place_order()
+    today = timezone.localdate()
+    moves = [
+        lambda: lifecycle.order_confirm_payment(
+            order_id=order.pk, payment_id=0, needs_review=["test"], now=timezone.now()
+        ),
+        lambda: lifecycle.order_request_documents(order_id=order.pk, staff=UserFactory(is_staff=True), today=today),
+        lambda: lifecycle.order_documents_received(order_id=order.pk, actor=order.account),
+        lambda: lifecycle.order_refuse(order_id=order.pk, note="test"),
+        lambda: lifecycle.order_finish_cancellation(order_id=order.pk),
+    ]
+    for move in moves:
+        returned = move()
+        assert as_stored(returned) == as_stored(Order.objects.get(pk=order.pk))
+    assert (returned.status, returned.cancel_reason, returned.version) == (OrderStatus.CANCELLED, "refused", 6)
