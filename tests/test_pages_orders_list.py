@@ -371,8 +371,9 @@ def test_the_list_costs_the_same_queries_for_5_and_500_orders(client, django_ass
     for total in (5, 500):
         copy_orders(paid, total - Order.objects.filter(account=user).count())
         assert Order.objects.filter(account=user).count() == total
-        # session, user, count, the page's orders with their subsidiary, their lines with plans, their consents
-        with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as queries:
+        # session, user, the count (orders neither unpaid nor expired, then the unpaid ones), the page's orders with
+        # their subsidiary, their lines with plans, their consents
+        with django_assert_max_num_queries(7), CaptureQueriesContext(connection) as queries:
             response = client.get(LIST)
         assert response.status_code == 200
         assert page_text(response).count("Withdraw from contract here") == min(total, 10)

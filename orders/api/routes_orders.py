@@ -44,7 +44,7 @@ def order_list(request, caller):
     params = query(request)
     date_from = params.datetime("date.from")
     date_to = params.datetime("date.to")
-    orders = account_orders(account=caller.account, now=timezone.now())
+    orders = account_orders(account=caller.account)
     if date_from:
         orders = orders.filter(created_at__gte=date_from)
     if date_to:

@@ -4,7 +4,7 @@ from babel import Locale
 from babel.numbers import format_percent
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
@@ -16,7 +16,7 @@ from ..legal import legal_text, trader_identity
 from ..localtime import local_today
 from ..models import Order
 from ..pdf_cache import document_pdf
-from ..selectors import account_order, prefetch_for_withdrawal, with_expiry
+from ..selectors import account_order, order_or_404, prefetch_for_withdrawal
 from ..withdrawal import order_rule, withdrawal_eligibility
 from .payment import payment_blocker
 
@@ -28,8 +28,7 @@ def _viewable_order(request, order_id: int) -> Order:
     now = timezone.now()
     user = request.user
     if user.is_staff and user.has_perm("orders.view_order"):
-        orders = with_expiry(Order.objects.select_related("subsidiary", "account"), now)
-        return get_object_or_404(orders, pk=order_id)
+        return order_or_404(Order.objects.select_related("subsidiary", "account"), order_id=order_id, now=now)
     order = account_order(account=user, order_id=order_id, now=now)
     order.account = user
     return order

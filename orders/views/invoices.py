@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from ..legal import trader_identity
 from ..models import CreditNote, Invoice, Order, Payment
 from ..pdf_cache import document_pdf
-from ..selectors import account_order, with_expiry
+from ..selectors import account_order, order_or_404
 
 INVOICE_TEMPLATE = "orders/invoice.html"
 CREDIT_NOTE_TEMPLATE = "orders/credit_note.html"
@@ -31,7 +31,7 @@ def _viewable_order(request, order_id: int) -> Order:
     now = timezone.now()
     user = request.user
     if user.is_staff and user.has_perm("orders.view_order"):
-        return get_object_or_404(with_expiry(Order.objects.select_related("subsidiary"), now), pk=order_id)
+        return order_or_404(Order.objects.select_related("subsidiary"), order_id=order_id, now=now)
     return account_order(account=user, order_id=order_id, now=now)
 
 

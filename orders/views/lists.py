@@ -8,12 +8,20 @@ from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders import history
 from orders.models import CancelReason, OrderStatus
-from orders.selectors import account_order_list, account_orders, latest_event, prefetch_for_eligibility
+from orders.selectors import (
+    account_order_count,
+    account_order_list,
+    account_orders,
+    latest_event,
+    mark_expiry,
+    prefetch_for_eligibility,
+)
 from orders.withdrawal import order_rule, withdrawal_eligibility
 
 from .list_query import parse_list_query
@@ -35,6 +43,18 @@ class SortColumn:
     aria_sort: str  # "ascending", "descending", or "" when the list is not sorted on this column
 
 
+class CountedPaginator(Paginator):
+    """A paginator given its count, taken by a cheaper query than `object_list.count()`."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
 def partial_requested(request) -> bool:
     """htmx swaps a fragment, except when it restores a page missing from its history cache."""
     return bool(request.htmx) and not request.htmx.history_restore_request
@@ -42,7 +62,9 @@ def partial_requested(request) -> bool:
 
 @login_required
 def dashboard(request):
-    order = account_orders(account=request.user, now=timezone.now()).first()
+    order = account_orders(account=request.user).first()
+    if order:
+        mark_expiry([order], now=timezone.now())
     event = latest_event(order) if order else None
     return render(
         request,
@@ -81,8 +103,10 @@ def _status_choices():
 def order_list(request):
     now = timezone.now()
     query, problems = parse_list_query(request.GET)
-    paginator = Paginator(
-        account_order_list(account=request.user, now=now, **query.filters()), settings.ORDER_LIST_PAGE_SIZE
+    paginator = CountedPaginator(
+        account_order_list(account=request.user, now=now, **query.filters()),
+        settings.ORDER_LIST_PAGE_SIZE,
+        count=account_order_count(account=request.user, now=now, **query.filters()),
     )
     try:
         page = paginator.page(query.page)
@@ -91,6 +115,7 @@ def order_list(request):
         query = replace(query, page=1)
         page = paginator.page(1)
     orders = list(page.object_list)
+    mark_expiry(orders, now=now)
     # Lines and consents only for the orders whose lines decide (paid, open, in their period): few of a page.
     verdicts = {order.pk: order_rule(order, now=now) for order in orders}
     prefetch_for_eligibility([order for order in orders if verdicts[order.pk] is None])
@@ -114,7 +139,7 @@ def order_list(request):
         "columns": _sort_columns(query),
         "status_choices": status_choices,
         "status_label": dict(status_choices)[query.status],
-        "has_orders": bool(rows) or account_orders(account=request.user, now=now).exists(),
+        "has_orders": bool(rows) or account_orders(account=request.user).exists(),
         "previous_url": query.url(page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": query.url(page=page.next_page_number()) if page.has_next() else "",
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from orders.legal import legal_text
 from orders.models import Order, OrderStatus
@@ -30,8 +31,15 @@ class OrderPaths:
 
 @dataclass(frozen=True)
 class MenuLabels:
+    """The menu's labels, translated once per page rather than once per order."""
+
     withdraw_label: str  # art. 11a's "Withdraw from contract here", from the legal catalogue
     cancel_label: str  # the seeds' "Cancel the order"
+    view_html: str
+    download_pdf: str
+    tracking: str
+    pay: str
+    view_bill: str
 
     @classmethod
     def current(cls) -> "MenuLabels":
@@ -39,7 +47,18 @@ class MenuLabels:
         return cls(
             withdraw_label=legal_text("label_withdraw_button", language),
             cancel_label=legal_text("label_cancel_order", language),
+            view_html=_("View order in HTML format"),
+            download_pdf=_("Download PDF"),
+            tracking=_("Order tracking"),
+            pay=_("Pay"),
+            view_bill=_("View bill"),
         )
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    href: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -47,12 +66,20 @@ class OrderMenu:
     order: Order
     back_param: str  # "?back=…" so the order's pages lead back to the same list
     urls: dict[str, str]  # ORDER_PAGES → path, without `back_param`
-    can_pay: bool
+    links: list[MenuLink]  # the menu's entries, in order, with their final hrefs
     can_withdraw: bool
     can_reorder: bool
-    has_bill: bool
     withdraw_label: str
-    cancel_label: str
+    actions_label: str  # "Actions for order N", for screen readers
+    number_label: str  # "order N", telling screen readers which order a list row's withdraw link is for
+
+    @property
+    def withdraw_href(self) -> str:
+        return self.urls["withdraw"] + self.back_param
+
+    @property
+    def tracking_href(self) -> str:
+        return self.urls["tracking"] + self.back_param
 
 
 def order_menu(
@@ -63,18 +90,29 @@ def order_menu(
     paths: OrderPaths | None = None,
     labels: MenuLabels | None = None,
 ) -> OrderMenu:
-    """Expects `order.is_expired` and `order.invoice_number` (orders.selectors.account_orders) and whether its
-    withdrawal is open (orders.withdrawal). A list passes `paths` and `labels` made once for all its rows.
+    """Expects `order.is_expired` (orders.selectors.mark_expiry), `order.invoice_number` (account_orders) and
+    whether its withdrawal is open (orders.withdrawal). A list passes `paths` and `labels` made once for all its
+    rows. The links are built here, so that a list's template renders each with two lookups.
     """
     labels = labels or MenuLabels.current()
+    urls = (paths or OrderPaths()).of(order.pk)
+    can_pay = order.status == OrderStatus.NOT_PAID and not order.is_expired
+    entries = [
+        (True, urls["purchase_order"] + back_param, labels.view_html),
+        (True, urls["purchase_order_pdf"], labels.download_pdf),
+        (True, urls["tracking"] + back_param, labels.tracking),
+        (can_pay, urls["pay"] + back_param, labels.pay),
+        (can_withdraw, urls["withdraw"] + back_param, labels.cancel_label),
+        (bool(getattr(order, "invoice_number", None)), urls["bill"], labels.view_bill),
+    ]
     return OrderMenu(
         order=order,
         back_param=back_param,
-        urls=(paths or OrderPaths()).of(order.pk),
-        can_pay=order.status == OrderStatus.NOT_PAID and not order.is_expired,
+        urls=urls,
+        links=[MenuLink(href, label) for shown, href, label in entries if shown],
         can_withdraw=can_withdraw,
         can_reorder=order.is_expired,
-        has_bill=bool(getattr(order, "invoice_number", None)),
         withdraw_label=labels.withdraw_label,
-        cancel_label=labels.cancel_label,
+        actions_label=_("Actions for order %(number)s") % {"number": order.number},
+        number_label=_("order %(number)s") % {"number": order.number},
     )

@@ -36,7 +36,7 @@ MAX_ATTEMPTS = 20
 def payment_blocker(order: Order) -> str:
     """Why the order cannot be paid now, or "" if it can; `order_pay` checks again when paying.
 
-    Expects `order.is_expired` from `orders.selectors.with_expiry`.
+    Expects `order.is_expired` (orders.selectors.mark_expiry).
     """
     if order.is_expired:
         return _("This purchase order has expired. If you still want it, you will have to reorder.")

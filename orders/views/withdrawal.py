@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from orders.forms import WithdrawalForm, WithdrawalLinkForm
 from orders.legal import legal_text
 from orders.localtime import local_date
 from orders.models import Order, OutboxEmail, Payment, Refund, Withdrawal
-from orders.selectors import account_order, prefetch_for_withdrawal, with_expiry
+from orders.selectors import account_order, order_or_404, prefetch_for_withdrawal
 from orders.services import withdrawals
 from orders.services.consents import Evidence
 from orders.services.refunds import REFUND_DUE_DAYS
@@ -60,11 +59,7 @@ def withdraw_by_link(request, token: str):
         order_id = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)["order"]
     except (signing.BadSignature, KeyError, TypeError):
         return render(request, "orders/withdraw_link_invalid.html", status=400)
-    order = (
-        with_expiry(Order.objects.select_related("subsidiary", "account"), timezone.now()).filter(pk=order_id).first()
-    )
-    if order is None:
-        raise Http404
+    order = order_or_404(Order.objects.select_related("subsidiary", "account"), order_id=order_id, now=timezone.now())
     return _withdrawal_page(
         request,
         order,
