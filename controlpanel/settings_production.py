@@ -53,20 +53,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Database: a psycopg connection pool per process and PostgreSQL alias (Django's OPTIONS["pool"]),
-# at most DB_POOL_MAX_SIZE connections each, opened on first use; a request waits up to DB_POOL_TIMEOUT
-# seconds for a free one. A pool excludes persistent connections (CONN_MAX_AGE is 0 with it).
-# Sizing: per PostgreSQL server, aliases × (web processes × DB_POOL_MAX_SIZE + Celery worker processes)
-# must stay below max_connections (100 by default) minus what else connects (superusers, psql, backups):
-# e.g. 2 machines × 4 gunicorn workers × 4 + 2 machines × 2 worker processes = 36 per alias (beat: none).
-# A sync gunicorn worker serves one request at a time: with `--threads N` use DB_POOL_MAX_SIZE=N.
-# Celery 5.7 closes a prefork child's inherited pools after the fork and after each task, so a worker
-# process holds one connection per alias at most. `manage.py check --database default` (run by migrate
-# too) warns when WEB_CONCURRENCY, DB_POOL_MAX_SIZE, CELERY_WORKER_PROCESSES and the server's
-# max_connections (or DB_MAX_CONNECTIONS) do not fit (controlpanel/checks.py).
-# DB_POOL_MAX_SIZE=0 turns the pool off: persistent connections (CONN_MAX_AGE, 60 s) as before.
+# --- Database: one persistent connection per process and PostgreSQL alias (CONN_MAX_AGE, 60 s), checked
+# before each request reuses it (CONN_HEALTH_CHECKS). A sync gunicorn worker and a Celery prefork child
+# each serve one thing at a time, so one connection is all they use. DB_POOL_MAX_SIZE=N gives each process
+# a psycopg pool of N instead (Django's OPTIONS["pool"]; for `gunicorn --threads N`): a request then waits
+# up to DB_POOL_TIMEOUT seconds for a free connection. The pool is off by default because lending costs: a
+# pooled connection is checked and configured again for every request (measured: the tracking page served
+# a fifth fewer requests per second with it, docs/performance.md).
+# Sizing: per PostgreSQL server, aliases × (web processes × connections per web process + Celery worker
+# processes) must stay below max_connections (100 by default) minus what else connects (superusers, psql,
+# backups): e.g. 2 machines × 4 gunicorn workers + 2 machines × 2 worker processes = 12 per alias (beat:
+# none). `manage.py check --database default` (run by migrate too) warns when WEB_CONCURRENCY,
+# DB_POOL_MAX_SIZE, CELERY_WORKER_PROCESSES and the server's max_connections (or DB_MAX_CONNECTIONS) do
+# not fit (controlpanel/checks.py).
 DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "0"))
-DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
 DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
 CONN_MAX_AGE = 0 if DB_POOL_MAX_SIZE else int(os.environ.get("CONN_MAX_AGE", "60"))
 for _db in DATABASES.values():

@@ -90,8 +90,8 @@ def test_production_settings_values(tmp_path):
         "mail_host": "smtp.example.com",
         "health_checks": True,
         "permissions": True,
-        "pool": {"min_size": 0, "max_size": 4, "timeout": 10.0},
-        "conn_max_age": 0,
+        "pool": None,
+        "conn_max_age": 60,
         "staff_2fa": True,
         "lockout": [5, 900.0],
         "axes": "axes.middleware.AxesMiddleware",
@@ -99,9 +99,9 @@ def test_production_settings_values(tmp_path):
     }
 
 
-def test_pool_off_keeps_persistent_connections_and_redis_shares_the_cache(tmp_path):
+def test_a_pool_replaces_persistent_connections_and_redis_shares_the_cache(tmp_path):
     env = _production_env(
-        tmp_path, DB_POOL_MAX_SIZE="0", REDIS_URL="redis://redis:6379/0", CACHE_URL="redis://redis:6379/3"
+        tmp_path, DB_POOL_MAX_SIZE="4", REDIS_URL="redis://redis:6379/0", CACHE_URL="redis://redis:6379/3"
     )
     values = _settings_values(
         env,
@@ -110,8 +110,8 @@ def test_pool_off_keeps_persistent_connections_and_redis_shares_the_cache(tmp_pa
         "'cache': [s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']]}",
     )
     assert values == {
-        "pool": None,
-        "conn_max_age": 60,
+        "pool": {"min_size": 0, "max_size": 4, "timeout": 10.0},
+        "conn_max_age": 0,
         "cache": ["django.core.cache.backends.redis.RedisCache", "redis://redis:6379/3"],
     }
 
@@ -239,7 +239,7 @@ def test_the_pool_lends_one_connection_again_and_again(tmp_path):
         "print(json.dumps(c.pool.get_stats()))"
     )
     url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()  # always there
-    env = _production_env(tmp_path, DATABASE_URL=url)
+    env = _production_env(tmp_path, DATABASE_URL=url, DB_POOL_MAX_SIZE="4")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout.strip().splitlines()[-1])
