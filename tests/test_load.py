@@ -77,6 +77,10 @@ def web_server(celery_worker_process, tmp_path):
     env = {**celery_worker_process.env, "SANDBOX_DELIVERY_SECONDS": "0"}
     command = [sys.executable, "-m", "gunicorn", "controlpanel.wsgi", "-b", f"127.0.0.1:{port}"]
     command += ["-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "120", "--error-logfile", str(log)]
+    # gthread closes a connection that waited longer than --keep-alive (default 2 s) for a thread, kept-alive or
+    # new, even with its request already sent: on 2 shared cores under this load requests wait that long, and
+    # requests (unlike a browser) does not retry. A proxy in front would keep them open as long as this.
+    command += ["--keep-alive", "75"]
     with log.open("ab") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
