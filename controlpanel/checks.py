@@ -3,7 +3,7 @@
 Needed, per PostgreSQL server (the default alias's, and every alias on the same host and port):
 aliases × (web machines × WEB_CONCURRENCY × connections per web process + worker machines ×
 CELERY_WORKER_PROCESSES). A web process holds up to its pool's max_size per alias (one without a pool);
-a Celery worker process one (Celery closes a prefork child's pools after each task); beat none. The
+a Celery worker process one (it runs one task at a time); beat none. The
 limit is DB_MAX_CONNECTIONS, else the server's `SHOW max_connections` when the check runs with
 `--database default` (as migrate runs it), less DB_RESERVED_CONNECTIONS for superusers and people.
 """

@@ -8,7 +8,7 @@ from fractions import Fraction
 from functools import lru_cache
 from math import floor
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency, format_percent, get_currency_precision, list_currencies
 from django.utils.translation import to_locale
 
 UCENTS_FACTOR = 100_000_000  # OVHcloud's micro-cents (ovh/manager currency-constants.ts).
@@ -51,6 +51,17 @@ def _format_amount(amount: str, currency: str, locale: str) -> str:
     """Memoised: Babel takes tens of microseconds a call and a page shows the same prices again and again.
     Keyed on the text, which tells -0.00 from 0.00 where Decimal equality would not."""
     return format_currency(Decimal(amount), currency, locale=locale)
+
+
+def format_rate(rate: Decimal, locale: str) -> str:
+    """A VAT rate as a percentage for the reader ("20%", "20 %", "5.5%"), memoised like amounts."""
+    return _format_rate(str(rate), locale)
+
+
+@lru_cache(maxsize=1024)
+def _format_rate(rate: str, locale: str) -> str:
+    # Keyed on the text: 0.2 and 0.20 are equal Decimals but may print differently.
+    return format_percent(Decimal(rate), locale=locale, decimal_quantization=False)
 
 
 def to_ucents(amount: Decimal) -> int:

@@ -141,22 +141,32 @@ def line_refund(
     return prorated_refund(line.gross_amount, currency, line.period_start, line.period_end, requested_on)
 
 
+def line_excluded(*, excludable: bool, delivered_at: datetime | None, consents: dict) -> bool:
+    """An excludable service delivered after the customer both asked for it to start and acknowledged losing
+    the right of withdrawal (`consents`: kind → when given) cannot be withdrawn."""
+    express = consents.get("express_request")
+    acknowledged = consents.get("excludable_ack")
+    return bool(
+        excludable
+        and delivered_at is not None
+        and express
+        and acknowledged
+        and express < delivered_at
+        and acknowledged < delivered_at
+    )
+
+
 def _line_eligibility(line, *, currency: str, consents: dict, info_given: bool, requested_on: date) -> LineEligibility:
     if line.cancelled_at is not None:
         return LineEligibility(line, False, "cancelled")
-    express = consents.get("express_request")
-    acknowledged = consents.get("excludable_ack")
-    if (
-        line.plan.excludable
-        and line.delivered_at is not None
-        and express
-        and acknowledged
-        and express < line.delivered_at
-        and acknowledged < line.delivered_at
-    ):
+    if line_excluded(excludable=line.plan.excludable, delivered_at=line.delivered_at, consents=consents):
         return LineEligibility(line, False, "excluded")
     refund = line_refund(
-        line, currency=currency, express_requested_at=express, info_given=info_given, requested_on=requested_on
+        line,
+        currency=currency,
+        express_requested_at=consents.get("express_request"),
+        info_given=info_given,
+        requested_on=requested_on,
     )
     if refund == line.gross_amount or line.period_start is None:
         return LineEligibility(line, True, refund=refund)

@@ -152,13 +152,28 @@ def test_the_withdrawal_form_renders_the_catalogue_labels_and_texts():
     for key in LONG_KEYS:
         assert re.search(rf"\{{\{{ {key}(\|linebreaks)? \}}\}}", text), key
     for name, variable in [
-        ("orders/_order_menu.html", "menu.cancel_label"),
+        ("orders/_order_menu.html", "link.label"),  # its entries, labelled by orders.views.menu (below)
         ("orders/list.html", "menu.withdraw_label"),
         ("orders/tracking.html", "menu.withdraw_label"),
         ("orders/purchase_order.html", "withdraw_label"),
         ("orders/withdraw_start.html", "label"),
     ]:
         assert f"{{{{ {variable} }}}}" in template_text(name), (name, variable)
+
+
+def test_the_order_menu_labels_its_cancel_entry_from_the_catalogue():
+    from django.utils import translation
+
+    from orders.models import Order, OrderStatus
+    from orders.views.menu import order_menu
+
+    order = Order(pk=7, status=OrderStatus.DELIVERED)
+    order.is_expired = False
+    for language in ("en", "fr"):
+        with translation.override(language):
+            menu = order_menu(order, can_withdraw=True)
+        assert legal.legal_text("label_cancel_order", language) in [link.label for link in menu.links]
+        assert menu.withdraw_label == legal.legal_text("label_withdraw_button", language)
 
 
 def legal_text_calls(path: Path) -> dict[str, str]:

@@ -150,3 +150,28 @@ def test_renewals_and_cancelled_orders_are_not_withdrawable():
     assert withdrawal_eligibility(order, now=timezone.now()).rule == "cancelled"
     order.kind = "renewal"
     assert withdrawal_eligibility(order, now=timezone.now()).rule == "renewal"
+
+
+def test_the_list_decides_withdrawal_as_the_withdrawal_page_does():
+    """orders.selectors.withdrawable_ids (the list's link, read as plain values) agrees with
+    withdrawal_eligibility on excluded, waived, undelivered, partly and wholly cancelled orders."""
+    from orders.selectors import withdrawable_ids
+
+    def domain():
+        return PricingFactory(plan=PlanFactory(family="domain", excludable=True), duration="P12M", months=12)
+
+    excluded_only = delivered_order(pricings=[domain()], express_request=True)
+    excluded_and_hosting = delivered_order(pricings=[domain(), PricingFactory()], express_request=True)
+    waived = delivered_order(pricings=[domain()])
+    order_waive_retraction(order=waived, evidence=Evidence(channel="api"), now=timezone.now() + timedelta(hours=1))
+    undelivered = pay_order(place_order(pricings=[domain()], express_request=True))
+    partly_cancelled = pay_order(place_order(pricings=[PricingFactory(), PricingFactory()]))
+    OrderLine.objects.filter(order=partly_cancelled, group=1).update(cancelled_at=timezone.now())
+    all_cancelled = pay_order(place_order(pricings=[PricingFactory()]))
+    OrderLine.objects.filter(order=all_cancelled).update(cancelled_at=timezone.now())
+    orders = [excluded_only, excluded_and_hosting, waived, undelivered, partly_cancelled, all_cancelled]
+    now = timezone.now() + timedelta(hours=2)
+
+    expected = {order.pk for order in orders if withdrawal_eligibility(order, now=now).eligible}
+    assert expected == {excluded_and_hosting.pk, waived.pk, undelivered.pk, partly_cancelled.pk}
+    assert withdrawable_ids(orders) == expected

@@ -63,7 +63,13 @@ def ldatetime(value: datetime | str | None, tz_name: str = "UTC") -> str:
         return ""
     if isinstance(value, str):  # emails keep instants as ISO 8601 text
         value = datetime.fromisoformat(value)
-    return format_datetime(value, "medium", tzinfo=ZoneInfo(tz_name), locale=_locale()) + f" ({tz_name})"
+    return _format_instant(value, tz_name, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_instant(value: datetime, tz_name: str, locale: str) -> str:
+    """Memoised: an order's history shows the same instants each time its tracking page refreshes itself."""
+    return format_datetime(value, "medium", tzinfo=ZoneInfo(tz_name), locale=locale) + f" ({tz_name})"
 
 
 def display_status(order) -> tuple[str, str]:

@@ -1,7 +1,6 @@
 """The purchase order, in HTML and PDF from one template (guide callouts 1–4: dates, billing, payment methods)."""
 
 from babel import Locale
-from babel.numbers import format_percent
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from accounts.models import PaymentKind
 from ..legal import legal_text, trader_identity
 from ..localtime import local_today
 from ..models import Order
+from ..money import format_rate
 from ..pdf_cache import document_pdf
 from ..selectors import account_order, order_or_404, prefetch_for_withdrawal
 from ..withdrawal import order_rule, withdrawal_eligibility
@@ -53,7 +53,7 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
                 "unit_price": line.unit_price,
                 "reduction": line.reduction,
                 "net": line.net_total,
-                "vat_percent": format_percent(line.vat_rate, locale=locale, decimal_quantization=False),
+                "vat_percent": format_rate(line.vat_rate, locale),
                 "vat": line.vat_amount,
                 "gross": line.gross_amount,
             }

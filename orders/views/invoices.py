@@ -8,7 +8,6 @@ that nothing of it (CSP nonce, CSRF token) reaches them or their cache key.
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import format_percent
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from ..legal import trader_identity
 from ..models import CreditNote, Invoice, Order, Payment
+from ..money import format_rate
 from ..pdf_cache import document_pdf
 from ..selectors import account_order, order_or_404
 
@@ -57,7 +57,7 @@ def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
         "lines": [
             {
                 **line,
-                "vat_percent": format_percent(Decimal(line["vat_rate"]), locale=locale, decimal_quantization=False),
+                "vat_percent": format_rate(Decimal(line["vat_rate"]), locale),
             }
             for line in invoice.lines
         ],

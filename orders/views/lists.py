@@ -20,9 +20,9 @@ from orders.selectors import (
     account_orders,
     latest_event,
     mark_expiry,
-    prefetch_for_eligibility,
+    withdrawable_ids,
 )
-from orders.withdrawal import order_rule, withdrawal_eligibility
+from orders.withdrawal import order_rule
 
 from .list_query import parse_list_query
 from .menu import MenuLabels, OrderPaths, order_menu
@@ -118,12 +118,12 @@ def order_list(request):
     mark_expiry(orders, now=now)
     # Lines and consents only for the orders whose lines decide (paid, open, in their period): few of a page.
     verdicts = {order.pk: order_rule(order, now=now) for order in orders}
-    prefetch_for_eligibility([order for order in orders if verdicts[order.pk] is None])
+    withdrawable = withdrawable_ids([order for order in orders if verdicts[order.pk] is None])
     paths, labels, back_param = OrderPaths(), MenuLabels.current(), query.back_param
     rows = [
         order_menu(
             order,
-            can_withdraw=(verdicts[order.pk] or withdrawal_eligibility(order, now=now)).eligible,
+            can_withdraw=verdicts[order.pk].eligible if verdicts[order.pk] else order.pk in withdrawable,
             back_param=back_param,
             paths=paths,
             labels=labels,
