@@ -12,6 +12,7 @@ from accounts.models import PaymentKind
 
 from .localtime import end_of_local_day
 from .models import CancelReason, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment
+from .models.order import SETTLED
 from .withdrawal import line_excluded
 
 
@@ -146,9 +147,7 @@ def account_order_count(*, account, now: datetime, status: str = "", sort: str =
     if status:
         return account_order_list(account=account, now=now, status=status, **filters).count()
     orders = _listed(Order.objects.filter(account=account), account=account, **filters)
-    settled = orders.exclude(status=OrderStatus.NOT_PAID).exclude(
-        status=OrderStatus.CANCELLED, cancel_reason=CancelReason.EXPIRED
-    )
+    settled = orders.filter(SETTLED)
     unpaid = list(orders.filter(status=OrderStatus.NOT_PAID).values_list("pk", "status", "cancel_reason", "expires_at"))
     return settled.count() + len(unpaid) - len(expired_ids(unpaid, now=now))
 

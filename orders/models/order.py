@@ -44,6 +44,11 @@ class OrderQuerySet(models.QuerySet):
         return self.select_for_update(of=("self",))
 
 
+# Orders whose expiry is settled for good: neither unpaid nor already expired. PostgreSQL uses a partial index
+# only for a query that repeats its condition, so the index below and orders.selectors share this one.
+SETTLED = ~models.Q(status="notPaid") & ~models.Q(status="cancelled", cancel_reason="expired")
+
+
 class Order(models.Model):
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     subsidiary = models.ForeignKey("accounts.Subsidiary", on_delete=models.PROTECT)
@@ -92,13 +97,9 @@ class Order(models.Model):
                 fields=["account", "-created_at", "-id", "status", "cancel_reason", "expires_at"],
                 name="order_account_list_idx",
             ),
-            # Its count of the orders not expired: those neither unpaid nor expired are counted from this index
-            # alone, without reading each row's status; the few unpaid ones are decided one by one.
-            models.Index(
-                fields=["account"],
-                condition=~models.Q(status="notPaid") & ~models.Q(status="cancelled", cancel_reason="expired"),
-                name="order_account_settled_idx",
-            ),
+            # Its count of the orders not expired: the settled ones are counted from this index alone, without
+            # reading each row's status; the few unpaid ones are decided one by one.
+            models.Index(fields=["account"], condition=SETTLED, name="order_account_settled_idx"),
             models.Index(fields=["account", "total_gross", "id"], name="order_account_amount_idx"),
             models.Index(fields=["account", "id"], name="order_account_number_idx"),
             models.Index(fields=["status", "expires_at"]),
