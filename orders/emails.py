@@ -6,15 +6,15 @@ purpose; a worker killed between sending and marking may resend once (SMTP offer
 """
 
 import logging
-from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .bulk_sql import insert_select
 from .models import Order, OutboxEmail
 
 # A claimed email not marked sent after this long belonged to a worker that died.
@@ -42,17 +42,20 @@ def email_enqueue(
     return email
 
 
-def emails_enqueue(emails: Iterable[OutboxEmail]) -> None:
-    """email_enqueue for a sweep's batch: one INSERT that skips the keys already there, one task after commit.
+def emails_enqueue(orders: QuerySet, *, email: dict, keys: list[str]) -> None:
+    """email_enqueue for a sweep's batch: one INSERT … SELECT that skips the keys already there, one task after commit.
 
-    The task gets the keys, not the ids (an INSERT … ON CONFLICT DO NOTHING does not say which rows
-    it wrote); sending a key written earlier and still pending is harmless, email_send claims it once.
+    `email` gives each OutboxEmail field (key, template, to, language, context, order) as an expression
+    over `orders`, one email per order (orders.bulk_sql). The task gets the batch's `keys`, not ids (an
+    INSERT … ON CONFLICT DO NOTHING does not say which rows it wrote); sending a key written earlier and
+    still pending is harmless, email_send claims it once.
     """
     from .tasks import enqueue_on_commit, send_emails
 
-    emails = OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True)
-    if emails:
-        enqueue_on_commit(send_emails, [email.key for email in emails])
+    pending = {"status": OutboxEmail.Status.PENDING, "attempts": 0, "last_error": "", "created_at": timezone.now()}
+    columns = {**email, **{name: Value(value) for name, value in pending.items()}}
+    if insert_select(OutboxEmail, rows=orders, columns=columns, ignore_conflicts=True):
+        enqueue_on_commit(send_emails, keys)
 
 
 def email_send(*, email_id: int, now=None) -> bool:

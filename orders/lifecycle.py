@@ -9,17 +9,17 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import DateTimeField, F, JSONField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import history
+from .bulk_sql import insert_select
 from .errors import Conflict
 from .localtime import add_working_days, local_date
 from .models import CancelReason, Order, OrderEvent, OrderStatus
 from .notifications import (
-    EXPIRED_EMAIL_COLUMNS,
     notify_documents_requested,
     notify_order_validated,
     notify_orders_expired,
@@ -192,27 +192,19 @@ def expirable_orders(now: datetime):
 
 def _record_expiry_events(*, order_ids: list[int], now: datetime) -> None:
     """One INSERT … SELECT of the batch's events: bulk_create would build and prepare a model per row."""
-    rows = (
-        Order.objects.filter(pk__in=order_ids)
-        .order_by()
-        .values_list(
-            "pk",
-            Value(history.ORDER_EXPIRED),
-            Value(S.NOT_PAID),
-            Value(S.CANCELLED),
-            Value(OrderEvent.Channel.SYSTEM),
-            Value({}, output_field=JSONField()),
-            Value(now, output_field=DateTimeField()),
-        )
+    insert_select(
+        OrderEvent,
+        rows=Order.objects.filter(pk__in=order_ids),
+        columns={
+            "order": "pk",
+            "label": Value(history.ORDER_EXPIRED),
+            "from_status": Value(S.NOT_PAID),
+            "to_status": Value(S.CANCELLED),
+            "channel": Value(OrderEvent.Channel.SYSTEM),
+            "data": Value({}, output_field=JSONField()),
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
     )
-    select, params = rows.query.sql_with_params()
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(OrderEvent._meta.get_field(name).column)
-        for name in ("order", "label", "from_status", "to_status", "channel", "data", "created_at")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(OrderEvent._meta.db_table)} ({columns}) {select}", params)
 
 
 def expire_unpaid_orders(*, now: datetime, batch_size: int = 10_000) -> int:
@@ -225,22 +217,21 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 10_000) -> int:
     expired = 0
     while True:
         with transaction.atomic():
-            rows = list(
+            ids = list(
                 expirable_orders(now)
                 .order_by("pk")
                 .select_for_update(skip_locked=True, of=("self",))
-                .values_list(*EXPIRED_EMAIL_COLUMNS)[:batch_size]
+                .values_list("pk", flat=True)[:batch_size]
             )
-            if not rows:
+            if not ids:
                 return expired
-            ids = [row[0] for row in rows]
             updated = Order.objects.filter(pk__in=ids, status=S.NOT_PAID).update(
                 status=S.CANCELLED, cancel_reason=CancelReason.EXPIRED, version=F("version") + 1, updated_at=now
             )
             if updated != len(ids):  # the row locks make this impossible; never record what did not happen
                 raise TransitionError(_("The expiry sweep met a concurrent change; it will run again."))
             _record_expiry_events(order_ids=ids, now=now)
-            notify_orders_expired(rows)
+            notify_orders_expired(order_ids=ids)
             expired += len(ids)
 
 

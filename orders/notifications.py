@@ -7,19 +7,21 @@ context is plain JSON (texts, ISO dates, amounts as strings): templates under te
 format amounts and instants for the reader at sending time.
 """
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import to_locale
 
 from accounts.models import LegalForm
 
+from .bulk_sql import DecimalText, IsoInstant
 from .emails import email_enqueue, emails_enqueue
 from .legal import legal_text, legal_version
 from .models import Invoice, Order, OrderKind, OrderStatus, OutboxEmail, Payment, Service
@@ -172,36 +174,38 @@ def notify_order_expired(order: Order) -> OutboxEmail | None:
     return _send(order, f"order-expired:{order.pk}", "order_expired", expires_at=order.expires_at.isoformat())
 
 
-# What the expiry email needs of each order: the sweep reads it with its row locks, in the same query.
-EXPIRED_EMAIL_COLUMNS = (
-    "pk",
-    "language",
-    "billing",
-    "currency",
-    "total_gross",
-    "expires_at",
-    "account__email",
-    "subsidiary__time_zone",
-)
+def _order_context_sql(paths: dict[str, str]) -> dict:
+    """`_order_context` as expressions over an order queryset, for a sweep's `INSERT … SELECT` of its emails."""
+    number = Cast("pk", CharField())
+    return {
+        "order_number": number,
+        "name": Coalesce(KT("billing__name"), Value("")),
+        "currency": F("currency"),
+        "total": DecimalText("total_gross"),
+        "time_zone": F("subsidiary__time_zone"),
+        **{name: Concat(Value(before), number, Value(after)) for name, (before, after) in _split_paths(paths).items()},
+    }
 
 
-def notify_orders_expired(rows: Iterable[tuple]) -> None:
-    """The sweep's emails for a batch (`rows` of EXPIRED_EMAIL_COLUMNS): notify_order_expired's rows, one INSERT."""
-    paths = _order_paths()
+def _split_paths(paths: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each path of `_order_paths` as the text before and after `{pk}`."""
+    return {name: tuple(path.split("{pk}", 1)) for name, path in paths.items()}
+
+
+def notify_orders_expired(*, order_ids: list[int]) -> None:
+    """The sweep's emails for a batch: notify_order_expired's rows, written by one `INSERT … SELECT`."""
+    context = JSONObject(**_order_context_sql(_order_paths()), expires_at=IsoInstant("expires_at"))
     emails_enqueue(
-        OutboxEmail(
-            key=f"order-expired:{pk}",
-            template="order_expired",
-            to=to,
-            language=language,
-            context={
-                **_order_context(pk=pk, billing=billing, currency=currency, total=total, time_zone=tz, paths=paths),
-                "expires_at": expires_at.isoformat(),
-            },
-            order_id=pk,
-        )
-        for pk, language, billing, currency, total, expires_at, to, tz in rows
-        if to
+        Order.objects.filter(pk__in=order_ids).exclude(account__email=""),
+        email={
+            "key": Concat(Value("order-expired:"), Cast("pk", CharField())),
+            "order": "pk",
+            "template": Value("order_expired"),
+            "to": "account__email",
+            "language": "language",
+            "context": context,
+        },
+        keys=[f"order-expired:{pk}" for pk in order_ids],
     )
 
 
