@@ -18,13 +18,17 @@ from django.utils import timezone
 from orders import history, lifecycle
 from orders.errors import Conflict
 from orders.lifecycle import TransitionError
-from orders.models import CancelReason, Order, OrderEvent, OrderStatus, Payment, SandboxTransaction
+from orders.models import CancelReason, CreditNote, Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTransaction
 from orders.services import checkout as checkout_service
 from orders.services import payments as payments_service
+from orders.services import refunds as refunds_service
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
+from orders.services.refunds import refund_execute, refund_full_payment
+from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from orders.tasks import pay_refund
 from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
 
 S = OrderStatus
@@ -194,3 +198,39 @@ def test_concurrent_expiry_sweeps_expire_each_order_once(batch_size):
     assert per_order == Counter({order.pk: 1 for order in orders})
     assert set(Order.objects.values_list("status", "cancel_reason")) == {(S.CANCELLED, CancelReason.EXPIRED)}
     assert lifecycle.expire_unpaid_orders(now=now) == 0
+
+
+# --- e. the last two refunds of a cancelling order paid at the same moment (two workers) --------------
+
+
+def test_two_refunds_of_one_order_paid_at_once_complete_its_cancellation(monkeypatch):
+    """Each sees the other's refund paid, or waits for it: the order never stays "cancelling" for good."""
+    monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: None)  # the test runs them itself
+    account = UserFactory()
+    order = place_order(account=account)
+    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
+    order_withdraw(
+        order_id=order.pk,
+        request=WithdrawalRequest(confirmed=True),
+        evidence=Evidence(channel="panel", actor=account),
+        channel="panel",
+    )
+    withdrawal_refund = Refund.objects.get(order=order)
+    # A second refund on the same order, e.g. money that arrived again after the cancellation began.
+    late_refund = refund_full_payment(
+        order=Order.objects.get(pk=order.pk),
+        cause=Refund.Cause.LATE_PAYMENT,
+        payment=withdrawal_refund.payment,
+        requested_on=withdrawal_refund.due_on,
+    )
+    slow_down(monkeypatch, refunds_service, "credit_note_issue")  # inside the transaction, after marking it paid
+
+    outcomes = run_together(*(lambda pk=r.pk: refund_execute(refund_id=pk) for r in (withdrawal_refund, late_refund)))
+
+    assert_overlapped(outcomes)
+    assert [o[0] for o in outcomes] == ["ok", "ok"], outcomes
+    assert set(Refund.objects.filter(order=order).values_list("status", flat=True)) == {Refund.Status.PAID}
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (S.CANCELLED, CancelReason.WITHDRAWN)
+    assert OrderEvent.objects.filter(order=order, label=history.ORDER_CANCELLED).count() == 1
+    assert CreditNote.objects.filter(refund__order=order).count() == 2

@@ -21,9 +21,10 @@ from tests.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
-# Claim the attempt, read the refund; BEGIN, mark it paid, is the order settled?, lock it, cancel it,
-# its event, the credit note's lines, its number, the note, COMMIT.
-DEFAULT_QUERIES = 12
+# Claim the attempt, read the refund; BEGIN, lock the order (two refunds of one order take turns), mark it
+# paid, any refund left?, lock it again in the lifecycle, cancel it, its event, the credit note's lines, its
+# number, the note, COMMIT.
+DEFAULT_QUERIES = 13
 # The instrument, the charge being refunded, the refund (one INSERT, no explicit transaction).
 SANDBOX_QUERIES = 3
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,10 +117,14 @@ def _record_refund_result(*, refund: Refund, status: str, reference: str, error:
     pending = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING)
     if status == "succeeded":
         with transaction.atomic():
+            # The order first, as every change to an order and its money does: two refunds of one order paid
+            # at once take turns here, so the second sees the first paid and completes the cancellation.
+            order_status = Order.objects.locked().filter(pk=refund.order_id).values_list("status", flat=True).get()
             recorded = pending.update(status=Refund.Status.PAID, paid_at=now, gateway_reference=reference)
             if recorded:
                 refund.status, refund.paid_at, refund.gateway_reference = Refund.Status.PAID, now, reference
-                _complete_cancellation_if_settled(order_id=refund.order_id)
+                if order_status == OrderStatus.CANCELLING:
+                    _complete_cancellation_if_settled(order_id=refund.order_id)
                 credit_note_issue(refund=refund, now=now)
     else:
         recorded = pending.update(status=Refund.Status.FAILED, last_error=error[:200])
@@ -132,9 +136,8 @@ def _record_refund_result(*, refund: Refund, status: str, reference: str, error:
 
 
 def _complete_cancellation_if_settled(*, order_id: int) -> None:
-    """One query: is the order cancelling with every refund paid (this one's payment included)?"""
-    unpaid = Refund.objects.filter(order_id=OuterRef("pk")).exclude(status=Refund.Status.PAID)
-    if Order.objects.filter(~Exists(unpaid), pk=order_id, status=OrderStatus.CANCELLING).exists():
+    """The cancelling order, locked by the caller: once every refund is paid (this one included), it is cancelled."""
+    if not Refund.objects.filter(order_id=order_id).exclude(status=Refund.Status.PAID).exists():
         lifecycle.order_finish_cancellation(order_id=order_id)
 
 
