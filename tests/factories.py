@@ -144,3 +144,24 @@ def pay_order(order, *, now=None, kind: str = PaymentKind.CARD):
     )
     order.refresh_from_db()
     return order
+
+
+def withdrawn_order_refund(monkeypatch):
+    """The pending refund of a card-paid order withdrawn in full; its task's message is held back, so it waits."""
+    from orders.models import Refund
+    from orders.services.consents import Evidence
+    from orders.services.payments import order_pay
+    from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+    from orders.tasks import pay_refund
+
+    monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: None)
+    account = UserFactory()
+    order = place_order(account=account)
+    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
+    order_withdraw(
+        order_id=order.pk,
+        request=WithdrawalRequest(confirmed=True),
+        evidence=Evidence(channel="panel", actor=account),
+        channel="panel",
+    )
+    return Refund.objects.get(order=order, status=Refund.Status.PENDING)

@@ -27,9 +27,14 @@ from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute, refund_full_payment
-from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from orders.tasks import pay_refund
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.factories import (
+    PaymentMethodFactory,
+    PricingFactory,
+    UserFactory,
+    pay_order,
+    place_order,
+    withdrawn_order_refund,
+)
 
 S = OrderStatus
 pytestmark = [
@@ -205,17 +210,8 @@ def test_concurrent_expiry_sweeps_expire_each_order_once(batch_size):
 
 def test_two_refunds_of_one_order_paid_at_once_complete_its_cancellation(monkeypatch):
     """Each sees the other's refund paid, or waits for it: the order never stays "cancelling" for good."""
-    monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: None)  # the test runs them itself
-    account = UserFactory()
-    order = place_order(account=account)
-    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
-    order_withdraw(
-        order_id=order.pk,
-        request=WithdrawalRequest(confirmed=True),
-        evidence=Evidence(channel="panel", actor=account),
-        channel="panel",
-    )
-    withdrawal_refund = Refund.objects.get(order=order)
+    withdrawal_refund = withdrawn_order_refund(monkeypatch)  # the test runs the refunds itself
+    order = withdrawal_refund.order
     # A second refund on the same order, e.g. money that arrived again after the cancellation began.
     late_refund = refund_full_payment(
         order=Order.objects.get(pk=order.pk),

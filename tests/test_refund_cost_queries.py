@@ -12,12 +12,8 @@ from django.utils import timezone
 
 from orders import history, lifecycle
 from orders.models import CreditNote, Order, OrderEvent, OrderStatus, Refund, SandboxTransaction
-from orders.services.consents import Evidence
-from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute
-from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from orders.tasks import pay_refund
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.factories import UserFactory, place_order, withdrawn_order_refund
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -27,21 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sand
 DEFAULT_QUERIES = 13
 # The instrument, the charge being refunded, the refund (one INSERT, no explicit transaction).
 SANDBOX_QUERIES = 3
-
-
-def pending_refund(monkeypatch) -> Refund:
-    """A card-paid order withdrawn in full; its refund's message is held back, so the refund waits."""
-    monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: None)
-    account = UserFactory()
-    order = place_order(account=account)
-    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
-    order_withdraw(
-        order_id=order.pk,
-        request=WithdrawalRequest(confirmed=True),
-        evidence=Evidence(channel="panel", actor=account),
-        channel="panel",
-    )
-    return Refund.objects.get(order=order, status=Refund.Status.PENDING)
 
 
 def run_counted(refund_id: int) -> tuple[Refund, int, int]:
@@ -54,7 +35,7 @@ def run_counted(refund_id: int) -> tuple[Refund, int, int]:
 
 
 def test_paying_the_last_refund_of_an_order_takes_few_queries(monkeypatch):
-    pending = pending_refund(monkeypatch)
+    pending = withdrawn_order_refund(monkeypatch)
 
     refund, default, sandbox = run_counted(pending.pk)
 
@@ -71,7 +52,7 @@ def test_paying_the_last_refund_of_an_order_takes_few_queries(monkeypatch):
 
 
 def test_a_second_run_reads_and_pays_nothing(monkeypatch):
-    pending = pending_refund(monkeypatch)
+    pending = withdrawn_order_refund(monkeypatch)
     refund_execute(refund_id=pending.pk)
 
     refund, default, sandbox = run_counted(pending.pk)
