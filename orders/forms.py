@@ -4,6 +4,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Order, RetractionReason, Withdrawal
@@ -29,9 +30,13 @@ class StaffWithdrawalForm(forms.Form):
         return order
 
     def record(self, *, staff) -> Withdrawal:
-        order = self.cleaned_data["order"]
-        # Noon local time on the day it was sent: the deadline is the end of a local day.
-        sent = datetime.combine(self.cleaned_data["date_sent"], time(12), ZoneInfo(order.subsidiary.time_zone))
+        order, day = self.cleaned_data["order"], self.cleaned_data["date_sent"]
+        tz, now = ZoneInfo(order.subsidiary.time_zone), timezone.now()
+        # Noon local time on the day it was sent (the deadline is the end of a local day); a letter dated today
+        # and recorded in the morning was sent by now, not at a noon still to come.
+        sent = datetime.combine(day, time(12), tz)
+        if day == now.astimezone(tz).date():
+            sent = min(sent, now)
         return order_withdraw(
             order_id=order.pk,
             request=WithdrawalRequest(

@@ -1,8 +1,10 @@
 """The back office's finance and withdrawal pages: they call the same services, and refuse bad input."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +59,19 @@ def test_the_record_form_reports_errors_and_records_nothing(admin_client_):
         response = admin_client_.post(reverse("admin:orders_withdrawal_record"), data)
         assert response.status_code == 200 and response.context["form"].errors
     assert not Withdrawal.objects.exists()
+
+
+@pytest.mark.parametrize("local_hour", [7, 15])
+def test_a_letter_dated_today_is_recorded_at_any_hour(admin_client_, local_hour):
+    """Recorded in the morning, a letter sent today is not "in the future" (it counts from noon otherwise)."""
+    paris = ZoneInfo("Europe/Paris")
+    with time_machine.travel(datetime(2026, 3, 18, local_hour, 30, tzinfo=paris), tick=False):
+        order = paid_order()
+        admin_client_.post(reverse("admin:orders_withdrawal_record"), {"order": order.pk, "date_sent": "2026-03-18"})
+        withdrawal = Withdrawal.objects.get(order=order)
+    noon = datetime(2026, 3, 18, 12, tzinfo=paris)
+    assert withdrawal.requested_at == min(noon, datetime(2026, 3, 18, local_hour, 30, tzinfo=paris))
+    assert withdrawal.requested_on.isoformat() == "2026-03-18"
 
 
 def test_refund_retry_action_and_csv_export(admin_client_):
