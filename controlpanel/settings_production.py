@@ -89,7 +89,7 @@ for _db in DATABASES.values():
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "controlpanel.redis_cache.RedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "controlpanel",
         }

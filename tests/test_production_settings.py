@@ -112,7 +112,7 @@ def test_a_pool_replaces_persistent_connections_and_redis_shares_the_cache(tmp_p
     assert values == {
         "pool": {"min_size": 0, "max_size": 4, "timeout": 10.0},
         "conn_max_age": 0,
-        "cache": ["django.core.cache.backends.redis.RedisCache", "redis://redis:6379/3"],
+        "cache": ["controlpanel.redis_cache.RedisCache", "redis://redis:6379/3"],
     }
 
 
