@@ -52,7 +52,9 @@ def test_due_services_get_a_renewal_and_an_email(django_capture_on_commit_callba
 
 def test_the_email_renders_in_both_languages():
     for language in ("en", "fr"):
-        service = _ending(delivered_service(account=UserFactory(language=language)), timezone.localdate())
+        service = _ending(
+            delivered_service(account=UserFactory(language=language)), local_today("Europe/Paris", timezone.now())
+        )
         renewals_create(now=timezone.now())
         (renewal,) = renewals_of(service)
         message = _render(OutboxEmail.objects.get(key=f"renewal-created:{renewal.pk}"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.groups import ensure_staff_groups
 from orders import history, lifecycle
-from orders.localtime import add_working_days
+from orders.localtime import add_working_days, local_today
 from orders.models import CancelReason, Order, OrderEvent, OrderStatus, OutboxEmail, Refund
 from orders.services import validation_queue as queue
 from orders.services.validation_queue import (
@@ -34,6 +34,11 @@ def staff_member(group: str = "validators", **kwargs):
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(ensure_staff_groups()[group])
     return user
+
+
+def paris_today() -> date:
+    """Today where the orders' subsidiary (France) is: what the queue calls "today", not the server's date."""
+    return local_today("Europe/Paris", timezone.now())
 
 
 def case(due: date | None = None, **kwargs) -> Order:
@@ -69,7 +74,7 @@ def validator(client):
 
 
 def test_the_queue_lists_open_cases_oldest_due_first_with_overdue_marked(client, validator):
-    today = timezone.localdate()
+    today = paris_today()
     later = case(due=today + timedelta(days=2))
     overdue = case(due=today - timedelta(days=3))
     due_today = case(due=today)
@@ -121,7 +126,7 @@ def test_customers_and_anonymous_visitors_never_see_the_queue(client):
 
 
 def test_take_next_assigns_the_oldest_due_unassigned_case_and_opens_it(client, validator):
-    today = timezone.localdate()
+    today = paris_today()
     second = case(due=today + timedelta(days=1))
     first = case(due=today)
     taken = case(due=today - timedelta(days=1))
@@ -158,7 +163,7 @@ def test_the_changelist_offers_take_next_to_validators(client, validator):
 
 
 def test_take_next_skips_a_case_another_validator_took_meanwhile(validator, monkeypatch):
-    today = timezone.localdate()
+    today = paris_today()
     first = case(due=today)
     second = case(due=today + timedelta(days=1))
     rival = staff_member()
@@ -209,7 +214,7 @@ def test_request_documents_from_the_case_page(client, validator):
     response = client.post(action_url("request_documents", order), follow=True)
     order.refresh_from_db()
     assert order.status == S.DOCUMENTS_REQUESTED
-    assert order.documents_due_on == add_working_days(timezone.localdate(), 10, "FR")
+    assert order.documents_due_on == add_working_days(paris_today(), 10, "FR")
     event = OrderEvent.objects.get(order=order, label=history.FRAUD_DOCS_REQUESTED)
     assert (event.actor_id, event.channel) == (validator.pk, OrderEvent.Channel.STAFF)
     email = OutboxEmail.objects.get(key__startswith=f"documents-requested:{order.pk}:")
@@ -303,7 +308,7 @@ def run_together(*calls, timeout: float = 30) -> list[tuple]:
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 def test_concurrent_take_next_never_gives_one_case_twice(monkeypatch):
-    today = timezone.localdate()
+    today = paris_today()
     cases = [case(due=today + timedelta(days=i)) for i in range(3)]
     staff = [UserFactory(is_staff=True) for _ in range(4)]
     real_first = type(Order.objects.all()).first
@@ -338,7 +343,7 @@ def test_concurrent_validate_and_request_documents_one_wins(monkeypatch):
     monkeypatch.setattr(lifecycle, "can_transition", slow)
     outcomes = run_together(
         lambda: lifecycle.order_validate(order_id=order.pk, staff=staff[0]),
-        lambda: lifecycle.order_request_documents(order_id=order.pk, staff=staff[1], today=timezone.localdate()),
+        lambda: lifecycle.order_request_documents(order_id=order.pk, staff=staff[1], today=paris_today()),
     )
     assert sorted(o[0] for o in outcomes) == ["error", "ok"]
     [loser] = [o[1] for o in outcomes if o[0] == "error"]
@@ -378,8 +383,8 @@ def test_the_beat_task_refuses_only_overdue_requests():
     staff = staff_member()
     overdue = case()
     on_time = case()
-    lifecycle.order_request_documents(order_id=overdue.pk, staff=staff, today=timezone.localdate() - timedelta(days=30))
-    lifecycle.order_request_documents(order_id=on_time.pk, staff=staff, today=timezone.localdate())
+    lifecycle.order_request_documents(order_id=overdue.pk, staff=staff, today=paris_today() - timedelta(days=30))
+    lifecycle.order_request_documents(order_id=on_time.pk, staff=staff, today=paris_today())
     assert refuse_cases_without_documents.delay().result == 1
     assert Order.objects.get(pk=overdue.pk).status == S.CANCELLING
     assert Order.objects.get(pk=on_time.pk).status == S.DOCUMENTS_REQUESTED
