@@ -13,10 +13,13 @@ What is here besides the sandbox speed-up:
   write is committed and visible to the worker. Override the ``celery_worker_include`` fixture
   to make the worker import extra modules (e.g. test-only tasks).
 * Playwright: Debian's Chromium (``CHROMIUM_PATH`` overrides /usr/bin/chromium), no browser download.
+* ``--clock INSTANT``: the tests run at another time of day or year, e.g. just before midnight UTC, when it
+  is already tomorrow in Paris (see the README).
 """
 
 import os
 from contextlib import contextmanager
+from datetime import datetime
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's `page` + the ORM in one test
 
@@ -88,11 +91,27 @@ def _ci_requires_postgres() -> bool:
 _skipped_postgres_only: list[str] = []
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="INSTANT",
+        help="run with this process's clock set to an ISO instant, ticking from there (e.g. 2026-12-31T23:30:00+00:00, "
+        "when the server's date and the subsidiaries' differ); subprocesses (workers, servers, browsers) keep the real "
+        "time, so leave out -m integration and browser",
+    )
+
+
 def pytest_configure(config):
     if _ci_requires_postgres() and "postgresql" not in _default_engine():
         raise pytest.UsageError(
             f"CI_REQUIRE_POSTGRES=1 but the default database is {_default_engine()}; set DATABASE_URL to PostgreSQL"
         )
+    if instant := config.getoption("clock"):
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(instant), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 def pytest_runtest_setup(item):
