@@ -291,6 +291,9 @@ RISK_THRESHOLDS = {
 }
 ORDER_LIST_PAGE_SIZE = 10
 TRACKING_REFRESH_SECONDS = 15
+# How long a rendered tracking page or purchase order stays in the cache (orders.views.page_cache): its key
+# changes with everything it shows, so this only bounds the memory and a previous release's layout.
+ORDER_PAGE_CACHE_SECONDS = int(os.environ.get("ORDER_PAGE_CACHE_SECONDS", "600"))
 SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
 PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisioner")
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.payments.sandbox.SandboxGateway")

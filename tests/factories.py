@@ -94,6 +94,19 @@ class PaymentMethodFactory(factory.django.DjangoModelFactory):
         return SandboxGateway().register(kind=kind, details=details)
 
 
+class SupportingDocumentFactory(factory.django.DjangoModelFactory):
+    """A document's row only: the file itself is not needed by the pages and exports that list documents."""
+
+    class Meta:
+        model = "orders.SupportingDocument"
+
+    file = "supporting-documents/x.pdf"
+    uploaded_at = factory.LazyFunction(timezone.now)
+    original_name = "passport.pdf"
+    content_type = "application/pdf"
+    size = 1234
+
+
 # --- orders, built through the real services ---------------------------------------------------
 
 

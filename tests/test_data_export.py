@@ -16,7 +16,15 @@ from orders.models import Invoice, OrderStatus, Payment, Refund, SupportingDocum
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, PlanFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.factories import (
+    PaymentMethodFactory,
+    PlanFactory,
+    PricingFactory,
+    SupportingDocumentFactory,
+    UserFactory,
+    pay_order,
+    place_order,
+)
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
@@ -51,14 +59,7 @@ def download(client, password: str = "demo"):
 def test_the_export_holds_the_customers_data_and_nobody_elses(client):
     customer = UserFactory(first_name="Jeanne", last_name="Durand", phone="+33 1 00 00 00 00")
     order = withdrawn_order(customer)
-    SupportingDocument.objects.create(
-        order=order,
-        file="supporting-documents/x.pdf",
-        uploaded_at=timezone.now(),
-        original_name="passport.pdf",
-        content_type="application/pdf",
-        size=1234,
-    )
+    SupportingDocumentFactory(order=order)
     keys = token_create(account=customer, rules=[{"method": "GET", "path": "/*"}])
     other = UserFactory(first_name="Bruno", last_name="Other")
     other_order = withdrawn_order(other)

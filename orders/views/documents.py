@@ -18,6 +18,7 @@ from ..money import format_rate
 from ..pdf_cache import document_pdf
 from ..selectors import account_order, order_or_404, prefetch_for_withdrawal
 from ..withdrawal import order_rule, withdrawal_eligibility
+from .page_cache import cached_order_page
 from .payment import payment_blocker
 
 TEMPLATE = "orders/purchase_order.html"
@@ -72,6 +73,15 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
 @require_safe
 @login_required
 def purchase_order(request, order_id: int):
+    return cached_order_page(
+        request,
+        page="purchase_order",
+        order_id=order_id,
+        render=lambda extra: _purchase_order_page(request, order_id, extra),
+    )
+
+
+def _purchase_order_page(request, order_id: int, extra_context: dict):
     order = _viewable_order(request, order_id)
     now = timezone.now()
     # Only its owner withdraws; its lines matter only when the order alone does not decide (paid, in its period…).
@@ -81,7 +91,7 @@ def purchase_order(request, order_id: int):
     context = _context(request, order, pdf=False)
     if lines_decide and withdrawal_eligibility(order, now=now).eligible:
         context["withdraw_label"] = legal_text("label_withdraw_button", get_language() or "en")
-    return render(request, TEMPLATE, context)
+    return render(request, TEMPLATE, context | extra_context)
 
 
 @require_safe

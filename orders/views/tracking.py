@@ -21,6 +21,7 @@ from orders.withdrawal import order_rule, withdrawal_eligibility
 from .list_query import back_query
 from .lists import partial_requested
 from .menu import order_menu
+from .page_cache import cached_order_page
 
 STATE_TEXTS = {
     followup.DONE: _("Done"),
@@ -61,11 +62,18 @@ def _progress(order) -> dict:
 @require_safe
 @login_required
 def order_tracking(request, order_id: int):
+    if partial_requested(request):
+        order = account_order(account=request.user, order_id=order_id, now=timezone.now())
+        return render(request, "orders/tracking.html#progress", _progress(order))
+    return cached_order_page(
+        request, page="tracking", order_id=order_id, render=lambda extra: _tracking_page(request, order_id, extra)
+    )
+
+
+def _tracking_page(request, order_id: int, extra_context: dict):
     now = timezone.now()
     order = account_order(account=request.user, order_id=order_id, now=now)
     context = _progress(order)
-    if partial_requested(request):
-        return render(request, "orders/tracking.html#progress", context)
     eligibility = order_rule(order, now=now)
     if eligibility is None:  # its lines decide: fetched with their plans (the summary shows them) and the consents
         prefetch_for_withdrawal([order])
@@ -81,6 +89,7 @@ def order_tracking(request, order_id: int):
             "refunds": order.refunds.annotate(
                 credit_note_number=F("credit_note__number"), credit_note_pk=F("credit_note__id")
             ),
+            **extra_context,
         }
     )
     return render(request, "orders/tracking.html", context)
