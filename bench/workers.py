@@ -6,7 +6,7 @@ UPDATE feeding one INSERT … SELECT of the events, committed), a restore, `expi
 before it counts. The orders expire in 2001, and both sides run with `now` in 2001, so nothing else
 in the database is touched.
 
-(b) A real Celery worker started like production (README: prefork, one process per CPU, this run's
+(b) A real Celery worker started like production (README: prefork, one process per CPU, DEBUG off, this run's
 settings, the bench Redis database) drains N no-op tasks (each counts itself in Redis), then N
 `pay_refund` tasks for N pending refunds built through the real services (checkout, a sandbox card
 payment, a withdrawal); the drain ends when the database says every refund is paid, and each must
@@ -15,6 +15,7 @@ be in the sandbox ledger exactly once. Interleaved rounds, median throughput of 
 
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -275,7 +276,13 @@ class _Worker:
 
     def __init__(self, logfile):
         self.hostname = f"bench-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-        env = {**os.environ, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        # DEBUG off as in production (with it, Django also records every query); mail kept in memory.
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
         cmd = [sys.executable, "-m", "celery", "-A", "controlpanel", "worker", "--loglevel=INFO"]
         cmd += ["-n", self.hostname, "-I", "bench.tasks"]
         self.logfile = logfile
