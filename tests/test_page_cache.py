@@ -155,6 +155,14 @@ def test_a_new_row_and_a_deleted_one_change_the_fingerprint():
     assert len({before, added, versions()}) == 2 and added != before and versions() == before
 
 
+def test_the_fingerprint_statement_is_prepared_on_each_new_connection():
+    order = delivered()
+    first = fingerprint(order_id=order.pk, account_id=order.account_id)
+    connection.close()  # a new connection holds no prepared statement
+    assert fingerprint(order_id=order.pk, account_id=order.account_id) == first
+    assert fingerprint(order_id=order.pk, account_id=order.account_id + 1) is None  # another account's: nothing
+
+
 def test_the_page_follows_a_withdrawal(client):
     order = delivered()
     client.force_login(order.account)
