@@ -10,34 +10,20 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.db.models import F
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Subsidiary, User
-from orders import lifecycle
 from orders.models import Order, OrderStatus
 from orders.services.consents import Evidence
-from orders.services.delivery import order_deliver
-from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from orders.views.page_cache import ROW_SETS, TABLES, cache_key, fingerprint
-from tests.factories import PaymentMethodFactory, SupportingDocumentFactory, UserFactory, pay_order, place_order
+from tests.factories import PaymentMethodFactory, SupportingDocumentFactory, pay_order, place_order
+from tests.kept_pages import REQUEST_TABLES, anonymised, delivered, nonce, tables_read, touch
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 PARIS = ZoneInfo("Europe/Paris")
 PAGES = ["orders:tracking", "orders:purchase_order"]
-# Read by every logged-in page before the view runs (session, user, lockout, 2FA), not by the page itself.
-REQUEST_TABLES = {"django_session", "accounts_user", "otp_totp_totpdevice", "otp_static_staticdevice"}
-
-
-def delivered(account=None) -> Order:
-    account = account or UserFactory()
-    order = place_order(account=account)
-    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
-    lifecycle.order_validate(order_id=order.pk, staff=None)
-    return order_deliver(order_id=order.pk)
 
 
 def at(*args) -> datetime:
@@ -46,18 +32,6 @@ def at(*args) -> datetime:
 
 def url(page: str, order: Order, query: str = "") -> str:
     return reverse(page, args=[order.pk]) + query
-
-
-def nonce(response) -> str:
-    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
-
-
-def anonymised(response) -> str:
-    """The body with this response's nonce and CSRF token replaced, to compare two responses' content."""
-    body = response.content.decode()
-    assert "\x00" not in body
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    return body.replace(nonce(response), "NONCE").replace(token, "TOKEN")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -92,12 +66,7 @@ def test_each_response_has_its_own_nonce_and_a_token_that_works(page):
 def test_every_table_the_pages_read_is_in_the_fingerprint(client):
     order = delivered()
     client.force_login(order.account)
-    read = set()
-    for page in PAGES:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url(page, order, "?back=page%3D2")).status_code == 200
-        for query in queries:
-            read |= set(re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"]))
+    read = tables_read(client, [url(page, order, "?back=page%3D2") for page in PAGES])
     assert read - REQUEST_TABLES - TABLES == set()
     assert "orders_orderevent" in read and "accounts_paymentmethod" in read  # the capture saw the page's reads
 
@@ -138,8 +107,7 @@ def test_any_write_to_a_row_the_pages_show_changes_the_fingerprint():
         pk = queryset.values_list("pk", flat=True).first()
         assert pk is not None, f"the scenario has no {model.__name__}"
         before = versions()
-        column = model._meta.pk.attname
-        model.objects.filter(pk=pk).update(**{column: F(column)})  # a write that changes no value: a new version
+        touch(model, pk=pk)
         assert versions() != before, model.__name__
         touched.append(model)
     assert len(touched) == len(ROW_SETS) + 3
@@ -216,6 +184,9 @@ def test_pages_that_are_never_kept(client, settings):
     assert not keyed(client, url("orders:tracking", order, "?utm=1"))
     unpaid = place_order(account=order.account)  # expires at an instant
     assert unpaid.status == OrderStatus.NOT_PAID and not keyed(client, url("orders:tracking", unpaid))
+    settings.ORDER_PAGE_CACHE_SECONDS = 0
+    assert not keyed(client, url("orders:tracking", order))
+    settings.ORDER_PAGE_CACHE_SECONDS = 600
     User.objects.filter(pk=order.account_id).update(is_staff=True)
     assert not keyed(client, url("orders:tracking", order))
 

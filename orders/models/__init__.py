@@ -3,6 +3,7 @@
 from .cart import Cart, CartItem
 from .events import Consent, OrderEvent
 from .invoice import ImmutableError, Invoice
+from .list_change import OrderListChange
 from .monitoring import Heartbeat
 from .order import CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
 from .outbox import OutboxEmail
@@ -27,6 +28,7 @@ __all__ = [
     "OrderEvent",
     "OrderKind",
     "OrderLine",
+    "OrderListChange",
     "OrderStatus",
     "OutboxEmail",
     "Payment",

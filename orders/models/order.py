@@ -100,6 +100,12 @@ class Order(models.Model):
             # Its count of the orders not expired: the settled ones are counted from this index alone, without
             # reading each row's status; the few unpaid ones are decided one by one.
             models.Index(fields=["account"], condition=SETTLED, name="order_account_settled_idx"),
+            # The account's unpaid orders, read by the list's count and its cache key (orders.views.list_cache).
+            models.Index(
+                fields=["account", "expires_at"],
+                condition=models.Q(status="notPaid"),
+                name="order_account_unpaid_idx",
+            ),
             models.Index(fields=["account", "total_gross", "id"], name="order_account_amount_idx"),
             models.Index(fields=["account", "id"], name="order_account_number_idx"),
             models.Index(fields=["status", "expires_at"]),

@@ -24,8 +24,10 @@ from orders.selectors import (
 )
 from orders.withdrawal import order_rule
 
+from .list_cache import list_cache_key
 from .list_query import parse_list_query
 from .menu import MenuLabels, OrderPaths, order_menu
+from .page_cache import cached_page
 
 COLUMNS = {
     "date": gettext_lazy("Date"),
@@ -101,8 +103,16 @@ def _status_choices():
 
 @login_required
 def order_list(request):
-    now = timezone.now()
     query, problems = parse_list_query(request.GET)
+    partial = partial_requested(request)
+    key = list_cache_key(request, query=query, valid=not problems, partial=partial)
+    response = cached_page(request, key=key, render=lambda extra: _order_list(request, query, problems, partial, extra))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _order_list(request, query, problems: list[str], partial: bool, extra_context: dict):
+    now = timezone.now()
     paginator = CountedPaginator(
         account_order_list(account=request.user, now=now, **query.filters()),
         settings.ORDER_LIST_PAGE_SIZE,
@@ -142,8 +152,6 @@ def order_list(request):
         "has_orders": bool(rows) or account_orders(account=request.user).exists(),
         "previous_url": query.url(page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": query.url(page=page.next_page_number()) if page.has_next() else "",
+        **extra_context,
     }
-    template = "orders/list.html#rows" if partial_requested(request) else "orders/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render(request, "orders/list.html#rows" if partial else "orders/list.html", context)

@@ -14,7 +14,8 @@ What such a page shows depends on, and its key holds:
 An unpaid order also depends on the instant (it expires at one, later while a debit holds it): its pages are
 never kept. Neither are pages with messages to show (showing consumes them), staff's (who may read anyone's
 order), query strings other than a well-formed link back to the list (so a client cannot fill the cache with
-variants), nor anything on SQLite (no `xmin`: the quick start renders every page).
+variants), nor anything on SQLite (no `xmin`: the quick start renders every page) or with
+`ORDER_PAGE_CACHE_SECONDS` at 0.
 
 The CSRF token and the CSP nonce differ for every response: pages are rendered with NUL-delimited placeholders,
 which no stored text can contain (PostgreSQL text cannot hold NUL), and each response fills in its own.
@@ -110,19 +111,27 @@ FINGERPRINT_SQL = (
 TABLES = {model._meta.db_table for model in (Order, User, Subsidiary, *ROW_SETS)}
 
 
-# Prepared once per database connection: planning the query took twice as long as running it.
-STATEMENT = "order_page_fingerprint"
-_prepared = weakref.WeakSet()  # the psycopg connections that hold STATEMENT (it survives rollbacks)
+# Prepared statements, once per database connection: planning these queries took twice as long as running them.
+_prepared = (
+    weakref.WeakKeyDictionary()
+)  # psycopg connection → names of the statements it holds (they survive rollbacks)
+
+
+def prepared_row(name: str, sql: str, params: list) -> tuple | None:
+    """The first row of `sql` (with `%s` placeholders), run as the prepared statement `name`."""
+    with connection.cursor() as cursor:
+        held = _prepared.setdefault(connection.connection, set())
+        if name not in held:
+            placeholders = tuple(f"${number}" for number in range(1, len(params) + 1))
+            cursor.execute(f"PREPARE {name} AS {sql % placeholders}")
+            held.add(name)
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+        return cursor.fetchone()
 
 
 def fingerprint(*, order_id: int, account_id: int) -> tuple[str, str, str] | None:
     """(status, subsidiary's time zone, versions of every row shown) of the account's order, or None."""
-    with connection.cursor() as cursor:
-        if connection.connection not in _prepared:
-            cursor.execute(f"PREPARE {STATEMENT} (bigint, bigint) AS {FINGERPRINT_SQL % ('$1', '$2')}")
-            _prepared.add(connection.connection)
-        cursor.execute(f"EXECUTE {STATEMENT} (%s, %s)", [order_id, account_id])
-        return cursor.fetchone()
+    return prepared_row("order_page_fingerprint", FINGERPRINT_SQL, [order_id, account_id])
 
 
 PROJECT_PACKAGES = ("accounts", "catalog", "controlpanel", "orders")
@@ -142,12 +151,20 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
+def may_keep(request) -> bool:
+    """Whether this request's page may come from the cache at all (see the module's docstring)."""
+    return (
+        settings.ORDER_PAGE_CACHE_SECONDS > 0
+        and connection.vendor == "postgresql"
+        and not request.user.is_staff
+        and not len(get_messages(request))
+    )
+
+
 def cache_key(request, *, page: str, order_id: int) -> str | None:
     """Where this response is kept, or None when it must be rendered (see the module's docstring)."""
-    if connection.vendor != "postgresql" or request.user.is_staff:
-        return None
     query = request.META.get("QUERY_STRING", "")
-    if query != back_query(request).back_param.removeprefix("?") or len(get_messages(request)):
+    if not may_keep(request) or query != back_query(request).back_param.removeprefix("?"):
         return None
     found = fingerprint(order_id=order_id, account_id=request.user.pk)
     if found is None or found[0] == OrderStatus.NOT_PAID:
@@ -165,12 +182,11 @@ def _personalised(request, content: bytes) -> bytes:
     )
 
 
-def cached_order_page(request, *, page: str, order_id: int, render: Callable[[dict], HttpResponse]) -> HttpResponse:
-    """The page from the cache, or `render(extra_context)`'s, kept when it may be.
+def cached_page(request, *, key: str | None, render: Callable[[dict], HttpResponse]) -> HttpResponse:
+    """The page kept under `key`, or `render(extra_context)`'s, kept there; rendered as usual without a key.
 
     `render` renders the whole page with `extra_context` added to its context (the placeholders, or nothing).
     """
-    key = cache_key(request, page=page, order_id=order_id)
     if key is None:
         return render({})
     content = default_cache.get(key)
@@ -182,3 +198,8 @@ def cached_order_page(request, *, page: str, order_id: int, render: Callable[[di
             default_cache.set(key, response.content, settings.ORDER_PAGE_CACHE_SECONDS)
     response.content = _personalised(request, response.content)
     return response
+
+
+def cached_order_page(request, *, page: str, order_id: int, render: Callable[[dict], HttpResponse]) -> HttpResponse:
+    """An order's page from the cache, or rendered (and kept when it may be)."""
+    return cached_page(request, key=cache_key(request, page=page, order_id=order_id), render=render)
