@@ -1,7 +1,9 @@
-"""The pages of one order (tracking, purchase order) kept rendered in the cache, under a key that changes with
-everything they show, so that a repeated visit skips their queries and templates (docs/performance.md).
+"""Pages kept rendered in the cache, under a key that changes with everything they show, so that a repeated
+visit skips their queries and templates (docs/performance.md): the machinery (`cached_page`, `may_keep`,
+`prepared_row`, `release`), and the keys of the pages of one order (tracking, purchase order). The list's key
+is in orders.views.list_cache.
 
-What such a page shows depends on, and its key holds:
+What an order's page shows depends on, and its key holds:
 - the rows it reads: the order, its account and subsidiary, its lines and their plans, services, events,
   consents, payments, refunds and their credit notes, invoice, withdrawal and its lines, supporting documents,
   and the account's payment methods. `fingerprint` reads every one's `(id, xmin, ctid)` in one indexed query.
@@ -111,10 +113,9 @@ FINGERPRINT_SQL = (
 TABLES = {model._meta.db_table for model in (Order, User, Subsidiary, *ROW_SETS)}
 
 
-# Prepared statements, once per database connection: planning these queries took twice as long as running them.
-_prepared = (
-    weakref.WeakKeyDictionary()
-)  # psycopg connection → names of the statements it holds (they survive rollbacks)
+# Prepared once per database connection: planning these queries took twice as long as running them. Maps each
+# psycopg connection to the names of the statements it holds (a prepared statement survives rollbacks).
+_prepared = weakref.WeakKeyDictionary()
 
 
 def prepared_row(name: str, sql: str, params: list) -> tuple | None:
