@@ -1,12 +1,12 @@
 """Forms of the back office that feed order services."""
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .localtime import zone
 from .models import Order, RetractionReason, Withdrawal
 from .services.consents import Evidence
 from .services.withdrawals import WithdrawalRequest, order_withdraw
@@ -31,7 +31,7 @@ class StaffWithdrawalForm(forms.Form):
 
     def record(self, *, staff) -> Withdrawal:
         order, day = self.cleaned_data["order"], self.cleaned_data["date_sent"]
-        tz, now = ZoneInfo(order.subsidiary.time_zone), timezone.now()
+        tz, now = zone(order.subsidiary.time_zone), timezone.now()
         # Noon local time on the day it was sent (the deadline is the end of a local day); a letter dated today
         # and recorded in the morning was sent by now, not at a noon still to come.
         sent = datetime.combine(day, time(12), tz)

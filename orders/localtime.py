@@ -3,6 +3,7 @@ due dates, filters, "today") is the local date in the subsidiary's time zone. Wo
 Saturdays, Sundays and the country's public holidays from the `holidays` package (pinned, since
 finance audits deadlines with that calendar), without subdivision.
 """
+
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -11,11 +12,19 @@ import holidays
 from django.utils import timezone
 
 
+@cache
+def zone(tz_name: str) -> ZoneInfo:
+    """The time zone, loaded once per process. ZoneInfo keeps only the 8 zones used last beyond those still
+    referenced, fewer than the subsidiaries': a page reading the date in each of them loaded most from disk.
+    """
+    return ZoneInfo(tz_name)
+
+
 def local_date(instant: datetime, tz_name: str) -> date:
     """The calendar date that `instant` falls on in `tz_name`."""
     if timezone.is_naive(instant):
         raise ValueError("A naive datetime is not an instant; make it timezone-aware")
-    return instant.astimezone(ZoneInfo(tz_name)).date()
+    return instant.astimezone(zone(tz_name)).date()
 
 
 def local_today(tz_name: str, now: datetime | None = None) -> date:
@@ -31,7 +40,7 @@ def end_of_local_day(day: date, tz_name: str) -> datetime:
     UTC, like every stored instant, also spares callers Python's wall-clock arithmetic between
     datetimes that share a tzinfo.
     """
-    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz_name))
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone(tz_name))
     return midnight.astimezone(UTC)
 
 

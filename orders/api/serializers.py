@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import get_currency_symbol
 from django.conf import settings
@@ -15,6 +14,7 @@ from catalog.models import Family, Pricing
 from .. import history
 from ..followup import follow_up
 from ..legal import legal_text
+from ..localtime import zone
 from ..models import Cart, CartItem, Invoice, Order, OrderLine, Refund
 from ..money import price_json
 from ..pricing import Quote
@@ -56,7 +56,7 @@ def iso(instant: datetime | None, tz_name: str = "UTC") -> str | None:
     """ISO 8601 with the offset of the subsidiary's time zone, as OVHcloud answers."""
     if instant is None:
         return None
-    return instant.astimezone(ZoneInfo(tz_name)).isoformat(timespec="seconds")
+    return instant.astimezone(zone(tz_name)).isoformat(timespec="seconds")
 
 
 def price(amount: Decimal, currency: str, language: str) -> dict:

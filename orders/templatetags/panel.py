@@ -3,13 +3,13 @@
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, to_locale
 
+from orders.localtime import zone
 from orders.models import CancelReason, OrderStatus
 from orders.money import format_money
 
@@ -46,7 +46,7 @@ def ldate(value: date | datetime | None, tz_name: str = "UTC") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(tz_name)).date()
+        value = value.astimezone(zone(tz_name)).date()
     return _format_date(value, _locale())
 
 
@@ -69,7 +69,7 @@ def ldatetime(value: datetime | str | None, tz_name: str = "UTC") -> str:
 @lru_cache(maxsize=4096)
 def _format_instant(value: datetime, tz_name: str, locale: str) -> str:
     """Memoised: an order's history shows the same instants each time its tracking page refreshes itself."""
-    return format_datetime(value, "medium", tzinfo=ZoneInfo(tz_name), locale=locale) + f" ({tz_name})"
+    return format_datetime(value, "medium", tzinfo=zone(tz_name), locale=locale) + f" ({tz_name})"
 
 
 def display_status(order) -> tuple[str, str]:
