@@ -29,12 +29,7 @@ from catalog.models import Plan
 from ..localtime import local_date
 from ..models import Order, OrderListChange, OrderStatus
 from .list_query import ListQuery
-from .page_cache import may_keep, prepared_row, release
-
-
-def _versions(alias: str) -> str:
-    return f"{alias}.xmin::text || '/' || {alias}.ctid::text"
-
+from .page_cache import may_keep, prepared_row, release, row_version
 
 PROBE_SQL = (
     "SELECT "
@@ -42,10 +37,10 @@ PROBE_SQL = (
     "WHERE c.account_id = u.id), "
     f"(SELECT array_agg(o.expires_at) FROM {Order._meta.db_table} o "
     f"WHERE o.account_id = u.id AND o.status = '{OrderStatus.NOT_PAID}' AND o.expires_at IS NOT NULL), "
-    f"(SELECT array_agg(DISTINCT z.time_zone) FROM {Subsidiary._meta.db_table} z), {_versions('u')}, "
-    f"coalesce((SELECT string_agg(x.code || ':' || {_versions('x')}, ',' ORDER BY x.code) "
+    f"(SELECT array_agg(DISTINCT z.time_zone) FROM {Subsidiary._meta.db_table} z), {row_version('u')}, "
+    f"coalesce((SELECT string_agg(x.code || ':' || {row_version('x')}, ',' ORDER BY x.code) "
     f"FROM {Subsidiary._meta.db_table} x), ''), "
-    f"coalesce((SELECT string_agg(p.id::text || ':' || {_versions('p')}, ',' ORDER BY p.id) "
+    f"coalesce((SELECT string_agg(p.id::text || ':' || {row_version('p')}, ',' ORDER BY p.id) "
     f"FROM {Plan._meta.db_table} p), '') "
     f"FROM {get_user_model()._meta.db_table} u WHERE u.id = %s"
 )

@@ -66,8 +66,8 @@ NONCE_PLACEHOLDER = mark_safe("\x00csp-nonce\x00")
 PLACEHOLDERS = {"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}
 
 
-def _version(alias: str) -> str:
-    """A row's version: a new one for every write (see the module's docstring)."""
+def row_version(alias: str) -> str:
+    """SQL for a row's version: a new one for every write (see the module's docstring)."""
     return f"{alias}.xmin::text || '/' || {alias}.ctid::text"
 
 
@@ -75,7 +75,7 @@ def _rows(model, where: str) -> str:
     """The versions of `model`'s rows matching `where` (on `r`, next to the order `o`), as one text."""
     table, pk = model._meta.db_table, model._meta.pk.column
     return (
-        f"coalesce((SELECT string_agg(r.{pk}::text || ':' || {_version('r')}, ',' ORDER BY r.{pk}) "
+        f"coalesce((SELECT string_agg(r.{pk}::text || ':' || {row_version('r')}, ',' ORDER BY r.{pk}) "
         f"FROM {table} r WHERE {where}), '')"
     )
 
@@ -102,7 +102,7 @@ ROW_SETS = {
     PaymentMethod: _rows(PaymentMethod, "r.account_id = o.account_id"),
 }
 FINGERPRINT_SQL = (
-    f"SELECT o.status, s.time_zone, concat_ws('|', {_version('o')}, {_version('u')}, {_version('s')}, "
+    f"SELECT o.status, s.time_zone, concat_ws('|', {row_version('o')}, {row_version('u')}, {row_version('s')}, "
     + ", ".join(ROW_SETS.values())
     + f") FROM {Order._meta.db_table} o "
     f"JOIN {User._meta.db_table} u ON u.id = o.account_id "
