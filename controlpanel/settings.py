@@ -103,10 +103,27 @@ def _sqlite(path: Path, test_path: Path) -> dict:
     }
 
 
+def _prepared_statements() -> dict:
+    """psycopg prepares a statement on a connection once it has run DB_PREPARE_THRESHOLD times there (default 5).
+
+    Parsing and planning cost PostgreSQL about as much as running the short queries of a page or a task
+    (docs/performance.md). Prepared statements need the parameters bound by the server, and a connection of
+    its own for each client: DB_PREPARE_THRESHOLD=off restores Django's defaults (client-side binding, never
+    prepared), e.g. behind PgBouncer in transaction mode.
+    """
+    threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    if threshold == "off":
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": int(threshold)}
+
+
 def _database(url_env: str, sqlite_name: str) -> dict:
     url = os.environ.get(url_env)
     if url:
-        return dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+        config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            config.setdefault("OPTIONS", {}).update(_prepared_statements())
+        return config
     return _sqlite(VAR_DIR / f"{sqlite_name}.sqlite3", VAR_DIR / f"test_{sqlite_name}.sqlite3")
 
 

@@ -244,3 +244,19 @@ def test_the_pool_lends_one_connection_again_and_again(tmp_path):
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout.strip().splitlines()[-1])
     assert (stats["requests_num"], stats["connections_num"], stats["pool_max"]) == (3, 1, 4)
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off(tmp_path):
+    options = "{alias: s.DATABASES[alias]['OPTIONS'] for alias in ('default', 'sandbox')}"
+    sandbox = {"SANDBOX_DATABASE_URL": "postgres://root@127.0.0.1:5432/whatever_sandbox"}
+
+    prepared = _settings_values(_production_env(tmp_path, **sandbox), options)
+    turned_off = _settings_values(_production_env(tmp_path, **sandbox, DB_PREPARE_THRESHOLD="off"), options)
+    quick_start = _settings_values(
+        {**_production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "controlpanel.settings", "DATABASE_URL": ""}, options
+    )
+
+    for alias in ("default", "sandbox"):
+        assert prepared[alias]["server_side_binding"] is True and prepared[alias]["prepare_threshold"] == 5
+        assert not {"server_side_binding", "prepare_threshold"} & set(turned_off[alias])
+    assert not {"server_side_binding", "prepare_threshold"} & set(quick_start["default"])

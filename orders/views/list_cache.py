@@ -29,7 +29,7 @@ from catalog.models import Plan
 from ..localtime import local_date
 from ..models import Order, OrderListChange, OrderStatus
 from .list_query import ListQuery
-from .page_cache import may_keep, prepared_row, release, row_version
+from .page_cache import first_row, may_keep, release, row_version
 
 PROBE_SQL = (
     "SELECT "
@@ -60,7 +60,7 @@ def list_cache_key(request, *, query: ListQuery, valid: bool, partial: bool) -> 
         return None
     if not may_keep(request):
         return None
-    changes, expiries, time_zones, *versions = prepared_row("order_list_probe", PROBE_SQL, [request.user.pk])
+    changes, expiries, time_zones, *versions = first_row(PROBE_SQL, [request.user.pk])
     now = timezone.now()
     expiry = next_expiry(expiries or [], now=now)
     days = [local_date(now, time_zone).isoformat() for time_zone in time_zones or []]

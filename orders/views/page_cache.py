@@ -1,6 +1,6 @@
 """Pages kept rendered in the cache, under a key that changes with everything they show, so that a repeated
 visit skips their queries and templates (docs/performance.md): the machinery (`cached_page`, `may_keep`,
-`prepared_row`, `release`), and the keys of the pages of one order (tracking, purchase order). The list's key
+`first_row`, `release`), and the keys of the pages of one order (tracking, purchase order). The list's key
 is in orders.views.list_cache.
 
 What an order's page shows depends on, and its key holds:
@@ -24,7 +24,6 @@ which no stored text can contain (PostgreSQL text cannot hold NUL), and each res
 """
 
 import hashlib
-import weakref
 from collections.abc import Callable
 from functools import cache
 
@@ -113,26 +112,20 @@ FINGERPRINT_SQL = (
 TABLES = {model._meta.db_table for model in (Order, User, Subsidiary, *ROW_SETS)}
 
 
-# Prepared once per database connection: planning these queries took twice as long as running them. Maps each
-# psycopg connection to the names of the statements it holds (a prepared statement survives rollbacks).
-_prepared = weakref.WeakKeyDictionary()
+def first_row(sql: str, params: list) -> tuple | None:
+    """The first row of `sql` (with `%s` placeholders).
 
-
-def prepared_row(name: str, sql: str, params: list) -> tuple | None:
-    """The first row of `sql` (with `%s` placeholders), run as the prepared statement `name`."""
+    psycopg prepares it once it has run DB_PREPARE_THRESHOLD times on a connection (settings): planning these
+    queries took twice as long as running them.
+    """
     with connection.cursor() as cursor:
-        held = _prepared.setdefault(connection.connection, set())
-        if name not in held:
-            placeholders = tuple(f"${number}" for number in range(1, len(params) + 1))
-            cursor.execute(f"PREPARE {name} AS {sql % placeholders}")
-            held.add(name)
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def fingerprint(*, order_id: int, account_id: int) -> tuple[str, str, str] | None:
     """(status, subsidiary's time zone, versions of every row shown) of the account's order, or None."""
-    return prepared_row("order_page_fingerprint", FINGERPRINT_SQL, [order_id, account_id])
+    return first_row(FINGERPRINT_SQL, [order_id, account_id])
 
 
 PROJECT_PACKAGES = ("accounts", "catalog", "controlpanel", "orders")
