@@ -219,7 +219,7 @@ def credit_note(paid):
         refund = refund_full_payment(
             order=paid, cause=Refund.Cause.REFUSAL, payment=payment, requested_on=timezone.localdate()
         )
-        return credit_note_issue(refund=refund, now=timezone.now())
+        return credit_note_issue(refund=refund, subsidiary_id=refund.order.subsidiary_id, now=timezone.now())
 
 
 def test_the_owner_reads_a_credit_note_with_each_lines_amount_and_vat_part(client, paid, credit_note):

@@ -91,8 +91,10 @@ def test_validation_documents_and_refusal():
     assert order.status == S.CHECKING and order.documents_due_on is None
     order = lifecycle.order_refuse(order_id=order.pk, staff=staff, note="fraud")
     assert (order.status, order.cancel_reason) == (S.CANCELLING, CancelReason.REFUSED)
-    order = lifecycle.order_finish_cancellation(order_id=order.pk)
-    assert (order.status, order.cancel_reason) == (S.CANCELLED, CancelReason.REFUSED)
+    lifecycle.order_finish_cancellation(order_id=order.pk)
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason, order.version) == (S.CANCELLED, CancelReason.REFUSED, 6)
+    assert _labels(order)[-1] == history.ORDER_CANCELLED
     staff_events = order.events.filter(actor=staff)
     assert {e.channel for e in staff_events} == {OrderEvent.Channel.STAFF}
 
@@ -139,10 +141,12 @@ def test_withdrawal_from_delivered_then_cancelled(django_capture_on_commit_callb
         order = pay_order(place_order(account=account))
     order = lifecycle.order_start_withdrawal(order_id=order.pk, actor=account, channel="panel")
     assert (order.status, order.cancel_reason) == (S.CANCELLING, CancelReason.WITHDRAWN)
-    order = lifecycle.order_finish_cancellation(order_id=order.pk)
+    lifecycle.order_finish_cancellation(order_id=order.pk)
+    order.refresh_from_db()
     assert (order.status, order.cancel_reason) == (S.CANCELLED, CancelReason.WITHDRAWN)
-    with pytest.raises(TransitionError):
+    with pytest.raises(TransitionError, match="from “Cancelled” to “Cancelled”"):
         lifecycle.order_finish_cancellation(order_id=order.pk)
+    assert order.events.filter(label=history.ORDER_CANCELLED).count() == 1
 
 
 def test_risk_rules_each_fire():

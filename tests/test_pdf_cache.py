@@ -179,7 +179,7 @@ def test_bills_and_credit_notes_are_kept_too(client, renders, django_capture_on_
     refund = refund_full_payment(
         order=order, cause=Refund.Cause.REFUSAL, payment=payment, requested_on=timezone.localdate()
     )
-    note = credit_note_issue(refund=refund, now=timezone.now())
+    note = credit_note_issue(refund=refund, subsidiary_id=refund.order.subsidiary_id, now=timezone.now())
     client.force_login(order.account)
     for url in (
         reverse("orders:bill_pdf", args=[order.pk]),

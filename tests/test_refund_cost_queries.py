@@ -12,17 +12,17 @@ from django.utils import timezone
 
 from orders import history, lifecycle
 from orders.models import CreditNote, Order, OrderEvent, OrderStatus, Refund, SandboxTransaction
-from orders.services.refunds import refund_execute
+from orders.services.refunds import refund_execute, refund_full_payment
 from tests.factories import UserFactory, place_order, withdrawn_order_refund
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
-# Claim the attempt, read the refund; BEGIN, lock the order (two refunds of one order take turns), mark it
-# paid, any refund left?, lock it again in the lifecycle, cancel it, its event, the credit note's lines, its
-# number, the note, COMMIT.
-DEFAULT_QUERIES = 13
-# The instrument, the charge being refunded, the refund (one INSERT, no explicit transaction).
-SANDBOX_QUERIES = 3
+# Claim the attempt and read the refund (one UPDATE … RETURNING); BEGIN, lock the order (two refunds of one
+# order take turns), mark it paid and learn whether any refund is left, cancel the order, its event, the credit
+# note's lines, its number, the note, COMMIT.
+DEFAULT_QUERIES = 10
+# The charge being refunded (it names the instrument), the refund (one INSERT, no explicit transaction).
+SANDBOX_QUERIES = 2
 
 
 def run_counted(refund_id: int) -> tuple[Refund, int, int]:
@@ -64,6 +64,38 @@ def test_a_second_run_reads_and_pays_nothing(monkeypatch):
     assert CreditNote.objects.filter(refund=refund).count() == 1
 
 
+def test_an_order_with_two_refunds_stays_cancelling_until_the_second_is_paid(monkeypatch):
+    first = withdrawn_order_refund(monkeypatch)
+    second = refund_full_payment(
+        order=first.order, cause=Refund.Cause.LATE_PAYMENT, payment=first.payment, requested_on=first.due_on
+    )
+
+    refund_execute(refund_id=first.pk)
+    order = Order.objects.get(pk=first.order_id)
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLING, "withdrawn")
+    refund_execute(refund_id=second.pk)
+
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "withdrawn")
+    assert OrderEvent.objects.filter(order=order, label=history.ORDER_CANCELLED).count() == 1
+    assert set(Refund.objects.filter(order=order).values_list("status", flat=True)) == {Refund.Status.PAID}
+    assert CreditNote.objects.filter(refund__order=order).count() == 2
+
+
+@pytest.mark.postgres_only
+def test_the_statements_a_worker_repeats_are_prepared_on_postgresql(monkeypatch):
+    """The settings turn on psycopg's prepared statements: PostgreSQL plans a refund's statements once per
+    connection, not once per refund (DB_PREPARE_THRESHOLD, 5 runs by default)."""
+    refunds = [withdrawn_order_refund(monkeypatch) for _ in range(6)]
+    for refund in refunds:
+        refund_execute(refund_id=refund.pk)
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any(statement.startswith("UPDATE orders_refund SET attempts") for statement in prepared), prepared
+
+
 def as_stored(order: Order) -> dict:
     return {field.attname: getattr(order, field.attname) for field in Order._meta.concrete_fields}
 
@@ -78,9 +110,8 @@ def test_each_move_returns_the_order_as_the_database_holds_it():
         lambda: lifecycle.order_request_documents(order_id=order.pk, staff=UserFactory(is_staff=True), today=today),
         lambda: lifecycle.order_documents_received(order_id=order.pk, actor=order.account),
         lambda: lifecycle.order_refuse(order_id=order.pk, note="test"),
-        lambda: lifecycle.order_finish_cancellation(order_id=order.pk),
     ]
     for move in moves:
         returned = move()
         assert as_stored(returned) == as_stored(Order.objects.get(pk=order.pk))
-    assert (returned.status, returned.cancel_reason, returned.version) == (OrderStatus.CANCELLED, "refused", 6)
+    assert (returned.status, returned.cancel_reason, returned.version) == (OrderStatus.CANCELLING, "refused", 5)

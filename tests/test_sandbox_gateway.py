@@ -310,6 +310,23 @@ def test_a_refund_must_fit_a_settled_charge(amount, currency, kind, message):
 
 
 @LEDGER
+def test_a_refund_names_a_charge_of_its_own_payment_method():
+    gateway = SandboxGateway()
+    token, other = register(), register()
+    paid = charge(token)
+
+    for wrong_token in (other, "sandbox_card_forged"):
+        with pytest.raises(GatewayError, match="no charge with this reference for this payment method"):
+            gateway.refund(
+                token=wrong_token, amount=Decimal("1.00"), currency="EUR", idempotency_key="refund-1",
+                charge_reference=paid.reference,
+            )
+    with pytest.raises(GatewayError, match="unknown to the sandbox"):
+        gateway.refund(token="sandbox_card_forged", amount=Decimal("1.00"), currency="EUR", idempotency_key="refund-1")
+    assert not SandboxTransaction.objects.filter(operation="refund").exists()
+
+
+@LEDGER
 def test_unknown_tokens_and_bad_amounts_are_rejected():
     gateway = SandboxGateway()
     token = register()

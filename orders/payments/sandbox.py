@@ -21,6 +21,7 @@ from accounts.models import PaymentKind, random_token
 from orders.iban import normalise_iban
 from orders.models import SandboxInstrument
 from orders.models import SandboxTransaction as Tx
+from orders.raw_sql import columns, first
 
 from .gateway import GatewayError, GatewayResult, PaymentGateway, Registration, ensure_outside_transaction
 
@@ -72,19 +73,21 @@ class SandboxGateway(PaymentGateway):
     ) -> GatewayResult:
         ensure_outside_transaction()
         _check_money(amount=amount, currency=currency)
-        instrument = _instrument(token)
+        if charge_reference is not None:
+            # The charge names its instrument (token) and the instrument's kind: nothing else is read.
+            kind = _refundable_charge(charge_reference=charge_reference, token=token, amount=amount, currency=currency)
+        else:
+            kind = _instrument(token).kind
         if iban is not None:
             _normalise_iban(iban)
-        elif instrument.kind == PaymentKind.BANK_TRANSFER:
+        elif kind == PaymentKind.BANK_TRANSFER:
             raise GatewayError(gettext("A bank transfer refund needs the customer's IBAN."))
-        if charge_reference is not None:
-            _check_refundable(charge_reference=charge_reference, token=token, amount=amount, currency=currency)
         now = timezone.now()
         return _record(
             idempotency_key=idempotency_key,
             operation=Tx.Operation.REFUND,
             token=token,
-            kind=PaymentKind.BANK_TRANSFER if iban is not None else instrument.kind,
+            kind=PaymentKind.BANK_TRANSFER if iban is not None else kind,
             amount=amount,
             currency=currency,
             status=Tx.Status.SUCCEEDED,
@@ -230,14 +233,19 @@ def _charge_outcome(*, instrument: SandboxInstrument, now: datetime) -> tuple[st
     return Tx.Status.SUCCEEDED, now
 
 
-def _check_refundable(*, charge_reference: str, token: str, amount: Decimal, currency: str) -> None:
-    charge = Tx.objects.filter(reference=charge_reference, operation=Tx.Operation.CHARGE, token=token).first()
+CHARGE_SQL = f"SELECT {columns(Tx)} FROM {Tx._meta.db_table} WHERE reference = %s AND operation = %s AND token = %s"
+
+
+def _refundable_charge(*, charge_reference: str, token: str, amount: Decimal, currency: str) -> str:
+    """The kind of the settled charge this refund fits, or GatewayError."""
+    charge = first(Tx, CHARGE_SQL, [charge_reference, Tx.Operation.CHARGE, token])
     if charge is None:
         raise GatewayError(gettext("The sandbox has no charge with this reference for this payment method."))
     if _settle_if_due(charge).status != Tx.Status.SUCCEEDED:
         raise GatewayError(gettext("Only a settled charge can be refunded."))
     if charge.currency != currency or amount > charge.amount:
         raise GatewayError(gettext("A refund cannot exceed the charge."))
+    return charge.kind
 
 
 def _record(*, idempotency_key: str, operation: str, **fields) -> GatewayResult:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from ..models import CreditNote, DocumentSequence, Refund, WithdrawalLine
+from ..models import CreditNote, DocumentSequence, OrderLine, Refund, WithdrawalLine
 
 PREFIXES = {"credit_note": "CN", "invoice": "IN"}
 
@@ -30,30 +30,33 @@ def next_number(*, subsidiary_id: str, kind: str) -> str:
     return f"{PREFIXES[kind]}-{subsidiary_id}-{number:07d}"
 
 
+# A withdrawal's lines with their order lines' descriptions, in the purchase order's sequence.
+CREDIT_LINES_SQL = (
+    f"SELECT w.id, w.amount, w.vat_amount, line.description FROM {WithdrawalLine._meta.db_table} w"
+    f" JOIN {OrderLine._meta.db_table} line ON line.id = w.line_id"
+    ' WHERE w.withdrawal_id = %s ORDER BY line."group", line.kind'
+)
+
+
 def _credit_lines(refund: Refund) -> list[dict]:
     if refund.withdrawal_id:
-        lines = (
-            WithdrawalLine.objects.filter(withdrawal_id=refund.withdrawal_id)
-            .order_by("line__group", "line__kind")
-            .values_list("line__description", "amount", "vat_amount")
-        )
+        lines = WithdrawalLine.objects.raw(CREDIT_LINES_SQL, [refund.withdrawal_id])
         return [
-            {"description": description, "amount": str(amount), "vat_amount": str(vat_amount)}
-            for description, amount, vat_amount in lines
+            {"description": line.description, "amount": str(line.amount), "vat_amount": str(line.vat_amount)}
+            for line in lines
         ]
     return [
         {"description": refund.get_cause_display(), "amount": str(refund.amount), "vat_amount": str(refund.vat_amount)}
     ]
 
 
-def credit_note_issue(*, refund: Refund, now: datetime) -> CreditNote:
+def credit_note_issue(*, refund: Refund, subsidiary_id: str, now: datetime) -> CreditNote:
     """The credit note of a refund, issued in the transaction that marks it paid, which happens once.
 
     The unique constraint on `refund` backs this: a second issue fails, and its rollback gives the
     number back. The lines are read before the number, so the sequence stays locked for one INSERT.
     """
     lines = _credit_lines(refund)
-    subsidiary_id = refund.order.subsidiary_id
     return CreditNote.objects.create(
         refund=refund,
         subsidiary_id=subsidiary_id,

@@ -8,8 +8,7 @@ is paid gets its credit note; when an order's last refund is paid, its cancellat
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from ..localtime import local_today
 from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
 from ..money import quantize
 from ..payments.gateway import GatewayError, get_gateway
+from ..raw_sql import columns, first
 from .documents import credit_note_issue
 
 REFUND_DUE_DAYS = 14
@@ -74,13 +74,28 @@ def refund_full_payment(*, order: Order, cause: str, payment: Payment, requested
     )
 
 
-# A refund's own columns, and the few of its payment and order that paying it reads.
-PAY_FIELDS = [
-    *(field.name for field in Refund._meta.concrete_fields),
-    "payment__token",
-    "payment__gateway_reference",
-    "order__subsidiary",
-]
+def _refund_sql(sql: str) -> str:
+    """`sql` with {refund}, {payment}, {order} and {columns} (every column of a refund) filled in."""
+    tables = {"refund": Refund._meta.db_table, "payment": Payment._meta.db_table, "order": Order._meta.db_table}
+    return sql.format(**tables, columns=columns(Refund))
+
+
+# Counts the attempt of a pending refund and reads what paying it needs, in one statement (autocommit): a
+# refund that is no longer pending returns no row. Subqueries rather than UPDATE … FROM: SQLite's RETURNING
+# may not name another table.
+CLAIM_SQL = _refund_sql(
+    "UPDATE {refund} SET attempts = attempts + 1 WHERE id = %s AND status = %s RETURNING {columns},"
+    " (SELECT token FROM {payment} WHERE {payment}.id = {refund}.payment_id) AS payment_token,"
+    " (SELECT gateway_reference FROM {payment} WHERE {payment}.id = {refund}.payment_id) AS charge_reference,"
+    " (SELECT subsidiary_id FROM {order} WHERE {order}.id = {refund}.order_id) AS subsidiary_id"
+)
+# Marks a pending refund paid and says whether it was its order's last unpaid one (the order is locked by then,
+# so no other refund of it changes meanwhile); no row when another run recorded it first.
+MARK_PAID_SQL = _refund_sql(
+    "UPDATE {refund} SET status = %s, paid_at = %s, gateway_reference = %s WHERE id = %s AND status = %s"
+    " RETURNING NOT EXISTS (SELECT 1 FROM {refund} other WHERE other.order_id = {refund}.order_id"
+    " AND other.id <> {refund}.id AND other.status <> %s)"
+)
 
 
 def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
@@ -89,18 +104,16 @@ def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
     The attempt is counted by one conditional UPDATE in autocommit: a refund that is no longer
     pending is left alone, and a pending one is re-checked when the result is recorded.
     """
-    claimed = Refund.objects.filter(pk=refund_id, status=Refund.Status.PENDING).update(attempts=F("attempts") + 1)
-    refund = Refund.objects.select_related("payment", "order").only(*PAY_FIELDS).get(pk=refund_id)
-    if not claimed:
-        return refund
-    payment = refund.payment
+    refund = first(Refund, CLAIM_SQL, [refund_id, Refund.Status.PENDING])
+    if refund is None:
+        return Refund.objects.get(pk=refund_id)
     try:
         result = get_gateway().refund(
-            token=payment.token,
+            token=refund.payment_token,
             amount=refund.amount,
             currency=refund.currency,
             idempotency_key=refund.idempotency_key,
-            charge_reference=payment.gateway_reference or None,
+            charge_reference=refund.charge_reference or None,
             iban=refund.iban or None,
         )
         status, reference, error = result.status, result.reference, result.message
@@ -114,19 +127,21 @@ def _record_refund_result(*, refund: Refund, status: str, reference: str, error:
     if status == "pending":
         return refund
     now = now or timezone.now()
-    pending = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING)
     if status == "succeeded":
         with transaction.atomic():
             # The order first, as every change to an order and its money does: two refunds of one order paid
             # at once take turns here, so the second sees the first paid and completes the cancellation.
             order_status = Order.objects.locked().filter(pk=refund.order_id).values_list("status", flat=True).get()
-            recorded = pending.update(status=Refund.Status.PAID, paid_at=now, gateway_reference=reference)
+            settled = _mark_paid(refund=refund, reference=reference, now=now)
+            recorded = settled is not None
             if recorded:
                 refund.status, refund.paid_at, refund.gateway_reference = Refund.Status.PAID, now, reference
-                if order_status == OrderStatus.CANCELLING:
-                    _complete_cancellation_if_settled(order_id=refund.order_id)
-                credit_note_issue(refund=refund, now=now)
+                if settled and order_status == OrderStatus.CANCELLING:
+                    # Every refund of the order is paid, this one included: it is cancelled for good.
+                    lifecycle.order_finish_cancellation(order_id=refund.order_id)
+                credit_note_issue(refund=refund, subsidiary_id=refund.subsidiary_id, now=now)
     else:
+        pending = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING)
         recorded = pending.update(status=Refund.Status.FAILED, last_error=error[:200])
         if recorded:
             refund.status, refund.last_error = Refund.Status.FAILED, error[:200]
@@ -135,10 +150,14 @@ def _record_refund_result(*, refund: Refund, status: str, reference: str, error:
     return refund
 
 
-def _complete_cancellation_if_settled(*, order_id: int) -> None:
-    """The cancelling order, locked by the caller: once every refund is paid (this one included), it is cancelled."""
-    if not Refund.objects.filter(order_id=order_id).exclude(status=Refund.Status.PAID).exists():
-        lifecycle.order_finish_cancellation(order_id=order_id)
+def _mark_paid(*, refund: Refund, reference: str, now: datetime) -> bool | None:
+    """Whether the order has no other unpaid refund, once this one is marked paid; None if it was not pending."""
+    paid, pending = Refund.Status.PAID, Refund.Status.PENDING
+    paid_at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(MARK_PAID_SQL, [paid, paid_at, reference, refund.pk, pending, paid])
+        row = cursor.fetchone()
+    return None if row is None else bool(row[0])
 
 
 def refund_retry(*, refund_id: int) -> Refund:
