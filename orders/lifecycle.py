@@ -3,6 +3,8 @@
 Every transition checks the transition table, changes the row conditionally (`UPDATE … WHERE
 status = expected`, after a row lock on PostgreSQL), records its event in the same transaction and
 enqueues its side effects on commit. Callers get `TransitionError` for anything the table forbids.
+The last move of a cancellation, the only one the table allows a cancelling order, is the conditional
+UPDATE alone (its lock is the UPDATE's): the refund worker takes it for every withdrawal.
 """
 
 from collections.abc import Callable, Iterable
