@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "controlpanel.apps.ControlPanelConfig",
+    "core",
     "accounts",
     "catalog",
     "orders",
