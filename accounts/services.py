@@ -4,17 +4,16 @@ One function per action with keyword-only arguments; views stay thin callers. Er
 orders.errors.InvalidInput / Conflict, whose message is shown to the customer and changes nothing.
 """
 
+import uuid
 from dataclasses import asdict, dataclass
 
 from babel import Locale
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.outbox import email_enqueue
 from orders.errors import Conflict, InvalidInput
 from orders.localtime import local_today
 from orders.models import Payment
@@ -94,8 +93,10 @@ def account_create(
     subsidiary: Subsidiary,
     language: str,
     billing: BillingDetails,
+    site_url: str,
 ) -> User:
-    """A new customer, active but unable to log in until the email address is confirmed."""
+    """A new customer, active but unable to log in until the email address is confirmed: the confirmation
+    link goes out by email once the account is committed."""
     if legal_form not in LegalForm.values:
         raise InvalidInput(_("Choose a legal form from the list."), field="legal_form")
     _check_language(language)
@@ -104,7 +105,7 @@ def account_create(
         raise InvalidInput(_("An account already uses this email address."), field="email")
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            account = User.objects.create_user(
                 username=username,
                 email=email,
                 password=password,
@@ -114,25 +115,26 @@ def account_create(
                 email_confirmed=False,
                 **asdict(billing),
             )
+            email_confirmation_send(account=account, site_url=site_url)
+            return account
     except IntegrityError:
         raise InvalidInput(_("This username is already taken."), field="username") from None
 
 
 def email_confirmation_send(*, account: User, site_url: str) -> None:
-    """The confirmation link, by email, in the customer's language (text and HTML)."""
+    """The confirmation link, by email through the outbox (sent after commit), in the customer's language."""
     token = make_confirmation_token(account_id=account.pk, email=account.email)
-    context = {
-        "account": account,
-        "link": site_url.rstrip("/") + reverse("accounts:confirm_email", args=[token]),
-        "validity_days": CONFIRMATION_VALIDITY.days,
-    }
-    with translation.override(account.language):
-        subject = " ".join(render_to_string("emails/accounts/confirm_email_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject, render_to_string("emails/accounts/confirm_email.txt", context), to=[account.email]
-        )
-        message.attach_alternative(render_to_string("emails/accounts/confirm_email.html", context), "text/html")
-    message.send()
+    email_enqueue(
+        key=f"confirm-email:{account.pk}:{uuid.uuid4().hex}",  # each request its own email (rate-limited per IP)
+        template="accounts/confirm_email",
+        to=account.email,
+        language=account.language,
+        context={
+            "account": {"first_name": account.first_name, "handle": account.handle, "language": account.language},
+            "link": site_url.rstrip("/") + reverse("accounts:confirm_email", args=[token]),
+            "validity_days": CONFIRMATION_VALIDITY.days,
+        },
+    )
 
 
 def confirmation_resend(*, email: str, site_url: str) -> None:

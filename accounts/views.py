@@ -84,11 +84,11 @@ def signup(request):
                 subsidiary=data["subsidiary"],
                 language=data["language"],
                 billing=form.billing_details(),
+                site_url=_site_url(request),
             )
         except InvalidInput as error:
             _show_error(form, error)
         else:
-            services.email_confirmation_send(account=account, site_url=_site_url(request))
             messages.success(
                 request,
                 _("Almost done: we sent a link to %(email)s. Follow it within %(days)s days to activate your account.")

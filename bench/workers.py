@@ -1,7 +1,7 @@
 """Workers: the expiry sweep against bare SQL on the same rows, and the refund task against a no-op task.
 
 (a) 100 000 due unpaid orders (set-based inserts), then interleaved rounds of: the bare SQL (one
-UPDATE feeding one INSERT … SELECT of the events, committed), a restore, `expire_unpaid_orders`
+UPDATE feeding one INSERT … SELECT of the events, committed), a restore, `orders_expire`
 (which also writes the 100 000 expiry emails to the outbox), a restore. Each result is checked
 before it counts. The orders expire in 2001, and both sides run with `now` in 2001, so nothing else
 in the database is touched.
@@ -32,9 +32,10 @@ from django.db import connection, connections, transaction
 from django.db.models import Count, Max, Min
 
 from accounts.models import Subsidiary, User
+from core.models import OutboxEmail
 from orders import history
-from orders.lifecycle import expire_unpaid_orders
-from orders.models import CancelReason, Order, OrderEvent, OrderStatus, OutboxEmail
+from orders.models import CancelReason, Order, OrderEvent, OrderStatus
+from orders.services.expiry import orders_expire
 
 from .common import Ratio, ensure_databases
 
@@ -176,7 +177,7 @@ def _check(first: int, last: int, *, emails: int) -> None:
     orders = Order.objects.filter(pk__range=(first, last))
     expired = orders.filter(status=OrderStatus.CANCELLED, cancel_reason=CancelReason.EXPIRED).count()
     events = OrderEvent.objects.filter(order__gte=first, order__lte=last, label=history.ORDER_EXPIRED)
-    outbox = OutboxEmail.objects.filter(order__gte=first, order__lte=last, template="order_expired")
+    outbox = OutboxEmail.objects.filter(order_id__gte=first, order_id__lte=last, template="order_expired")
     found = (expired, events.count(), events.values("order_id").distinct().count(), outbox.count())
     if found != (ORDERS, ORDERS, ORDERS, emails):
         raise AssertionError(f"expected {ORDERS} expired orders, events and orders with one, {emails} emails: {found}")
@@ -197,7 +198,7 @@ def expiry_ratio() -> Ratio:
         bare.append(_timed(_bare_sql))
         _check(first, last, emails=0)
         _restore(first, last)
-        sweep.append(_timed(lambda: expire_unpaid_orders(now=NOW)))
+        sweep.append(_timed(lambda: orders_expire(now=NOW)))
         _check(first, last, emails=ORDERS)
         _restore(first, last)
     return Ratio(

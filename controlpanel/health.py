@@ -14,6 +14,10 @@ from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from orders.monitoring import workers_check
+
+from .celery import app
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ALIASES = ("default", "sandbox")
@@ -33,8 +37,6 @@ def _check_database(alias: str) -> None:
 
 
 def _check_broker() -> None:
-    from controlpanel.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
 
@@ -62,8 +64,6 @@ def ready(request):
 @login_not_required
 def workers(request):
     """Statuses only; the figures behind them are in `manage.py check_workers` and its logs."""
-    from orders.monitoring import workers_check
-
     alerts = workers_check().alerts
     body = {
         "heartbeat": "stale" if "heartbeat" in alerts else "ok",

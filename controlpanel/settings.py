@@ -266,7 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     "recover-deliveries": {"task": "orders.tasks.recover_deliveries", "schedule": timedelta(minutes=2)},
     "expire-carts": {"task": "orders.tasks.delete_expired_carts", "schedule": crontab(minute=17)},
     "recover-refunds": {"task": "orders.tasks.recover_refunds", "schedule": timedelta(minutes=5)},
-    "resend-pending-emails": {"task": "orders.tasks.resend_pending_emails", "schedule": timedelta(minutes=5)},
+    "resend-pending-emails": {"task": "core.tasks.resend_pending_emails", "schedule": timedelta(minutes=5)},
     "recover-invoices": {"task": "orders.tasks.recover_invoices", "schedule": timedelta(minutes=5)},
     "send-expiry-reminders": {"task": "orders.tasks.send_expiry_reminders", "schedule": timedelta(minutes=15)},
     "refuse-cases-without-documents": {

@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import lifecycle
 from .errors import OrderError
 from .forms import StaffWithdrawalForm
 from .models import (
@@ -27,6 +26,7 @@ from .models import (
     WithdrawalLine,
 )
 from .money import quantize
+from .services.delivery import order_retry_delivery
 from .services.payments import payment_mark_transfer_received
 from .services.refunds import late_refunds, refund_retry
 
@@ -122,7 +122,7 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             _("Delivery of order %(id)s restarted."),
-            lambda order: lifecycle.order_retry_delivery(order_id=order.pk, staff=request.user),
+            lambda order: order_retry_delivery(order_id=order.pk, staff=request.user),
         )
 
     @admin.action(description=_("Export as CSV"), permissions=["view"])

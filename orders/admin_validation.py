@@ -1,10 +1,10 @@
 """The manual validation queue in Django admin: cases by due date, overdue marked, "take next", decisions.
 
-Every decision goes through the lifecycle (or orders.services.validation for a refusal, which also
-refunds), so it is checked, recorded in the order's history with the staff member and the `staff`
-channel, and safe when two validators act on one case at once: the lifecycle's conditional UPDATE
-lets one win and the other is told what happened. Imported at the end of orders/admin.py; the
-read-only invoice list lives here too, so that admin.py imports a single module of issue 5.
+Every decision is one call to orders.services.validation (the move, the case's assignment, the email,
+the delivery or the refund, in one transaction), so it is checked, recorded in the order's history with
+the staff member and the `staff` channel, and safe when two validators act on one case at once: the
+lifecycle's conditional UPDATE lets one win and the other is told what happened. Imported at the end of
+orders/admin.py; the read-only invoice list lives here too, so that admin.py imports a single module of issue 5.
 """
 
 from django import forms
@@ -18,15 +18,16 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from . import history, lifecycle
+from . import history
 from .admin import EventInline, LineInline, PaymentInline, ReadOnlyInline
 from .errors import OrderError
+from .lifecycle import TransitionError
 from .localtime import local_today
 from .models import OPEN_CASE_STATUSES, Invoice, Order, OrderStatus, SupportingDocument, ValidationCase
 from .money import format_money
 from .risk import RULE_TEXTS
+from .services import validation
 from .services import validation_queue as queue
-from .services.validation import order_refuse_and_refund
 
 VIEW_PERMISSION = "orders.view_order"
 DECIDE_PERMISSION = "orders.change_order"
@@ -216,7 +217,7 @@ class ValidationCaseAdmin(admin.ModelAdmin):
         order = get_object_or_404(self.get_queryset(request).select_related("subsidiary"), pk=object_id)
         try:
             message = decision(order)
-        except lifecycle.TransitionError as error:
+        except TransitionError as error:
             current = Order.objects.get(pk=order.pk)
             self.message_user(
                 request,
@@ -236,8 +237,7 @@ class ValidationCaseAdmin(admin.ModelAdmin):
 
     def validate_view(self, request, object_id):
         def decide(order):
-            lifecycle.order_validate(order_id=order.pk, staff=request.user)
-            queue.case_assign(order_id=order.pk, staff=request.user, open_only=False)
+            validation.order_validate(order_id=order.pk, staff=request.user)
             return _("Order %(number)s validated: delivery has started.") % {"number": order.number}
 
         return self._decide(request, object_id, decide)
@@ -245,8 +245,7 @@ class ValidationCaseAdmin(admin.ModelAdmin):
     def request_documents_view(self, request, object_id):
         def decide(order):
             today = local_today(order.subsidiary.time_zone)
-            updated = lifecycle.order_request_documents(order_id=order.pk, staff=request.user, today=today)
-            queue.case_assign(order_id=order.pk, staff=request.user)
+            updated = validation.order_request_documents(order_id=order.pk, staff=request.user, today=today)
             return _("Documents requested from the customer for order %(number)s (due %(due)s); they were emailed.") % {
                 "number": order.number,
                 "due": updated.documents_due_on,
@@ -263,8 +262,9 @@ class ValidationCaseAdmin(admin.ModelAdmin):
                     request, _("Give the reason for the refusal; it is kept in the order's history."), messages.ERROR
                 )
                 return ""
-            refused = order_refuse_and_refund(order_id=order.pk, staff=request.user, note=form.cleaned_data["note"])
-            queue.case_assign(order_id=order.pk, staff=request.user, open_only=False)
+            refused = validation.order_refuse_and_refund(
+                order_id=order.pk, staff=request.user, note=form.cleaned_data["note"]
+            )
             amount = format_money(refused.total_gross, refused.currency, get_language() or "en")
             return _("Order %(number)s refused; a full refund of %(amount)s is under way.") % {
                 "number": order.number,

@@ -15,3 +15,10 @@ class InvalidInput(OrderError):
 
 class Conflict(OrderError):
     """The object's state forbids the action (HTTP 409): cart checked out, order not payable…"""
+
+
+class ProvisioningError(Exception):
+    """The infrastructure could not deliver; the task retries, then the order goes to `unknown`.
+
+    Not an OrderError: nobody is shown it. It lives here, with no import of the domain, because the
+    delivery task names it for its retries (orders.tasks imports no domain module at the top)."""

@@ -1,13 +1,14 @@
 """The order lifecycle: the only code that writes an order's status.
 
 Every transition checks the transition table, changes the row conditionally (`UPDATE … WHERE
-status = expected`, after a row lock on PostgreSQL), records its event in the same transaction and
-enqueues its side effects on commit. Callers get `TransitionError` for anything the table forbids.
+status = expected`, after a row lock on PostgreSQL) and records its event in the same transaction;
+nothing else. Emails, tasks and refunds belong to the services (orders.services), which compose a
+whole action around a transition in one transaction. Callers get `TransitionError` for anything the
+table forbids.
 The last move of a cancellation, the only one the table allows a cancelling order, is the conditional
 UPDATE alone (its lock is the UPDATE's): the refund worker takes it for every withdrawal.
 """
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -16,16 +17,12 @@ from django.db.models import DateTimeField, F, JSONField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk_sql import insert_select
+
 from . import history
-from .bulk_sql import insert_select
 from .errors import Conflict
 from .localtime import add_working_days, local_date
-from .models import CancelReason, Order, OrderEvent, OrderStatus
-from .notifications import (
-    notify_documents_requested,
-    notify_order_validated,
-    notify_orders_expired,
-)
+from .models import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderEvent, OrderStatus
 from .selectors import unpaid_expired_q
 
 S = OrderStatus
@@ -52,10 +49,6 @@ REASONS = {
 }
 
 
-# Withdrawal is possible in validation, in delivery (failed or not) and once delivered.
-WITHDRAWABLE_STATUSES = {S.CHECKING, S.DOCUMENTS_REQUESTED, S.DELIVERING, S.UNKNOWN, S.DELIVERED}
-
-
 class TransitionError(Conflict):
     """The order's status does not allow this action (or another request changed it first)."""
 
@@ -67,11 +60,6 @@ def can_transition(current: str, target: str, reason: str = "") -> bool:
     if (current, target) in REASONS:
         return reason in REASONS[(current, target)]
     return target == S.CANCELLED or reason == ""
-
-
-def _enqueue(callbacks: Iterable[Callable[[], None]]) -> None:
-    for callback in callbacks:
-        transaction.on_commit(callback)
 
 
 def _event(
@@ -121,7 +109,6 @@ def _transition(
     channel: str = OrderEvent.Channel.SYSTEM,
     data: dict | None = None,
     fields: dict | None = None,
-    on_commit: Iterable[Callable[[], None]] = (),
 ) -> Order:
     """Move one order from one of `sources` (the action's own) to `to`, checked against the table.
 
@@ -144,7 +131,6 @@ def _transition(
                     _event(order_id, label, from_status=current, to_status=to, actor=actor, channel=channel, data=data)
                     for label in labels
                 )
-                _enqueue(on_commit)
     if not allowed:
         raise _refused(current, to)
     if updated != 1:
@@ -159,8 +145,6 @@ def _transition(
 
 def order_confirm_payment(*, order_id: int, payment_id: int, needs_review: list[str], now: datetime) -> Order:
     """Funds confirmed: the contract is concluded today (local date); validation or delivery next."""
-    from .tasks import enqueue_delivery  # tasks import the lifecycle: import here to avoid the cycle
-
     order = Order.objects.select_related("subsidiary").get(pk=order_id)
     sub = order.subsidiary
     concluded_on = local_date(now, sub.time_zone)
@@ -184,7 +168,6 @@ def order_confirm_payment(*, order_id: int, payment_id: int, needs_review: list[
         labels=[*labels, history.ORDER_ACCEPTED, history.DELIVERY],
         fields=fields,
         data=data,
-        on_commit=[lambda: enqueue_delivery(order_id)],
     )
 
 
@@ -212,32 +195,27 @@ def _record_expiry_events(*, order_ids: list[int], now: datetime) -> None:
     )
 
 
-def expire_unpaid_orders(*, now: datetime, batch_size: int = 10_000) -> int:
-    """The expiry sweep: set-based, batched and idempotent (a second run finds nothing to do).
+def orders_expire_batch(*, now: datetime, batch_size: int) -> list[int]:
+    """Expire up to `batch_size` unpaid orders past their expiry, in the caller's transaction; their ids.
 
-    Each batch is one transaction of a fixed number of statements (lock, update, events, emails)
-    whatever its size; 10 000 orders take a second or two, and the rows it locks are past their
-    expiry, so nobody else should be waiting for them (bench/workers.py measures it).
+    Set-based: a fixed number of statements (lock, update, events) whatever the batch's size. The rows
+    it locks are past their expiry, so nobody else should be waiting for them.
     """
-    expired = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                expirable_orders(now)
-                .order_by("pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return expired
-            updated = Order.objects.filter(pk__in=ids, status=S.NOT_PAID).update(
-                status=S.CANCELLED, cancel_reason=CancelReason.EXPIRED, version=F("version") + 1, updated_at=now
-            )
-            if updated != len(ids):  # the row locks make this impossible; never record what did not happen
-                raise TransitionError(_("The expiry sweep met a concurrent change; it will run again."))
-            _record_expiry_events(order_ids=ids, now=now)
-            notify_orders_expired(order_ids=ids)
-            expired += len(ids)
+    ids = list(
+        expirable_orders(now)
+        .order_by("pk")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if not ids:
+        return ids
+    updated = Order.objects.filter(pk__in=ids, status=S.NOT_PAID).update(
+        status=S.CANCELLED, cancel_reason=CancelReason.EXPIRED, version=F("version") + 1, updated_at=now
+    )
+    if updated != len(ids):  # the row locks make this impossible; never record what did not happen
+        raise TransitionError(_("The expiry sweep met a concurrent change; it will run again."))
+    _record_expiry_events(order_ids=ids, now=now)
+    return ids
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -246,18 +224,15 @@ def expire_unpaid_orders(*, now: datetime, batch_size: int = 10_000) -> int:
 def order_request_documents(*, order_id: int, staff, today) -> Order:
     order = Order.objects.select_related("subsidiary").get(pk=order_id)
     due = add_working_days(today, settings.DOCUMENTS_DUE_WORKING_DAYS, order.subsidiary.country)
-    with transaction.atomic():
-        order = _transition(
-            order_id=order_id,
-            sources={S.CHECKING},
-            to=S.DOCUMENTS_REQUESTED,
-            labels=[history.FRAUD_DOCS_REQUESTED],
-            actor=staff,
-            channel=OrderEvent.Channel.STAFF,
-            fields={"documents_due_on": due},
-        )
-        notify_documents_requested(order)
-    return order
+    return _transition(
+        order_id=order_id,
+        sources={S.CHECKING},
+        to=S.DOCUMENTS_REQUESTED,
+        labels=[history.FRAUD_DOCS_REQUESTED],
+        actor=staff,
+        channel=OrderEvent.Channel.STAFF,
+        fields={"documents_due_on": due},
+    )
 
 
 def order_documents_received(*, order_id: int, actor, channel: str = OrderEvent.Channel.PANEL) -> Order:
@@ -273,24 +248,19 @@ def order_documents_received(*, order_id: int, actor, channel: str = OrderEvent.
 
 
 def order_validate(*, order_id: int, staff) -> Order:
-    from .tasks import enqueue_delivery
-
-    with transaction.atomic():
-        order = _transition(
-            order_id=order_id,
-            sources={S.CHECKING},
-            to=S.DELIVERING,
-            labels=[history.ORDER_ACCEPTED, history.DELIVERY],
-            actor=staff,
-            channel=OrderEvent.Channel.STAFF,
-            on_commit=[lambda: enqueue_delivery(order_id)],
-        )
-        notify_order_validated(order)
-    return order
+    return _transition(
+        order_id=order_id,
+        sources={S.CHECKING},
+        to=S.DELIVERING,
+        labels=[history.ORDER_ACCEPTED, history.DELIVERY],
+        actor=staff,
+        channel=OrderEvent.Channel.STAFF,
+    )
 
 
 def order_refuse(*, order_id: int, staff=None, note: str = "") -> Order:
-    """Refused by staff, or automatically when no documents came in time; the payment is refunded."""
+    """Refused by staff, or automatically when no documents came in time (the refund is the service's:
+    orders.services.validation.order_refuse_and_refund)."""
     channel = OrderEvent.Channel.STAFF if staff else OrderEvent.Channel.SYSTEM
     return _transition(
         order_id=order_id,
@@ -324,8 +294,6 @@ def order_delivery_failed(*, order_id: int, error: str) -> Order:
 
 
 def order_retry_delivery(*, order_id: int, staff) -> Order:
-    from .tasks import enqueue_delivery
-
     return _transition(
         order_id=order_id,
         sources={S.UNKNOWN},
@@ -333,7 +301,6 @@ def order_retry_delivery(*, order_id: int, staff) -> Order:
         labels=[history.DELIVERY_RETRIED],
         actor=staff,
         channel=OrderEvent.Channel.STAFF,
-        on_commit=[lambda: enqueue_delivery(order_id)],
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -34,20 +35,16 @@ def heartbeat_record(*, hostname: str, now: datetime | None = None) -> Heartbeat
 
 
 def _broker_connection():
-    from controlpanel.celery import app
-
-    conn = app.connection_for_read()
+    conn = current_app.connection_for_read()
     conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
     return conn
 
 
 def broker_queue_depth() -> int:
     """Messages waiting in the task queues: Redis lists, or the filesystem broker's files (reserved ones excluded)."""
-    from controlpanel.celery import app
-
     with _broker_connection() as conn:
         channel = conn.default_channel
-        return sum(channel.queue_declare(queue=name).message_count for name in app.amqp.queues)
+        return sum(channel.queue_declare(queue=name).message_count for name in current_app.amqp.queues)
 
 
 def broker_eviction_policy() -> str:

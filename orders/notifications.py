@@ -1,18 +1,16 @@
 """The lifecycle emails of an order: one small function per email, called where the change happens.
 
-Each call writes one outbox row in the caller's transaction (orders.emails.email_enqueue) under a
+Each call writes one outbox row in the caller's transaction (core.outbox.email_enqueue) under a
 key that names the email and the order, so a retried task, a second sweep or a repeated request
 never sends it twice; the worker sends it after commit, rendered in the order's language. The
 context is plain JSON (texts, ISO dates, amounts as strings): templates under templates/emails/
 format amounts and instants for the reader at sending time.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from babel.dates import format_date
-from django.conf import settings
-from django.db import transaction
-from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models import CharField, F, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.urls import reverse
@@ -20,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import to_locale
 
 from accounts.models import LegalForm
+from core.bulk_sql import DecimalText, IsoInstant
+from core.models import OutboxEmail
+from core.outbox import email_enqueue, emails_enqueue
 
-from .bulk_sql import DecimalText, IsoInstant
-from .emails import email_enqueue, emails_enqueue
 from .legal import legal_text, legal_version
-from .models import Invoice, Order, OrderKind, OrderStatus, OutboxEmail, Payment, Service
+from .models import Invoice, Order, OrderKind, OrderStatus, Service
 
 
 def _long_date(day: date, language: str) -> str:
@@ -58,7 +57,7 @@ def _send(order: Order, key: str, template: str, **context) -> OutboxEmail | Non
         to=to,
         language=order.language,
         context={**_context(order), **context},
-        order=order,
+        order_id=order.pk,
     )
 
 
@@ -180,7 +179,7 @@ def notify_orders_expired(*, order_ids: list[int]) -> None:
         Order.objects.filter(pk__in=order_ids).exclude(account__email=""),
         email={
             "key": Concat(Value("order-expired:"), Cast("pk", CharField())),
-            "order": "pk",
+            "order_id": "pk",
             "template": Value("order_expired"),
             "to": "account__email",
             "language": "language",
@@ -215,28 +214,3 @@ def notify_renewal_created(order: Order) -> OutboxEmail | None:
             {"name": service.name, "period_end": _long_date(service.period_end, order.language)} for service in services
         ],
     )
-
-
-# --- the reminder sweep ----------------------------------------------------------------------------
-
-
-def orders_to_remind(*, now: datetime):
-    """Unpaid orders expiring within the reminder period, with no payment in progress, not reminded yet."""
-    pending = Payment.objects.filter(order=OuterRef("pk"), status=Payment.Status.PENDING)
-    reminded = OutboxEmail.objects.filter(order=OuterRef("pk"), template="expiry_reminder")
-    return Order.objects.filter(
-        status=OrderStatus.NOT_PAID,
-        expires_at__gt=now,
-        expires_at__lte=now + timedelta(days=settings.ORDER_EXPIRY_REMINDER_DAYS),
-    ).exclude(Exists(pending) | Exists(reminded))
-
-
-def expiry_reminders_send(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """The beat job: remind each order once, 2 days (ORDER_EXPIRY_REMINDER_DAYS) before it expires."""
-    now = now or timezone.now()
-    sent = 0
-    for order in orders_to_remind(now=now).select_related("account", "subsidiary").order_by("expires_at")[:limit]:
-        with transaction.atomic():
-            if notify_expiry_reminder(order) is not None:
-                sent += 1
-    return sent

@@ -13,10 +13,6 @@ from django.utils.module_loading import import_string
 from .models import OrderLine, Service
 
 
-class ProvisioningError(Exception):
-    """The infrastructure could not deliver; the task retries, then the order goes to `unknown`."""
-
-
 @dataclass(frozen=True)
 class Provisioned:
     name: str

@@ -1,61 +1,38 @@
-"""Celery tasks: each takes ids, calls one service, and is safe to run twice (acks_late, retried)."""
+"""Celery tasks: each takes ids, calls one service, and is safe to run twice (acks_late, retried).
 
-import logging
-from datetime import timedelta
+Nothing of the domain is imported at the top: each task imports its service when it runs, and the
+services publish tasks by name (core.publish, orders.task_names), so neither side imports the other
+at import time.
+"""
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
-from . import lifecycle
-from .models import Cart, Order, OrderStatus
-from .provisioning import ProvisioningError
+from .errors import ProvisioningError
 
-# A delivery untouched for this long lost its message.
-STALE_DELIVERY = timedelta(minutes=2)
 RETRY = {"autoretry_for": (ProvisioningError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5}
-logger = logging.getLogger(__name__)
-
-
-def send_or_log(task, *args, **options) -> None:
-    """Publish `task(*args)`; a broker that is down is logged, not raised: this runs after the commit, the
-    rows are saved, and a beat sweep (recover_refunds, resend_pending_emails, recover_invoices,
-    recover_deliveries) sends it again. Raising would turn a recorded request into an error page."""
-    try:
-        task.apply_async(args, **options)
-    except BrokerError:
-        logger.exception("Could not enqueue %s%r; the beat sweep will send it again.", task.name, args)
-
-
-def enqueue_on_commit(task, *args) -> None:
-    """Send `task(*args)` once the current transaction commits (see send_or_log)."""
-    transaction.on_commit(lambda: send_or_log(task, *args))
-
-
-def enqueue_delivery(order_id: int) -> None:
-    """The sandbox takes SANDBOX_DELIVERY_SECONDS to deliver, like a real machine being installed."""
-    send_or_log(deliver_order, order_id, countdown=settings.SANDBOX_DELIVERY_SECONDS)
 
 
 @shared_task(acks_late=True, bind=True, **RETRY)
 def deliver_order(self, order_id: int) -> None:
-    from .services.delivery import order_deliver
+    from .services.delivery import order_deliver, order_delivery_give_up
 
     try:
         order_deliver(order_id=order_id)
     except ProvisioningError as error:
         if self.request.retries >= self.max_retries:
-            lifecycle.order_delivery_failed(order_id=order_id, error=str(error))
+            order_delivery_give_up(order_id=order_id, error=str(error))
             return
         raise
 
 
 @shared_task(acks_late=True)
 def expire_unpaid_orders() -> int:
-    return lifecycle.expire_unpaid_orders(now=timezone.now())
+    from .services.expiry import orders_expire
+
+    return orders_expire(now=timezone.now())
 
 
 @shared_task(acks_late=True)
@@ -68,42 +45,16 @@ def settle_pending_payments() -> int:
 @shared_task(acks_late=True)
 def recover_deliveries() -> int:
     """Re-enqueue deliveries whose message was lost (Redis down at commit, worker killed)."""
-    stale = timezone.now() - timedelta(seconds=settings.SANDBOX_DELIVERY_SECONDS) - STALE_DELIVERY
-    ids = list(Order.objects.filter(status=OrderStatus.DELIVERING, updated_at__lte=stale).values_list("pk", flat=True))
-    for order_id in ids:
-        deliver_order.delay(order_id)
-    return len(ids)
+    from .services.delivery import deliveries_recover
+
+    return deliveries_recover()
 
 
 @shared_task(acks_late=True)
 def delete_expired_carts() -> int:
-    deleted, _ = Cart.objects.filter(expires_at__lte=timezone.now(), checked_out_at__isnull=True).delete()
-    return deleted
+    from .services.carts import carts_delete_expired
 
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_backoff_max=600, max_retries=8)
-def send_email(email_id: int) -> bool:
-    from .emails import email_send
-
-    return email_send(email_id=email_id)
-
-
-@shared_task(acks_late=True)
-def send_emails(keys: list[str]) -> int:
-    """A sweep's batch of emails (orders.emails.emails_enqueue): one message instead of one per email."""
-    from .emails import emails_send
-
-    return emails_send(keys=keys)
-
-
-@shared_task(acks_late=True)
-def resend_pending_emails() -> int:
-    from .emails import emails_pending
-
-    ids = emails_pending()
-    for email_id in ids:
-        send_email.delay(email_id)
-    return len(ids)
+    return carts_delete_expired()
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_backoff_max=600, max_retries=8)
@@ -116,13 +67,9 @@ def pay_refund(refund_id: int) -> None:
 @shared_task(acks_late=True)
 def recover_refunds() -> int:
     """Re-enqueue pending refunds whose message was lost, and tell finance about late ones."""
-    from .services.refunds import late_refunds_flag, refunds_to_recover
+    from .services.refunds import refunds_recover
 
-    ids = refunds_to_recover()
-    for refund_id in ids:
-        pay_refund.delay(refund_id)
-    late_refunds_flag()
-    return len(ids)
+    return refunds_recover()
 
 
 # --- invoices, the validation queue, supporting documents, reminders (issue 5) ----------------------
@@ -138,17 +85,14 @@ def issue_invoice(order_id: int) -> None:
 @shared_task(acks_late=True)
 def recover_invoices() -> int:
     """Paid orders without an invoice (their message was lost): enqueue their invoice again."""
-    from .services.invoices import orders_awaiting_invoice
+    from .services.invoices import invoices_recover
 
-    ids = orders_awaiting_invoice()
-    for order_id in ids:
-        issue_invoice.delay(order_id)
-    return len(ids)
+    return invoices_recover()
 
 
 @shared_task(acks_late=True)
 def send_expiry_reminders() -> int:
-    from .notifications import expiry_reminders_send
+    from .services.expiry import expiry_reminders_send
 
     return expiry_reminders_send()
 
@@ -156,7 +100,7 @@ def send_expiry_reminders() -> int:
 @shared_task(acks_late=True)
 def refuse_cases_without_documents() -> int:
     """Refuse (and refund) the cases whose documents did not come within 10 working days."""
-    from .services.validation_queue import refuse_overdue_document_requests
+    from .services.validation import refuse_overdue_document_requests
 
     return len(refuse_overdue_document_requests())
 
@@ -224,10 +168,9 @@ def prune_order_list_changes() -> int:
 @shared_task(acks_late=True)
 def suspend_order_services(order_id: int) -> int:
     """Right after a withdrawal; the sweep `suspend_and_delete_services` catches anything missed."""
-    from .models import Order
     from .services.service_lifecycle import services_suspend_for_order
 
-    return len(services_suspend_for_order(order=Order.objects.get(pk=order_id)))
+    return len(services_suspend_for_order(order_id=order_id))
 
 
 # --- monitoring (orders/monitoring.py) ----------------------------------------------------------------

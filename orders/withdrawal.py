@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext_lazy as _
 
 from orders.localtime import end_of_local_day, local_date, next_working_day_on_or_after
+from orders.models import WITHDRAWABLE_STATUSES, OrderKind
 from orders.money import quantize
 
 WITHDRAWAL_DAYS = 14
@@ -179,9 +180,6 @@ def order_rule(order, *, now: datetime) -> Eligibility | None:
 
     Lets a list fetch lines and consents only for the orders whose lines matter.
     """
-    from orders.lifecycle import WITHDRAWABLE_STATUSES
-    from orders.models import OrderKind
-
     if order.billing.get("legal_form") != "individual":
         return Eligibility(False, "not_consumer")
     if order.kind == OrderKind.RENEWAL:

@@ -15,13 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import ApiApplication, ConsumerKey, PaymentMethod
-from orders import lifecycle
 from orders.api.credentials import token_create
 from orders.models import Cart, CartItem, CreditNote, Invoice, Order, OrderLine, Refund, SupportingDocument
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.supporting_documents import supporting_documents_upload
+from orders.services.validation import order_request_documents
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
 
@@ -113,7 +113,7 @@ def build_estate(*, username: str) -> Estate:
     # First paid order of the account: it goes to validation, where staff ask for documents.
     document_order = place_order(account=account, pricings=[pricing])
     order_pay(order_id=document_order.pk, account=account, method=method)
-    lifecycle.order_request_documents(order_id=document_order.pk, staff=None, today=timezone.localdate())
+    order_request_documents(order_id=document_order.pk, staff=None, today=timezone.localdate())
     (document,) = supporting_documents_upload(
         order_id=document_order.pk,
         account=account,

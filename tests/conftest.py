@@ -429,3 +429,11 @@ def check_page():
         )
 
     return check
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Tasks the code publishes (core.publish), recorded here instead of sent: [(task name, args), …]."""
+    sent: list[tuple[str, tuple]] = []
+    monkeypatch.setattr("core.publish.publish", lambda task_name, *args, countdown=None: sent.append((task_name, args)))
+    return sent

@@ -6,10 +6,10 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from orders import lifecycle
 from orders.models import Order
 from orders.services.delivery import order_deliver
 from orders.services.payments import order_pay
+from orders.services.validation import order_validate
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 
 # Read by every logged-in page before the view runs (session, user, lockout, 2FA), not by the page itself.
@@ -21,7 +21,7 @@ def delivered(account=None) -> Order:
     account = account or UserFactory()
     order = place_order(account=account)
     order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
-    lifecycle.order_validate(order_id=order.pk, staff=None)
+    order_validate(order_id=order.pk, staff=None)
     return order_deliver(order_id=order.pk)
 
 

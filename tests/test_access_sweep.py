@@ -14,8 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from orders.models import OutboxEmail, Refund, SandboxTransaction, Withdrawal
-from orders.views.withdrawal import LINK_SALT
+from core.models import OutboxEmail
+from orders.models import Refund, SandboxTransaction, Withdrawal
+from orders.services.withdrawal_links import LINK_SALT
 from tests.abuse_support import (
     PANEL_FILL,
     PDF,

@@ -15,11 +15,12 @@ from playwright.sync_api import expect
 from accounts import closure
 from accounts.closure import ClosureRefused, account_close, closure_blockers
 from accounts.models import ApiApplication, ConsumerKey, User
-from orders import lifecycle
+from core.models import OutboxEmail
 from orders.api.credentials import token_create
-from orders.models import CreditNote, Invoice, OrderStatus, OutboxEmail, Refund, Service
+from orders.models import CreditNote, Invoice, OrderStatus, Refund, Service
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
+from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.factories import PaymentMethodFactory, UserFactory, pay_order, place_order
 from tests.test_data_export import withdrawn_order
@@ -39,7 +40,7 @@ def paid(account):
     """Paid, and through manual validation if a risk rule sent it there: being delivered."""
     order = pay_order(place_order(account=account))
     if order.status == OrderStatus.CHECKING:
-        lifecycle.order_validate(order_id=order.pk, staff=None)
+        order_validate(order_id=order.pk, staff=None)
     return order
 
 

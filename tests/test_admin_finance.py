@@ -12,6 +12,7 @@ from django.utils import timezone
 from orders import lifecycle
 from orders.models import OrderStatus, Payment, Refund, Withdrawal
 from orders.services.payments import order_pay
+from orders.services.validation import order_validate
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
@@ -104,7 +105,7 @@ def test_order_pages_and_history_open(admin_client_):
 def test_staff_retry_a_failed_delivery(admin_client_):
     order = paid_order()
     with transaction.atomic():  # the delivery enqueued on commit then finds the order failed
-        lifecycle.order_validate(order_id=order.pk, staff=None)
+        order_validate(order_id=order.pk, staff=None)
         lifecycle.order_delivery_failed(order_id=order.pk, error="no capacity")
     unpaid = place_order()
     changelist = reverse("admin:orders_order_changelist")

@@ -1,4 +1,4 @@
-"""The SQL twins of what Python formats (orders.bulk_sql), checked against Python on the database under test."""
+"""The SQL twins of what Python formats (core.bulk_sql), checked against Python on the database under test."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -7,8 +7,9 @@ import pytest
 from django.db.models import CharField, JSONField, Value
 from django.db.models.functions import Cast, Concat
 
-from orders.bulk_sql import DecimalText, IsoInstant, insert_select
-from orders.models import Order, OutboxEmail
+from core.bulk_sql import DecimalText, IsoInstant, insert_select
+from core.models import OutboxEmail
+from orders.models import Order
 from tests.factories import UserFactory, place_order
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_insert_select_writes_one_row_per_row_and_skips_conflicts():
     rows = Order.objects.filter(pk__in=[order.pk for order in orders])
     columns = {
         "key": Concat(Value("test:"), Cast("pk", CharField())),
-        "order": "pk",
+        "order_id": "pk",
         "template": Value("test"),
         "to": "account__email",
         "language": "language",

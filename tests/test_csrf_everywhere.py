@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from orders.views.withdrawal import LINK_SALT
+from orders.services.withdrawal_links import LINK_SALT
 from tests.abuse_support import (
     PANEL_FILL,
     PDF,

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.data_export import SCHEMA, SCHEMA_VERSION
 from accounts.models import ApiApplication, ConsumerKey
-from orders import lifecycle
 from orders.api.credentials import token_create
 from orders.models import Invoice, OrderStatus, Payment, Refund, SupportingDocument
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
+from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.factories import (
     PaymentMethodFactory,
@@ -163,7 +163,7 @@ def test_the_export_takes_the_same_queries_for_1_or_20_orders(client, django_ass
         for _ in range(count):
             order = pay_order(place_order(account=customer, pricings=pricings))
             if order.status == OrderStatus.CHECKING:
-                lifecycle.order_validate(order_id=order.pk, staff=None)
+                order_validate(order_id=order.pk, staff=None)
 
     client.force_login(customer)
     add_orders(1)

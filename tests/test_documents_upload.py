@@ -14,6 +14,7 @@ from orders import history, lifecycle
 from orders.models import OrderEvent, OrderStatus, SupportingDocument
 from orders.services import supporting_documents as service
 from orders.services.supporting_documents import MAX_SIZE, documents_to_purge, supporting_documents_purge
+from orders.services.validation import order_request_documents, order_validate
 from orders.tasks import delete_old_supporting_documents
 from tests.factories import UserFactory, pay_order, place_order
 
@@ -41,7 +42,7 @@ def staff():
 def requested(staff):
     """An order in validation for which staff asked for documents."""
     order = pay_order(place_order())
-    return lifecycle.order_request_documents(order_id=order.pk, staff=staff, today=timezone.localdate())
+    return order_request_documents(order_id=order.pk, staff=staff, today=timezone.localdate())
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
@@ -220,11 +221,10 @@ def test_the_case_page_links_the_documents_for_staff(admin_client, document):
 # --- deleted 90 days after the decision --------------------------------------------------------------------
 
 
-def test_documents_are_deleted_90_days_after_the_decision(client, document, staff, private_root, monkeypatch):
-    monkeypatch.setattr("orders.tasks.enqueue_delivery", lambda order_id: None)
+def test_documents_are_deleted_90_days_after_the_decision(client, document, staff, private_root, published):
     now = timezone.now()
     assert supporting_documents_purge(now=now + timedelta(days=365)) == 0  # still in the queue: kept
-    lifecycle.order_validate(order_id=document.order_id, staff=staff)
+    order_validate(order_id=document.order_id, staff=staff)
     assert list(documents_to_purge(now=now + timedelta(days=89))) == []
     assert supporting_documents_purge(now=now + timedelta(days=89)) == 0
     assert len(stored_files(private_root)) == 1

@@ -18,21 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PaymentMethod
-from orders import lifecycle
+from core import tasks as core_tasks
+from core.models import OutboxEmail
 from orders import tasks as order_tasks
 from orders.localtime import local_today
-from orders.models import (
-    Invoice,
-    Order,
-    OrderKind,
-    OrderStatus,
-    OutboxEmail,
-    Payment,
-    Refund,
-    Service,
-    SupportingDocument,
-)
+from orders.models import Invoice, Order, OrderKind, OrderStatus, Payment, Refund, Service, SupportingDocument
 from orders.services.payments import order_pay
+from orders.services.validation import order_request_documents, order_validate
 from orders.withdrawal import period_end
 from tests.conftest import _free_port, _redis_answers, _reset_broker_connections, _stop
 from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
@@ -148,7 +140,7 @@ def test_an_order_through_validation_with_documents(celery_worker_process, clien
     pay(order, account)
     assert order_status(order.pk) == S.CHECKING  # a first order goes to manual validation
 
-    lifecycle.order_request_documents(order_id=order.pk, staff=staff, today=timezone.localdate())
+    order_request_documents(order_id=order.pk, staff=staff, today=timezone.localdate())
     assert order_status(order.pk) == S.DOCUMENTS_REQUESTED
     wait_until(
         lambda: email_sent(order.pk, "documents_requested"),
@@ -166,7 +158,7 @@ def test_an_order_through_validation_with_documents(celery_worker_process, clien
     (document,) = SupportingDocument.objects.filter(order=order)
     assert document.original_name == "passport.pdf"
 
-    lifecycle.order_validate(order_id=order.pk, staff=staff)
+    order_validate(order_id=order.pk, staff=staff)
     wait_until(lambda: order_status(order.pk) == S.DELIVERED, worker=worker, what="the order to be delivered")
     assert_delivered_once(order.pk)
     wait_until(lambda: email_sent(order.pk, "order_delivered"), worker=worker, what="the delivered email")
@@ -230,7 +222,7 @@ def test_redis_restarted_with_tasks_queued_loses_nothing_committed(
 
     withdrawal = withdraw(withdrawn)  # commits, then queues pay_refund
     refund = Refund.objects.get(withdrawal=withdrawal)
-    lifecycle.order_validate(order_id=validated.pk, staff=staff)  # commits, then queues deliver_order
+    order_validate(order_id=validated.pk, staff=staff)  # commits, then queues deliver_order
     assert order_status(validated.pk) == S.DELIVERING
     client = private_redis.client()
     queued = client.llen("celery")
@@ -255,7 +247,7 @@ def test_redis_restarted_with_tasks_queued_loses_nothing_committed(
 
         assert wait_for_task(second, order_tasks.recover_refunds.delay()) == "1"
         assert wait_for_task(second, order_tasks.recover_deliveries.delay()) == "1"
-        wait_for_task(second, order_tasks.resend_pending_emails.delay())
+        wait_for_task(second, core_tasks.resend_pending_emails.delay())
         wait_for_task(second, order_tasks.recover_invoices.delay())
         wait_until(
             lambda: Refund.objects.get(pk=refund.pk).status == Refund.Status.PAID,
@@ -276,7 +268,7 @@ def test_redis_restarted_with_tasks_queued_loses_nothing_committed(
         # The sweeps run again on their schedule: nothing left, nothing done twice.
         assert wait_for_task(second, order_tasks.recover_refunds.delay()) == "0"
         assert wait_for_task(second, order_tasks.recover_deliveries.delay()) == "0"
-        assert wait_for_task(second, order_tasks.resend_pending_emails.delay()) == "0"
+        assert wait_for_task(second, core_tasks.resend_pending_emails.delay()) == "0"
 
     assert_refunded_once(withdrawn, refund.pk)
     assert_delivered_once(validated.pk)

@@ -21,11 +21,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import PaymentKind
-from orders import history, lifecycle
+from orders import history
 from orders import tasks as order_tasks
 from orders.models import CancelReason, Order, OrderEvent, OrderLine, OrderStatus, Payment, SandboxTransaction, Service
 from orders.provisioning import SandboxProvisioner
 from orders.services.payments import order_pay
+from orders.services.validation import order_validate
+from orders.task_names import DELIVER_ORDER
 from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
 
 S = OrderStatus
@@ -253,11 +255,12 @@ def test_a_lost_delivery_message_is_recovered_by_the_sweep(celery_worker_process
     lost, recent = (pay_order(place_order(pricings=two_item_pricings())) for _ in range(2))  # both in `checking`
     dropped = []
     # The on-commit enqueue never reaches the broker (as when Redis is down at commit): nothing is published.
-    monkeypatch.setattr(order_tasks, "enqueue_delivery", dropped.append)
+    monkeypatch.setattr("core.publish.publish", lambda name, *args, countdown=None: dropped.append((name, args)))
     for order in (lost, recent):
-        assert lifecycle.order_validate(order_id=order.pk, staff=staff).status == S.DELIVERING
+        assert order_validate(order_id=order.pk, staff=staff).status == S.DELIVERING
     monkeypatch.undo()
-    assert dropped == [lost.pk, recent.pk]  # the lifecycle did try to enqueue, on commit
+    deliveries = [(name, args) for name, args in dropped if name == DELIVER_ORDER]
+    assert deliveries == [(DELIVER_ORDER, (lost.pk,)), (DELIVER_ORDER, (recent.pk,))]  # published on commit
     backdate(lost.pk, by=timedelta(hours=1))  # the beat sweep runs later; `recent` only just moved
 
     assert wait_for_task(worker, order_tasks.recover_deliveries.delay()) == "1"
@@ -290,7 +293,7 @@ def test_a_worker_killed_mid_delivery_is_recovered_without_duplicates(request, m
         rows = calls_log.read_text().splitlines() if calls_log.exists() else []
         return Counter(int(row.split()[0]) for row in rows)
 
-    lifecycle.order_validate(order_id=order.pk, staff=staff)  # enqueues deliver_order on commit, for real
+    order_validate(order_id=order.pk, staff=staff)  # enqueues deliver_order on commit, for real
     wait_until(lambda: provisioning_calls()[line2.pk] == 1, worker=first, what="the worker to start on line 2")
     # Mid-task: the first line is delivered and committed, the second is being provisioned.
     assert Service.objects.filter(origin_line=line1).count() == 1

@@ -10,6 +10,8 @@ from orders import history, lifecycle
 from orders.followup import step_statuses
 from orders.lifecycle import ALLOWED, TransitionError, can_transition
 from orders.models import CancelReason, Order, OrderEvent, OrderStatus
+from orders.services.delivery import order_retry_delivery
+from orders.services.expiry import orders_expire
 from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 S = OrderStatus
@@ -107,7 +109,7 @@ def test_staff_validation_then_failed_delivery_and_retry(django_capture_on_commi
     order = lifecycle.order_delivery_failed(order_id=order.pk, error="no capacity")
     assert order.status == S.UNKNOWN
     with django_capture_on_commit_callbacks(execute=True):
-        order = lifecycle.order_retry_delivery(order_id=order.pk, staff=staff)
+        order = order_retry_delivery(order_id=order.pk, staff=staff)
     order.refresh_from_db()
     assert order.status == S.DELIVERED
 
@@ -170,8 +172,8 @@ def test_expiry_sweep_is_set_based_and_idempotent():
     stale = [place_order(now=now - timedelta(days=8)) for _ in range(3)]
     fresh = place_order(now=now - timedelta(days=6))
     paid = pay_order(place_order(now=now - timedelta(days=8)))
-    assert lifecycle.expire_unpaid_orders(now=now, batch_size=2) == 3
-    assert lifecycle.expire_unpaid_orders(now=now) == 0
+    assert orders_expire(now=now, batch_size=2) == 3
+    assert orders_expire(now=now) == 0
     for order in stale:
         order.refresh_from_db()
         assert (order.status, order.cancel_reason) == (S.CANCELLED, CancelReason.EXPIRED)
@@ -197,10 +199,10 @@ def test_a_debit_in_progress_holds_expiry_for_five_days():
         currency="EUR",
         idempotency_key="transfer-no-hold",
     )
-    assert lifecycle.expire_unpaid_orders(now=now) == 1  # the transfer does not hold
+    assert orders_expire(now=now) == 1  # the transfer does not hold
     order.refresh_from_db()
     assert order.status == S.NOT_PAID
-    assert lifecycle.expire_unpaid_orders(now=now + timedelta(days=5)) == 1
+    assert orders_expire(now=now + timedelta(days=5)) == 1
     order.refresh_from_db()
     assert order.status == S.CANCELLED
 

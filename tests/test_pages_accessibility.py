@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.api_models import ApiApplication
-from orders import lifecycle
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
+from orders.services.validation import order_request_documents
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 
@@ -26,7 +26,7 @@ def paid_order(account):
 def test_documents_bills_credit_notes_and_api_pages(live_server, page, login_as, check_page):
     account = UserFactory()
     asked = paid_order(account)
-    lifecycle.order_request_documents(order_id=asked.pk, staff=None, today=timezone.localdate())
+    order_request_documents(order_id=asked.pk, staff=None, today=timezone.localdate())
     withdrawn = paid_order(account)
     order_withdraw(order_id=withdrawn.pk, request=WithdrawalRequest(confirmed=True),
                    evidence=Evidence(channel="panel", actor=account), channel="panel")

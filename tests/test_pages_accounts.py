@@ -16,6 +16,8 @@ from orders.models import Payment
 from tests.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
+# Sign-up emails leave through the outbox once the request's transaction commits, as in production.
+COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 BROWSER_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 PASSWORD = "Corr3ct-Horse-Battery"
 NEXT_YEAR = timezone.localdate().year + 1
@@ -57,7 +59,7 @@ def sign_up(client, **overrides):
 # --- sign-up ------------------------------------------------------------------------------------
 
 
-@DB
+@COMMITTED
 def test_signup_creates_an_unconfirmed_account_and_emails_a_link(client, mailoutbox):
     response = sign_up(client, language="fr")
     assert response.status_code == 302 and response.url == reverse("login")
@@ -72,7 +74,7 @@ def test_signup_creates_an_unconfirmed_account_and_emails_a_link(client, mailout
     assert "_auth_user_id" not in client.session
 
 
-@DB
+@COMMITTED
 def test_sign_ups_and_new_links_are_limited_per_connection(client, settings, mailoutbox):
     settings.EMAIL_FORMS_PER_HOUR = 2
     assert sign_up(client, username="a1", email="a1@example.com").status_code == 302
@@ -144,7 +146,7 @@ def test_signup_page_renders(client):
 # --- email confirmation and log-in --------------------------------------------------------------
 
 
-@DB
+@COMMITTED
 def test_login_is_refused_until_the_email_is_confirmed_then_the_link_logs_in(client, mailoutbox):
     sign_up(client)
     response = client.post(reverse("login"), {"username": "newcustomer", "password": PASSWORD})
@@ -175,7 +177,7 @@ def test_a_bad_confirmation_token_shows_a_page_to_ask_for_a_new_link(client, met
     assert "_auth_user_id" not in client.session
 
 
-@DB
+@COMMITTED
 def test_a_confirmation_link_expires_after_three_days(client, mailoutbox, time_machine):
     sign_up(client)
     link = path_of(confirmation_link(mailoutbox[0]))
@@ -184,7 +186,7 @@ def test_a_confirmation_link_expires_after_three_days(client, mailoutbox, time_m
     assert not User.objects.get(username="newcustomer").email_confirmed
 
 
-@DB
+@COMMITTED
 def test_a_new_link_goes_only_to_an_unconfirmed_account(client, mailoutbox):
     sign_up(client)
     UserFactory(email="confirmed@example.com")
@@ -242,7 +244,7 @@ def test_password_reset_email_is_in_the_customers_language(client, mailoutbox, t
     assert translated_in["Check your email"] == "en"  # the page itself stays in the visitor's language
 
 
-@DB
+@COMMITTED
 def test_the_confirmation_email_is_in_the_language_chosen_at_signup(client, mailoutbox, translated_in):
     sign_up(client, language="fr")
     assert translated_in["Confirm your email address"] == "fr"

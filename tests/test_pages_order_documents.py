@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orders import lifecycle
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
+from orders.services.validation import order_request_documents
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 
@@ -42,7 +42,7 @@ def test_credit_note_linked_from_the_refund(client):
 
 def test_upload_link_while_documents_are_requested(client):
     order = paid_order()
-    lifecycle.order_request_documents(order_id=order.pk, staff=None, today=timezone.localdate())
+    order_request_documents(order_id=order.pk, staff=None, today=timezone.localdate())
     client.force_login(order.account)
     tracking = client.get(reverse("orders:tracking", args=[order.pk])).content.decode()
     assert reverse("orders:documents", args=[order.pk]) in tracking

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import LegalForm
-from orders import lifecycle
 from orders.models import Consent, Order, OrderLine
+from orders.services.expiry import orders_expire
 from tests.factories import PricingFactory, UserFactory, pay_order, place_order
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -152,7 +152,7 @@ def test_expired_orders_are_hidden_by_default(client, frozen):
     current = order(user)
     unswept = order(user, NOW - timedelta(days=8))  # unpaid past expiry, not yet marked by the sweep
     swept = order(user, NOW - timedelta(days=9))
-    lifecycle.expire_unpaid_orders(now=swept.expires_at + timedelta(seconds=1))
+    orders_expire(now=swept.expires_at + timedelta(seconds=1))
     swept.refresh_from_db()
     unswept.refresh_from_db()
     assert (swept.status, unswept.status) == ("cancelled", "notPaid")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import LegalForm
 from orders import lifecycle
 from orders.services.delivery import order_deliver
+from orders.services.validation import order_validate
 from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -46,7 +47,7 @@ def checking(user):
 
 def delivering(user):
     order = checking(user)
-    return lifecycle.order_validate(order_id=order.pk, staff=None)  # delivery is enqueued on commit: not here
+    return order_validate(order_id=order.pk, staff=None)  # delivery is enqueued on commit: not here
 
 
 def delivered(user):
@@ -252,7 +253,7 @@ def test_withdraw_page_says_why_an_excluded_line_stays(client):
     domain = PricingFactory(plan=PlanFactory(family="domain", excludable=True), duration="P12M", months=12)
     hosting = PricingFactory()
     order = pay_order(place_order(account=user, pricings=[domain, hosting], express_request=True))
-    lifecycle.order_validate(order_id=order.pk, staff=None)
+    order_validate(order_id=order.pk, staff=None)
     order_deliver(order_id=order.pk)
     client.force_login(user)
     html = client.get(withdraw(order)).content.decode()
@@ -277,7 +278,7 @@ def test_tracking_and_withdraw_pages_in_a_browser(live_server, page, login_as, c
     assert page.locator("#order-progress").get_attribute("hx-trigger") == "every 1s"
     check_page(page, "tracking")
 
-    lifecycle.order_validate(order_id=order.pk, staff=None)  # delivered at once: the sandbox takes 0 s in tests
+    order_validate(order_id=order.pk, staff=None)  # delivered at once: the sandbox takes 0 s in tests
     page.wait_for_selector("#order-progress .badge-success", timeout=10_000)
     assert page.locator("#order-progress").get_attribute("hx-trigger") is None
     assert page.locator(".step-state").all_inner_texts() == ["Done"] * 4

@@ -14,10 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders import history, lifecycle
+from orders import history
 from orders.lifecycle import record_event
 from orders.models import OrderStatus
 from orders.services.delivery import order_deliver
+from orders.services.validation import order_validate
 from tests.factories import PricingFactory, UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -37,7 +38,7 @@ def delivered_order(account, lines: int):
     pricings = [PricingFactory(subsidiary=account.subsidiary, installation_fee=Decimal("5.00")) for _ in range(lines)]
     order = pay_order(place_order(account=account, pricings=pricings, express_request=True))
     if order.status == OrderStatus.CHECKING:
-        lifecycle.order_validate(order_id=order.pk, staff=None)
+        order_validate(order_id=order.pk, staff=None)
     return order_deliver(order_id=order.pk)
 
 

@@ -25,8 +25,11 @@ from orders.services import refunds as refunds_service
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
+from orders.services.expiry import orders_expire
 from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute, refund_full_payment
+from orders.services.validation import order_refuse_and_refund, order_validate
+from orders.task_names import DELIVER_ORDER, PAY_REFUND
 from tests.factories import (
     PaymentMethodFactory,
     PricingFactory,
@@ -91,16 +94,15 @@ def slow_down(monkeypatch, module, name: str) -> None:
 
 
 @pytest.mark.parametrize("actions", [("validate", "refuse"), ("refuse", "validate"), ("validate", "validate")])
-def test_validate_and_refuse_race_one_wins(actions, monkeypatch):
+def test_validate_and_refuse_race_one_wins(actions, monkeypatch, published):
     order = pay_order(place_order())
     assert order.status == S.CHECKING
     staff = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
-    enqueued = []
-    monkeypatch.setattr("orders.tasks.enqueue_delivery", enqueued.append)  # the delivery itself is not under test
+    published.clear()  # what the payment published; the deliveries and refunds themselves are not under test
     slow_down(monkeypatch, lifecycle, "can_transition")  # between reading the status and writing it
     run = {
-        "validate": lambda who: lifecycle.order_validate(order_id=order.pk, staff=who),
-        "refuse": lambda who: lifecycle.order_refuse(order_id=order.pk, staff=who, note="race"),
+        "validate": lambda who: order_validate(order_id=order.pk, staff=who),
+        "refuse": lambda who: order_refuse_and_refund(order_id=order.pk, staff=who, note="race"),
     }
 
     outcomes = run_together(*(lambda a=a, who=who: run[a](who) for a, who in zip(actions, staff, strict=True)))
@@ -121,11 +123,11 @@ def test_validate_and_refuse_race_one_wins(actions, monkeypatch):
             (history.ORDER_ACCEPTED, S.DELIVERING, staff[winners[0]].pk),
             (history.DELIVERY, S.DELIVERING, staff[winners[0]].pk),
         ]
-        assert enqueued == [order.pk]
+        assert published == [(DELIVER_ORDER, (order.pk,))]
     else:
         assert (order.status, order.cancel_reason) == (S.CANCELLING, CancelReason.REFUSED)
         assert transitions == [(history.FRAUD_REFUSED, S.CANCELLING, staff[winners[0]].pk)]
-        assert enqueued == []
+        assert published == [(PAY_REFUND, (order.refunds.get().pk,))]
 
 
 # --- b. the same cart checked out twice at once ----------------------------------------------------
@@ -194,7 +196,7 @@ def test_concurrent_expiry_sweeps_expire_each_order_once(batch_size):
     orders = [place_order(account=account, pricings=[pricing], now=stale) for _ in range(50)]
     now = timezone.now()
 
-    outcomes = run_together(*(lambda: lifecycle.expire_unpaid_orders(now=now, batch_size=batch_size),) * 2)
+    outcomes = run_together(*(lambda: orders_expire(now=now, batch_size=batch_size),) * 2)
 
     assert_overlapped(outcomes)
     assert [o[0] for o in outcomes] == ["ok", "ok"], outcomes
@@ -202,7 +204,7 @@ def test_concurrent_expiry_sweeps_expire_each_order_once(batch_size):
     per_order = Counter(OrderEvent.objects.filter(label=history.ORDER_EXPIRED).values_list("order_id", flat=True))
     assert per_order == Counter({order.pk: 1 for order in orders})
     assert set(Order.objects.values_list("status", "cancel_reason")) == {(S.CANCELLED, CancelReason.EXPIRED)}
-    assert lifecycle.expire_unpaid_orders(now=now) == 0
+    assert orders_expire(now=now) == 0
 
 
 # --- e. the last two refunds of a cancelling order paid at the same moment (two workers) --------------

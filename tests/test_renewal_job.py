@@ -7,9 +7,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from orders.emails import _render
+from core.models import OutboxEmail
+from core.outbox import _render
 from orders.localtime import local_today
-from orders.models import Order, OrderKind, OrderLine, OrderStatus, OutboxEmail, Service
+from orders.models import Order, OrderKind, OrderLine, OrderStatus, Service
 from orders.services.renewals import renewals_create
 from orders.tasks import create_renewals
 from tests.factories import UserFactory
@@ -42,7 +43,7 @@ def test_due_services_get_a_renewal_and_an_email(django_capture_on_commit_callba
     assert ids == [renewal.pk] and renewals_of(later) == []
     assert renewal.status == OrderStatus.NOT_PAID
     (email,) = OutboxEmail.objects.filter(template="renewal_created")
-    assert email.key == f"renewal-created:{renewal.pk}" and email.order == renewal and email.language == "fr"
+    assert email.key == f"renewal-created:{renewal.pk}" and email.order_id == renewal.pk and email.language == "fr"
     assert email.status == OutboxEmail.Status.SENT
     (message,) = mailoutbox
     assert message.to == [account.email] and renewal.number in message.subject

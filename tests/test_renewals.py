@@ -7,12 +7,14 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from accounts.models import LegalForm
-from orders import history, lifecycle
+from orders import history
 from orders.errors import Conflict
 from orders.localtime import local_today
 from orders.models import Order, OrderKind, OrderLine, OrderStatus, Service
 from orders.services.delivery import order_deliver
+from orders.services.expiry import orders_expire
 from orders.services.renewals import service_renew, services_due_for_renewal
+from orders.services.validation import order_validate
 from orders.withdrawal import withdrawal_eligibility
 from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order, subsidiary
 
@@ -23,7 +25,7 @@ def deliver(order):
     """What validation and the worker do after payment (on-commit callbacks do not run in these tests)."""
     order.refresh_from_db()
     if order.status == OrderStatus.CHECKING:
-        lifecycle.order_validate(order_id=order.pk, staff=None)
+        order_validate(order_id=order.pk, staff=None)
     order = order_deliver(order_id=order.pk)
     assert order.status == OrderStatus.DELIVERED
     return order
@@ -90,7 +92,7 @@ def test_one_unpaid_renewal_per_service_at_a_time():
     later = now + timedelta(days=8)  # the first one expired, even before the sweep marks it
     second = service_renew(service=service, now=later)
     assert second != first and second.status == OrderStatus.NOT_PAID
-    lifecycle.expire_unpaid_orders(now=later)
+    orders_expire(now=later)
     assert service_renew(service=service, now=later) == second
 
 
@@ -182,7 +184,7 @@ def test_an_expired_or_paid_renewal_and_the_service_is_due_again_or_extended():
     # Expired unpaid (swept or not): due again, so the beat makes a fresh purchase order.
     after_expiry = renewal.expires_at + timedelta(minutes=1)
     assert service in services_due_for_renewal(now=after_expiry)
-    lifecycle.expire_unpaid_orders(now=after_expiry)
+    orders_expire(now=after_expiry)
     assert service in services_due_for_renewal(now=after_expiry)
 
     # Paid: not due while it is delivered, and no longer due once the period is extended.

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from orders import lifecycle
 from orders.models import OrderStatus, SupportingDocument
+from orders.services.validation import order_request_documents
 from tests.factories import UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def requested(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     order = pay_order(place_order())
     staff = UserFactory(is_staff=True)
-    return lifecycle.order_request_documents(order_id=order.pk, staff=staff, today=timezone.localdate())
+    return order_request_documents(order_id=order.pk, staff=staff, today=timezone.localdate())
 
 
 def test_upload_settings_are_set():

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders import lifecycle
+from orders.errors import ProvisioningError
 from orders.localtime import local_today
 from orders.models import Order, OrderStatus, Service
-from orders.provisioning import ProvisioningError, SandboxProvisioner
+from orders.provisioning import SandboxProvisioner
+from orders.services.expiry import orders_expire
 from orders.services.renewals import service_renew
 from orders.services.service_lifecycle import services_suspend_and_delete, services_suspend_for_order
 from orders.tasks import suspend_and_delete_services
@@ -98,9 +100,9 @@ def test_a_cancelled_order_suspends_its_services_and_the_order_function_does_one
     service = delivered_service()
     other = delivered_service()
     order = withdraw(service)
-    assert services_suspend_for_order(order=other.origin_line.order) == []  # not cancelled: nothing
-    assert services_suspend_for_order(order=order) == [service.pk]
-    assert services_suspend_for_order(order=order) == []
+    assert services_suspend_for_order(order_id=other.origin_line.order_id) == []  # not cancelled: nothing
+    assert services_suspend_for_order(order_id=order.pk) == [service.pk]
+    assert services_suspend_for_order(order_id=order.pk) == []
     assert status(service) == A.SUSPENDED and status(other) == A.ACTIVE
     assert services_suspend_and_delete().suspended == []
 
@@ -117,7 +119,7 @@ def test_a_lapsed_service_whose_renewal_stayed_unpaid_is_suspended():
     assert services_suspend_and_delete(now=now).suspended == []
     # The renewal expired unpaid: suspended.
     after = renewal.expires_at + timedelta(minutes=1)
-    lifecycle.expire_unpaid_orders(now=after)
+    orders_expire(now=after)
     assert services_suspend_and_delete(now=after).suspended == [service.pk]
     assert status(service) == A.SUSPENDED
 

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core import mail
 
 from accounts.groups import ensure_staff_groups
-from orders import lifecycle
-from orders.emails import _render
-from orders.models import OrderStatus, OutboxEmail
+from core.models import OutboxEmail
+from core.outbox import _render
+from orders.models import Order, OrderStatus
+from orders.services.validation import order_request_documents, order_validate
 from orders.services.validation_alerts import validation_alerts_send
 from orders.tasks import send_validation_alerts
 from tests.factories import UserFactory, pay_order, place_order, subsidiary
@@ -45,7 +46,7 @@ def case(country: str):
 
 def alerts(prefix: str) -> list[tuple[str, str]]:
     return sorted(
-        (e.order.number, e.to) for e in OutboxEmail.objects.filter(key__startswith=prefix).select_related("order")
+        (Order.objects.get(pk=e.order_id).number, e.to) for e in OutboxEmail.objects.filter(key__startswith=prefix)
     )
 
 
@@ -90,8 +91,8 @@ def test_local_dates_decide_the_due_day(staff):
 
 def test_decided_cases_and_cases_waiting_for_documents_get_no_alert(staff):
     validated, waiting = case("FR"), case("FR")
-    lifecycle.order_validate(order_id=validated.pk, staff=staff)
-    lifecycle.order_request_documents(order_id=waiting.pk, staff=staff, today=date(2026, 4, 2))
+    order_validate(order_id=validated.pk, staff=staff)
+    order_request_documents(order_id=waiting.pk, staff=staff, today=date(2026, 4, 2))
     assert validation_alerts_send(now=at(7)) == {"reminded": 0, "escalated": 0}
     assert validation_alerts_send(now=at(9)) == {"reminded": 0, "escalated": 0}
 

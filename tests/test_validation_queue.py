@@ -11,15 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.groups import ensure_staff_groups
+from core.models import OutboxEmail
 from orders import history, lifecycle
 from orders.localtime import add_working_days, local_today
-from orders.models import CancelReason, Order, OrderEvent, OrderStatus, OutboxEmail, Refund
+from orders.models import CancelReason, Order, OrderEvent, OrderStatus, Refund
 from orders.services import validation_queue as queue
-from orders.services.validation_queue import (
+from orders.services.validation import (
     NO_DOCUMENTS_NOTE,
+    order_request_documents,
+    order_validate,
+    refuse_overdue_document_requests,
+)
+from orders.services.validation_queue import (
     case_take_next,
     overdue_document_requests,
-    refuse_overdue_document_requests,
 )
 from orders.tasks import refuse_cases_without_documents
 from tests.factories import UserFactory, pay_order, place_order, subsidiary
@@ -79,9 +84,9 @@ def test_the_queue_lists_open_cases_oldest_due_first_with_overdue_marked(client,
     overdue = case(due=today - timedelta(days=3))
     due_today = case(due=today)
     waiting_docs = case(due=today + timedelta(days=1))
-    lifecycle.order_request_documents(order_id=waiting_docs.pk, staff=validator, today=today)
+    order_request_documents(order_id=waiting_docs.pk, staff=validator, today=today)
     decided = case(due=today - timedelta(days=10))
-    lifecycle.order_validate(order_id=decided.pk, staff=validator)
+    order_validate(order_id=decided.pk, staff=validator)
     account = UserFactory()
     first_of_account = pay_order(place_order(account=account))
     Order.objects.filter(pk=first_of_account.pk).update(validation_due_on=today + timedelta(days=9))
@@ -132,7 +137,7 @@ def test_take_next_assigns_the_oldest_due_unassigned_case_and_opens_it(client, v
     taken = case(due=today - timedelta(days=1))
     Order.objects.filter(pk=taken.pk).update(assigned_to=UserFactory(is_staff=True))
     waiting_docs = case(due=today - timedelta(days=5))
-    lifecycle.order_request_documents(order_id=waiting_docs.pk, staff=validator, today=today)
+    lifecycle.order_request_documents(order_id=waiting_docs.pk, staff=None, today=today)  # unassigned
 
     response = client.post(reverse("admin:orders_validationcase_take_next"))
     assert response.status_code == 302 and response["Location"] == change_url(first)
@@ -194,8 +199,7 @@ def test_the_case_page_shows_the_decisions(client, validator):
     assert "First order of this account" in html  # why it is in the queue
 
 
-def test_validate_from_the_case_page(client, validator, monkeypatch):
-    monkeypatch.setattr("orders.tasks.enqueue_delivery", lambda order_id: None)
+def test_validate_from_the_case_page(client, validator, published):
     order = case()
     response = client.post(action_url("validate", order))
     assert response.status_code == 302 and response["Location"] == change_url(order)
@@ -251,13 +255,12 @@ def test_decisions_are_posts_for_validators_only(client):
     assert Order.objects.get(pk=order.pk).status == S.CHECKING
 
 
-def test_two_validators_on_one_case_one_wins_the_other_is_told(client, validator, monkeypatch):
-    monkeypatch.setattr("orders.tasks.enqueue_delivery", lambda order_id: None)
+def test_two_validators_on_one_case_one_wins_the_other_is_told(client, validator, published):
     order = case()
     other = staff_member()
     page = client.get(change_url(order))  # both have the case open
     assert page.status_code == 200
-    lifecycle.order_validate(order_id=order.pk, staff=other)  # the other validator is quicker
+    order_validate(order_id=order.pk, staff=other)  # the other validator is quicker
 
     response = client.post(action_url("refuse", order), {"note": "too late"}, follow=True)
     [message] = messages_of(response)
@@ -330,8 +333,7 @@ def test_concurrent_take_next_never_gives_one_case_twice(monkeypatch):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-def test_concurrent_validate_and_request_documents_one_wins(monkeypatch):
-    monkeypatch.setattr("orders.tasks.enqueue_delivery", lambda order_id: None)
+def test_concurrent_validate_and_request_documents_one_wins(published, monkeypatch):
     order = case()
     staff = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
     real = lifecycle.can_transition
@@ -342,14 +344,14 @@ def test_concurrent_validate_and_request_documents_one_wins(monkeypatch):
 
     monkeypatch.setattr(lifecycle, "can_transition", slow)
     outcomes = run_together(
-        lambda: lifecycle.order_validate(order_id=order.pk, staff=staff[0]),
-        lambda: lifecycle.order_request_documents(order_id=order.pk, staff=staff[1], today=paris_today()),
+        lambda: order_validate(order_id=order.pk, staff=staff[0]),
+        lambda: order_request_documents(order_id=order.pk, staff=staff[1], today=paris_today()),
     )
     assert sorted(o[0] for o in outcomes) == ["error", "ok"]
     [loser] = [o[1] for o in outcomes if o[0] == "error"]
     assert isinstance(loser, lifecycle.TransitionError)
     order.refresh_from_db()
-    emails = OutboxEmail.objects.filter(order=order, template__in=["order_validated", "documents_requested"])
+    emails = OutboxEmail.objects.filter(order_id=order.pk, template__in=["order_validated", "documents_requested"])
     assert emails.count() == 1  # the loser's email rolled back with its transition
     assert order.status in {S.DELIVERING, S.DOCUMENTS_REQUESTED}
 
@@ -361,7 +363,7 @@ def test_refused_after_ten_working_days_without_documents_across_french_holidays
     staff = staff_member()
     order = case()
     # Asked on Wednesday 29 April 2026: 1 May, 8 May and Ascension (14 May) are French public holidays.
-    order = lifecycle.order_request_documents(order_id=order.pk, staff=staff, today=date(2026, 4, 29))
+    order = order_request_documents(order_id=order.pk, staff=staff, today=date(2026, 4, 29))
     assert order.documents_due_on == date(2026, 5, 18)
 
     last_minute = datetime(2026, 5, 18, 21, 59, tzinfo=UTC)  # 23:59 in Paris on the due day
@@ -383,8 +385,8 @@ def test_the_beat_task_refuses_only_overdue_requests():
     staff = staff_member()
     overdue = case()
     on_time = case()
-    lifecycle.order_request_documents(order_id=overdue.pk, staff=staff, today=paris_today() - timedelta(days=30))
-    lifecycle.order_request_documents(order_id=on_time.pk, staff=staff, today=paris_today())
+    order_request_documents(order_id=overdue.pk, staff=staff, today=paris_today() - timedelta(days=30))
+    order_request_documents(order_id=on_time.pk, staff=staff, today=paris_today())
     assert refuse_cases_without_documents.delay().result == 1
     assert Order.objects.get(pk=overdue.pk).status == S.CANCELLING
     assert Order.objects.get(pk=on_time.pk).status == S.DOCUMENTS_REQUESTED

@@ -11,6 +11,7 @@ from accounts.models import LegalForm
 from orders import lifecycle
 from orders.models import Consent, OrderLine
 from orders.services.consents import Evidence, order_waive_retraction
+from orders.services.validation import order_validate
 from orders.withdrawal import withdrawal_eligibility
 from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
@@ -32,7 +33,7 @@ def delivered_order(*, account=None, pricings=None, express_request=False, paid_
     order = pay_order(order, now=paid_at)
     from orders.services.delivery import order_deliver
 
-    lifecycle.order_validate(order_id=order.pk, staff=None)
+    order_validate(order_id=order.pk, staff=None)
     order_deliver(order_id=order.pk, now=paid_at)
     order.refresh_from_db()
     return order

@@ -10,23 +10,16 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import LegalForm
-from orders import lifecycle, tasks
+from core.models import OutboxEmail
+from orders import tasks
 from orders.errors import Conflict, InvalidInput
-from orders.models import (
-    CreditNote,
-    OrderStatus,
-    OutboxEmail,
-    Payment,
-    Refund,
-    SandboxTransaction,
-    Service,
-    Withdrawal,
-)
+from orders.models import CreditNote, OrderStatus, Payment, Refund, SandboxTransaction, Service, Withdrawal
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
+from orders.services.expiry import orders_expire
 from orders.services.payments import order_pay
 from orders.services.refunds import refund_retry, vat_part
-from orders.services.validation import order_refuse_and_refund
+from orders.services.validation import order_refuse_and_refund, order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.factories import PaymentMethodFactory, PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
 
@@ -43,7 +36,7 @@ def paid_order(*, account=None, pricings=None, express_request=False, deliver=Fa
     method = PaymentMethodFactory(account=account)
     assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.SUCCEEDED
     if deliver:
-        lifecycle.order_validate(order_id=order.pk, staff=None)
+        order_validate(order_id=order.pk, staff=None)
         order_deliver(order_id=order.pk)
     order.refresh_from_db()
     return order
@@ -235,7 +228,7 @@ def test_money_arriving_for_an_expired_order_is_refunded():
     assert payment.status == Payment.Status.PENDING
     later = timezone.now() + timedelta(days=13)  # past expiry + the hold: the order expires
     with time_machine.travel(later):
-        lifecycle.expire_unpaid_orders(now=timezone.now())
+        orders_expire(now=timezone.now())
         tasks.settle_pending_payments()
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED

@@ -5,8 +5,7 @@ from .events import Consent, OrderEvent
 from .invoice import ImmutableError, Invoice
 from .list_change import OrderListChange
 from .monitoring import Heartbeat
-from .order import CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
-from .outbox import OutboxEmail
+from .order import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
 from .payment import Payment
 from .sandbox import SandboxInstrument, SandboxTransaction
 from .supporting_document import SupportingDocument
@@ -15,6 +14,7 @@ from .withdrawal import CreditNote, DocumentSequence, Refund, RetractionReason, 
 
 __all__ = [
     "OPEN_CASE_STATUSES",
+    "WITHDRAWABLE_STATUSES",
     "CancelReason",
     "Cart",
     "CartItem",
@@ -30,7 +30,6 @@ __all__ = [
     "OrderLine",
     "OrderListChange",
     "OrderStatus",
-    "OutboxEmail",
     "Payment",
     "Refund",
     "RetractionReason",

@@ -24,6 +24,19 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
 
+# Withdrawal is possible in validation, in delivery (failed or not: still "in delivery" for the consumer)
+# and once delivered (design.md section 4); the lifecycle's table and eligibility both read it.
+WITHDRAWABLE_STATUSES = frozenset(
+    {
+        OrderStatus.CHECKING,
+        OrderStatus.DOCUMENTS_REQUESTED,
+        OrderStatus.DELIVERING,
+        OrderStatus.UNKNOWN,
+        OrderStatus.DELIVERED,
+    }
+)
+
+
 class CancelReason(models.TextChoices):
     EXPIRED = "expired", _("Order expired")
     REFUSED = "refused", _("Refused at validation")

@@ -173,3 +173,11 @@ def cart_assign(*, cart: Cart, account: User, now: datetime | None = None) -> Ca
 def cart_quote(*, cart: Cart, language: str) -> Quote:
     items = list(cart.items.select_related("pricing__plan"))
     return quote_items(items=items, subsidiary=cart.subsidiary, account=cart.account, language=language)
+
+
+def carts_delete_expired(*, now: datetime | None = None) -> int:
+    """The beat job: carts past their validity that were never checked out."""
+    deleted, _per_model = Cart.objects.filter(
+        expires_at__lte=now or timezone.now(), checked_out_at__isnull=True
+    ).delete()
+    return deleted

@@ -1,16 +1,33 @@
-"""Delivery: each DURATION line becomes a service (or extends one, for a renewal) through the provisioner."""
+"""Delivery: each DURATION line becomes a service (or extends one, for a renewal) through the provisioner.
 
-from datetime import datetime
+A worker delivers (orders.tasks.deliver_order); the actions that start a delivery (a payment confirmed,
+a validation, finance retrying) publish it here once their transaction commits.
+"""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..lifecycle import order_mark_delivered
+from core.publish import publish, publish_on_commit
+
+from .. import lifecycle
 from ..localtime import local_date
 from ..models import Order, OrderLine, OrderStatus, Service
 from ..notifications import notify_order_delivered
 from ..provisioning import Provisioned, get_provisioner
+from ..task_names import DELIVER_ORDER
 from ..withdrawal import period_end
+
+# A delivery untouched for this long lost its message.
+STALE_DELIVERY = timedelta(minutes=2)
+
+
+def delivery_publish_on_commit(order_id: int) -> None:
+    """Deliver once the caller's transaction commits; the sandbox takes SANDBOX_DELIVERY_SECONDS, like a real
+    machine being installed."""
+    publish_on_commit(DELIVER_ORDER, order_id, countdown=settings.SANDBOX_DELIVERY_SECONDS)
 
 
 def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime) -> None:
@@ -61,6 +78,29 @@ def order_deliver(*, order_id: int, now: datetime | None = None) -> Order:
         _record_delivery(line=line, provisioned=provisioned, now=now or timezone.now())
     if not order.lines.filter(delivered_at__isnull=True, cancelled_at__isnull=True).exists():
         with transaction.atomic():
-            order = order_mark_delivered(order_id=order.pk, now=now or timezone.now())
+            order = lifecycle.order_mark_delivered(order_id=order.pk, now=now or timezone.now())
             notify_order_delivered(order)
     return order
+
+
+def order_delivery_give_up(*, order_id: int, error: str) -> Order:
+    """The provisioner failed on every retry: the order waits in `unknown` for staff to retry it."""
+    return lifecycle.order_delivery_failed(order_id=order_id, error=error)
+
+
+def order_retry_delivery(*, order_id: int, staff) -> Order:
+    """Staff retry a failed delivery: back in delivery, and a worker tries again after commit."""
+    with transaction.atomic():
+        order = lifecycle.order_retry_delivery(order_id=order_id, staff=staff)
+        delivery_publish_on_commit(order_id)
+    return order
+
+
+def deliveries_recover(*, now: datetime | None = None) -> int:
+    """The beat sweep: publish again the deliveries whose message was lost (Redis down at commit, worker killed)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.SANDBOX_DELIVERY_SECONDS) - STALE_DELIVERY
+    ids = list(Order.objects.filter(status=OrderStatus.DELIVERING, updated_at__lte=stale).values_list("pk", flat=True))
+    for order_id in ids:
+        publish(DELIVER_ORDER, order_id)
+    return len(ids)

@@ -11,11 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.publish import publish
+
 from .. import history
 from ..errors import Conflict
 from ..lifecycle import record_event
 from ..models import Invoice, Order
 from ..notifications import notify_invoice_available
+from ..task_names import ISSUE_INVOICE
 from .documents import next_number
 
 # A paid order still without an invoice after this long lost its message: the beat sweep re-enqueues it.
@@ -76,3 +79,11 @@ def orders_awaiting_invoice(*, now: datetime | None = None, limit: int = 500) ->
         .order_by("paid_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def invoices_recover(*, now: datetime | None = None) -> int:
+    """The beat sweep: publish again the invoices of paid orders whose message was lost."""
+    ids = orders_awaiting_invoice(now=now)
+    for order_id in ids:
+        publish(ISSUE_INVOICE, order_id)
+    return len(ids)

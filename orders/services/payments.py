@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentKind, PaymentMethod, User
+from core.publish import publish_on_commit
 
 from .. import history
 from ..errors import Conflict, InvalidInput
@@ -22,6 +23,8 @@ from ..models import Order, OrderStatus, Payment, Refund
 from ..notifications import notify_payment_received
 from ..payments.gateway import GatewayError, GatewayResult, get_gateway
 from ..risk import risk_reasons
+from ..task_names import ISSUE_INVOICE
+from .delivery import delivery_publish_on_commit
 from .refunds import refund_full_payment
 
 # A pending payment the gateway has never heard of after this long was never sent.
@@ -102,14 +105,13 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
         elif payment.status == Payment.Status.PENDING and first_answer:
             record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
         elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
-            from ..tasks import enqueue_on_commit, issue_invoice
-
             order = order_confirm_payment(
                 order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now
             )
             notify_payment_received(order)
-            order_id = order.pk
-            enqueue_on_commit(issue_invoice, order_id)
+            if order.status == OrderStatus.DELIVERING:
+                delivery_publish_on_commit(order.pk)
+            publish_on_commit(ISSUE_INVOICE, order.pk)
         elif payment.status == Payment.Status.SUCCEEDED:
             # Money for an order that no longer waits for it (it expired meanwhile) goes back in full.
             refund_full_payment(

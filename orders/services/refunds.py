@@ -12,6 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from core.outbox import email_enqueue
+from core.publish import publish, publish_on_commit
+
 from .. import lifecycle
 from ..errors import Conflict
 from ..localtime import local_today
@@ -19,7 +23,9 @@ from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
 from ..money import quantize
 from ..payments.gateway import GatewayError, get_gateway
 from ..raw_sql import columns, first
+from ..task_names import PAY_REFUND
 from .documents import credit_note_issue
+from .validation_alerts import staff_recipients
 
 REFUND_DUE_DAYS = 14
 # A pending refund untouched for this long lost its message (Redis down at commit, worker killed).
@@ -43,8 +49,6 @@ def refund_create(
     iban: str = "",
 ) -> Refund:
     """Record a refund due 14 calendar days after the request; the worker pays it after commit."""
-    from ..tasks import enqueue_on_commit, pay_refund
-
     refund = Refund.objects.create(
         order=order,
         cause=cause,
@@ -58,7 +62,7 @@ def refund_create(
         due_on=requested_on + timedelta(days=REFUND_DUE_DAYS),
         idempotency_key=f"refund-{order.pk}-{cause}-{payment.pk}",
     )
-    enqueue_on_commit(pay_refund, refund.pk)
+    publish_on_commit(PAY_REFUND, refund.pk)
     return refund
 
 
@@ -162,14 +166,12 @@ def _mark_paid(*, refund: Refund, reference: str, now: datetime) -> bool | None:
 
 def refund_retry(*, refund_id: int) -> Refund:
     """Finance retries a failed refund: same idempotency key, so the gateway still pays it at most once."""
-    from ..tasks import enqueue_on_commit, pay_refund
-
     with transaction.atomic():
         if not Refund.objects.filter(pk=refund_id, status=Refund.Status.FAILED).update(
             status=Refund.Status.PENDING, last_error=""
         ):
             raise Conflict(_("Only a failed refund can be retried."))
-        enqueue_on_commit(pay_refund, refund_id)
+        publish_on_commit(PAY_REFUND, refund_id)
     return Refund.objects.get(pk=refund_id)
 
 
@@ -181,6 +183,15 @@ def refunds_to_recover(*, now: datetime | None = None) -> list[int]:
             "pk", flat=True
         )
     )
+
+
+def refunds_recover(*, now: datetime | None = None) -> int:
+    """The beat sweep: publish again the refunds whose message was lost, and tell finance about late ones."""
+    ids = refunds_to_recover(now=now)
+    for refund_id in ids:
+        publish(PAY_REFUND, refund_id)
+    late_refunds_flag(now=now)
+    return len(ids)
 
 
 def late_refunds(*, now: datetime | None = None):
@@ -197,11 +208,6 @@ def late_refunds(*, now: datetime | None = None):
 
 def late_refunds_flag(*, now: datetime | None = None) -> list[Refund]:
     """Tell finance once about each late refund (an email to the finance group, a filter in admin)."""
-    from accounts.models import User
-
-    from ..emails import email_enqueue
-    from .validation_alerts import staff_recipients
-
     now = now or timezone.now()
     flagged = []
     finance = staff_recipients(User.objects.filter(groups__name="finance", is_active=True))
@@ -222,7 +228,7 @@ def late_refunds_flag(*, now: datetime | None = None) -> list[Refund]:
                         "currency": refund.currency,
                         "due_on": refund.due_on.isoformat(),
                     },
-                    order=refund.order,
+                    order_id=refund.order_id,
                 )
         flagged.append(refund)
     return flagged

@@ -31,6 +31,7 @@ from ..errors import Conflict
 from ..lifecycle import expirable_orders, record_event
 from ..localtime import local_date
 from ..models import Order, OrderKind, OrderLine, OrderStatus, Service
+from ..notifications import notify_renewal_created
 from ..pricing import quote_items
 from .checkout import order_from_quote
 
@@ -181,8 +182,6 @@ def renewals_create(*, now: datetime, limit: int = 500) -> list[int]:
     and the email's outbox key names the renewal order. A service that cannot be renewed (no price any
     more, …) is logged and skipped; the others go on. Returns the renewal orders' ids.
     """
-    from ..notifications import notify_renewal_created
-
     ids = []
     for service in services_due_for_renewal(now=now)[:limit]:
         try:

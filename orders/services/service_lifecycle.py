@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from accounts.models import Subsidiary
 
+from ..errors import ProvisioningError
 from ..localtime import local_date
 from ..models import OrderLine, OrderStatus, Service
-from ..provisioning import ProvisioningError, get_provisioner
+from ..provisioning import get_provisioner
 from .renewals import open_renewal_orders
 
 logger = logging.getLogger(__name__)
@@ -112,10 +113,10 @@ def services_suspend_and_delete(*, now: datetime | None = None, limit: int = 500
     return result
 
 
-def services_suspend_for_order(*, order, now: datetime | None = None) -> list[int]:
-    """Suspend the active services of `order` that it no longer pays for (cancelled order, withdrawn line)."""
+def services_suspend_for_order(*, order_id: int, now: datetime | None = None) -> list[int]:
+    """Suspend the active services of the order that it no longer pays for (cancelled order, withdrawn line)."""
     now = now or timezone.now()
-    eligible = Service.objects.filter(status=Service.Status.ACTIVE, origin_line__order_id=order.pk).filter(
+    eligible = Service.objects.filter(status=Service.Status.ACTIVE, origin_line__order_id=order_id).filter(
         _of_cancelled_orders()
     )
     done: list[int] = []

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from accounts.groups import VALIDATORS
 from accounts.models import User
+from core.models import OutboxEmail
+from core.outbox import email_enqueue
 
-from ..emails import email_enqueue
-from ..models import Order, OrderStatus, OutboxEmail
+from ..models import Order, OrderStatus
 from .validation_queue import _per_subsidiary_today
 
 REMINDER = "validation_reminder"
@@ -29,7 +30,7 @@ ESCALATION = "validation_escalation"
 
 
 def _not_sent(template: str) -> Exists:
-    return ~Exists(OutboxEmail.objects.filter(order=OuterRef("pk"), template=template))
+    return ~Exists(OutboxEmail.objects.filter(order_id=OuterRef("pk"), template=template))
 
 
 def cases_due_today(*, now: datetime) -> QuerySet:
@@ -82,7 +83,7 @@ def _alert(order: Order, *, template: str, prefix: str, addresses: dict[str, str
                 to=address,
                 language=language,
                 context=context,
-                order=order,
+                order_id=order.pk,
             )
     return len(addresses)
 

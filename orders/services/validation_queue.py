@@ -1,8 +1,7 @@
 """The manual validation queue: which cases wait, which are overdue, who works on which.
 
-Decisions themselves (validate, request documents, refuse) are the lifecycle's transitions and
-orders.services.validation; this module hands cases out and refuses the ones whose documents never
-came. "Today" is the local date of each order's subsidiary (orders.localtime).
+Decisions themselves (validate, request documents, refuse) are orders.services.validation; this
+module finds the cases and hands them out. "Today" is the local date of each order's subsidiary (orders.localtime).
 """
 
 from datetime import datetime
@@ -12,12 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Subsidiary
 
-from ..lifecycle import TransitionError
 from ..localtime import local_today
 from ..models import OPEN_CASE_STATUSES, Order, OrderStatus
-from .validation import order_refuse_and_refund
 
-NO_DOCUMENTS_NOTE = "No documents received in time"
 # How many times "take next" moves on when another validator took the case it aimed at.
 TAKE_ATTEMPTS = 20
 
@@ -92,16 +88,3 @@ def overdue_document_requests(*, now: datetime) -> QuerySet:
     return Order.objects.filter(status=OrderStatus.DOCUMENTS_REQUESTED).filter(
         _per_subsidiary_today("documents_due_on", now)
     )
-
-
-def refuse_overdue_document_requests(*, now: datetime | None = None) -> list[int]:
-    """The beat job: refuse and refund each case whose documents did not come in time; idempotent."""
-    now = now or timezone.now()
-    refused = []
-    for order_id in overdue_document_requests(now=now).order_by("documents_due_on", "pk").values_list("pk", flat=True):
-        try:
-            order_refuse_and_refund(order_id=order_id, note=NO_DOCUMENTS_NOTE, now=now)
-        except TransitionError:
-            continue  # the documents arrived (or staff decided) meanwhile
-        refused.append(order_id)
-    return refused

@@ -14,15 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentKind
+from core.outbox import email_enqueue
+from core.publish import publish_on_commit
 
 from .. import history, lifecycle
-from ..emails import email_enqueue
 from ..errors import Conflict, InvalidInput
 from ..iban import normalise_iban
 from ..legal import legal_text
 from ..localtime import local_date
 from ..models import Order, OrderEvent, OrderLine, Payment, Refund, RetractionReason, Withdrawal, WithdrawalLine
-from ..tasks import enqueue_on_commit, suspend_order_services
+from ..task_names import SUSPEND_ORDER_SERVICES
 from ..withdrawal import Eligibility, withdrawal_eligibility
 from .consents import Evidence
 from .refunds import refund_create, vat_part
@@ -94,7 +95,7 @@ def order_withdraw(
         except IntegrityError:
             raise Conflict(_("This order has already been withdrawn.")) from None
         _cancel_lines(order, eligibility, withdrawal, evidence, channel, now)
-        enqueue_on_commit(suspend_order_services, order.pk)
+        publish_on_commit(SUSPEND_ORDER_SERVICES, order.pk)
         if withdrawal.refund_total > 0:
             refund_create(
                 order=order,
@@ -173,7 +174,7 @@ def _acknowledge(order: Order, withdrawal: Withdrawal, eligibility: Eligibility)
         template="withdrawal_acknowledgement",
         to=withdrawal.email,
         language=order.language,
-        order=order,
+        order_id=order.pk,
         context={
             "order_number": order.number,
             "name": order.billing.get("name", ""),

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,24 +17,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orders.emails import email_enqueue
 from orders.errors import Conflict, InvalidInput
 from orders.forms import WithdrawalForm, WithdrawalLinkForm
 from orders.legal import legal_text
 from orders.localtime import local_date
-from orders.models import Order, OutboxEmail, Payment, Refund, Withdrawal
+from orders.models import Order, Payment, Refund, Withdrawal
 from orders.selectors import account_order, order_or_404, prefetch_for_withdrawal
 from orders.services import withdrawals
 from orders.services.consents import Evidence
 from orders.services.refunds import REFUND_DUE_DAYS
+from orders.services.withdrawal_links import withdrawal_link_order_id, withdrawal_link_send
 from orders.withdrawal import withdrawal_eligibility
 
 from .list_query import back_query
 from .tracking import long_date
-
-LINK_SALT = "orders.withdrawal-link"
-LINK_MAX_AGE = timedelta(days=1)
-LINK_EVERY = timedelta(minutes=10)  # at most one link email per order in that time
 
 
 @login_required
@@ -55,9 +50,8 @@ def order_withdraw(request, order_id: int):
 
 @require_http_methods(["GET", "POST"])
 def withdraw_by_link(request, token: str):
-    try:
-        order_id = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)["order"]
-    except (signing.BadSignature, KeyError, TypeError):
+    order_id = withdrawal_link_order_id(token)
+    if order_id is None:
         return render(request, "orders/withdraw_link_invalid.html", status=400)
     order = order_or_404(Order.objects.select_related("subsidiary", "account"), order_id=order_id, now=timezone.now())
     return _withdrawal_page(
@@ -136,7 +130,7 @@ def withdraw_start(request):
             .first()
         )
         if order is not None:
-            _send_link(request, order)
+            withdrawal_link_send(order=order)
         messages.success(
             request,
             _(
@@ -151,20 +145,3 @@ def withdraw_start(request):
         "withdraw_label": legal_text("label_withdraw_button", get_language() or "en"),
     }
     return render(request, "orders/withdraw_start.html", context, status=400 if form.errors else 200)
-
-
-def _send_link(request, order: Order) -> None:
-    recent = OutboxEmail.objects.filter(
-        key__startswith=f"withdrawal-link:{order.pk}:", created_at__gt=timezone.now() - LINK_EVERY
-    )
-    if recent.exists():
-        return
-    token = signing.dumps({"order": order.pk}, salt=LINK_SALT)
-    email_enqueue(
-        key=f"withdrawal-link:{order.pk}:{signing.get_cookie_signer().signature(token)[:16]}",
-        template="withdrawal_link",
-        to=order.account.email,
-        language=order.language,
-        order=order,
-        context={"order_number": order.number, "path": reverse("orders:withdraw_link", args=[token])},
-    )

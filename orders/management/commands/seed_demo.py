@@ -30,8 +30,8 @@ from django.utils import timezone
 from accounts.groups import FINANCE, VALIDATORS, ensure_staff_groups
 from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
-from orders import lifecycle
 from orders.errors import Conflict
+from orders.lifecycle import expirable_orders
 from orders.localtime import local_today
 from orders.models import Order, OrderEvent, OrderKind, OrderStatus, Payment, Service, Withdrawal
 from orders.money import quantize
@@ -39,11 +39,12 @@ from orders.payments.sandbox import SandboxGateway
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
-from orders.services.delivery import order_deliver
+from orders.services.delivery import order_deliver, order_delivery_give_up
+from orders.services.expiry import orders_expire
 from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute
 from orders.services.renewals import service_renew
-from orders.services.validation import order_refuse_and_refund
+from orders.services.validation import order_refuse_and_refund, order_request_documents, order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from orders.withdrawal import withdrawal_eligibility
 
@@ -132,7 +133,7 @@ EXTRA_METHODS = {
 
 # --- orders ----------------------------------------------------------------------------------------
 
-# How far each demo order is taken: through payment, then the lifecycle.
+# How far each demo order is taken: through payment, then the services staff and workers use.
 UNPAID, EXPIRED, TRANSFER_PENDING = "unpaid", "expired", "transfer_pending"
 CHECKING, DOCUMENTS, DELIVERING, DELIVERED, FAILED = "checking", "documents", "delivering", "delivered", "failed"
 REFUSED, WITHDRAWING, WITHDRAWN, WITHDRAWABLE = "refused", "withdrawing", "withdrawn", "withdrawable"
@@ -201,7 +202,7 @@ class Command(BaseCommand):
         for spec in stable:
             self.seed_order(spec)
         # The expiry sweep, as beat runs it: marks the expired demo order (and any other one past expiry).
-        lifecycle.expire_unpaid_orders(now=timezone.now())
+        orders_expire(now=timezone.now())
         for spec in ORDERS:
             if spec.target in TIME_RELATIVE:
                 self.seed_order(spec)
@@ -272,7 +273,7 @@ class Command(BaseCommand):
         """Whether an existing demo order still shows what it is there for."""
         now = timezone.now()
         if spec.target in {UNPAID, TRANSFER_PENDING}:
-            return order.status == OrderStatus.NOT_PAID and not lifecycle.expirable_orders(now).filter(
+            return order.status == OrderStatus.NOT_PAID and not expirable_orders(now).filter(
                 pk=order.pk).exists()
         if spec.target == WITHDRAWABLE:
             return withdrawal_eligibility(order, now=now).eligible
@@ -303,7 +304,7 @@ class Command(BaseCommand):
                              now=now)
 
     def drive(self, order: Order, spec: DemoOrder) -> None:
-        """Pay, then take the order where the spec says, through the lifecycle as staff and workers do."""
+        """Pay, then take the order where the spec says, through the services, as staff and workers do."""
         account = self.users[spec.customer]
         vera = self.users["vera"]
         kind = PaymentKind.BANK_TRANSFER if spec.target == TRANSFER_PENDING else PaymentKind.CARD
@@ -316,8 +317,8 @@ class Command(BaseCommand):
         if spec.target in {CHECKING, DOCUMENTS, REFUSED, FAILED}:
             self._expect(order, spec, OrderStatus.CHECKING)
         if spec.target == DOCUMENTS:
-            lifecycle.order_request_documents(order_id=order.pk, staff=vera,
-                                              today=local_today(order.subsidiary.time_zone))
+            order_request_documents(order_id=order.pk, staff=vera,
+                                    today=local_today(order.subsidiary.time_zone))
         elif spec.target == REFUSED:
             order_refuse_and_refund(order_id=order.pk, staff=vera,
                                     note="Demo: the supporting documents did not match the billing details.")
@@ -325,12 +326,12 @@ class Command(BaseCommand):
         elif spec.target == FAILED:
             # One transaction: the delivery enqueued by the validation finds the order failed, not in delivery.
             with transaction.atomic():
-                lifecycle.order_validate(order_id=order.pk, staff=vera)
-                lifecycle.order_delivery_failed(order_id=order.pk,
-                                                error="Demo: the sandbox could not install the host.")
+                order_validate(order_id=order.pk, staff=vera)
+                order_delivery_give_up(order_id=order.pk,
+                                       error="Demo: the sandbox could not install the host.")
         elif spec.target in {DELIVERING, DELIVERED, WITHDRAWABLE, WITHDRAWING, WITHDRAWN}:
             if order.status == OrderStatus.CHECKING:
-                lifecycle.order_validate(order_id=order.pk, staff=vera)
+                order_validate(order_id=order.pk, staff=vera)
             if spec.target == DELIVERING:
                 self.notes.append(
                     f"alice's order {order.pk} is in delivery: the worker delivers it about "

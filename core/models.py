@@ -1,7 +1,9 @@
 """The email outbox: a row written in the same transaction as the change it reports.
 
 A worker sends pending rows and marks them sent; the unique key makes each email exist once, and a
-sweep resends what a lost message or a crash left pending.
+sweep resends what a lost message or a crash left pending. It sits below the apps (accounts sends its
+sign-up confirmation through it too), so the order it reports is a plain id, not a foreign key; the
+table keeps the name it had in the orders app.
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,9 @@ class OutboxEmail(models.Model):
         FAILED = "failed", _("Failed")
 
     key = models.CharField(max_length=120, unique=True, help_text=_("What it reports, e.g. 'withdrawal-ack:42'."))
-    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.CASCADE, related_name="emails")
+    order_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text=_("The order it reports, if any.")
+    )
     template = models.CharField(max_length=80)
     to = models.EmailField()
     language = models.CharField(max_length=8)
@@ -27,8 +31,9 @@ class OutboxEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "orders_outboxemail"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [models.Index(fields=["status", "created_at"], name="orders_outb_status_7e55d7_idx")]
 
     def __str__(self) -> str:
         return self.key

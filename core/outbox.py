@@ -1,4 +1,4 @@
-"""Every lifecycle email goes through here: written to the outbox with the change, sent after commit.
+"""Every email goes through here: written to the outbox with the change it reports, sent after commit.
 
 Templates live in templates/emails/<name>_subject.txt, <name>.txt and <name>.html, rendered in the
 customer's language. Each email has a unique key, so retries and sweeps never send it twice on
@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .bulk_sql import insert_select
-from .models import Order, OutboxEmail
+from .models import OutboxEmail
+from .publish import publish, publish_on_commit
 
 # A claimed email not marked sent after this long belonged to a worker that died.
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -29,33 +30,30 @@ def _unclaimed(now) -> Q:
 
 
 def email_enqueue(
-    *, key: str, template: str, to: str, language: str, context: dict, order: Order | None = None
+    *, key: str, template: str, to: str, language: str, context: dict, order_id: int | None = None
 ) -> OutboxEmail:
     """Record the email in the caller's transaction (once per key) and send it once that commits."""
-    from .tasks import enqueue_on_commit, send_email
-
     email, created = OutboxEmail.objects.get_or_create(
-        key=key, defaults={"template": template, "to": to, "language": language, "context": context, "order": order}
+        key=key,
+        defaults={"template": template, "to": to, "language": language, "context": context, "order_id": order_id},
     )
     if created:
-        enqueue_on_commit(send_email, email.pk)
+        publish_on_commit("core.tasks.send_email", email.pk)
     return email
 
 
-def emails_enqueue(orders: QuerySet, *, email: dict, keys: list[str]) -> None:
+def emails_enqueue(rows: QuerySet, *, email: dict, keys: list[str]) -> None:
     """email_enqueue for a sweep's batch: one INSERT … SELECT that skips the keys already there, one task after commit.
 
-    `email` gives each OutboxEmail field (key, template, to, language, context, order) as an expression
-    over `orders`, one email per order (orders.bulk_sql). The task gets the batch's `keys`, not ids (an
+    `email` gives each OutboxEmail field (key, template, to, language, context, order_id) as an expression
+    over `rows`, one email per row (core.bulk_sql). The task gets the batch's `keys`, not ids (an
     INSERT … ON CONFLICT DO NOTHING does not say which rows it wrote); sending a key written earlier and
     still pending is harmless, email_send claims it once.
     """
-    from .tasks import enqueue_on_commit, send_emails
-
     pending = {"status": OutboxEmail.Status.PENDING, "attempts": 0, "last_error": "", "created_at": timezone.now()}
     columns = {**email, **{name: Value(value) for name, value in pending.items()}}
-    if insert_select(OutboxEmail, rows=orders, columns=columns, ignore_conflicts=True):
-        enqueue_on_commit(send_emails, keys)
+    if insert_select(OutboxEmail, rows=rows, columns=columns, ignore_conflicts=True):
+        publish_on_commit("core.tasks.send_emails", keys)
 
 
 def email_send(*, email_id: int, now=None) -> bool:
@@ -81,8 +79,6 @@ def email_send(*, email_id: int, now=None) -> bool:
 
 def emails_send(*, keys: list[str]) -> int:
     """Send a batch from emails_enqueue; an email that fails goes on in its own task, with its retries."""
-    from .tasks import send_email, send_or_log
-
     sent = 0
     pending = OutboxEmail.objects.filter(key__in=keys, status=OutboxEmail.Status.PENDING)
     for email_id in pending.order_by("pk").values_list("pk", flat=True):
@@ -90,7 +86,7 @@ def emails_send(*, keys: list[str]) -> int:
             sent += email_send(email_id=email_id)
         except Exception:
             logger.exception("Could not send outbox email %s; its own task will retry it.", email_id)
-            send_or_log(send_email, email_id, countdown=RETRY_AFTER.total_seconds())
+            publish("core.tasks.send_email", email_id, countdown=RETRY_AFTER.total_seconds())
     return sent
 
 
@@ -112,3 +108,11 @@ def emails_pending(*, now=None) -> list[int]:
         .filter(_unclaimed(now))
         .values_list("pk", flat=True)[:500]
     )
+
+
+def emails_resend_pending() -> int:
+    """The beat sweep: each email left pending goes out again in its own task."""
+    ids = emails_pending()
+    for email_id in ids:
+        publish("core.tasks.send_email", email_id)
+    return len(ids)

@@ -1,0 +1,26 @@
+"""The outbox's Celery tasks: each calls one function of core.outbox, imported when it runs."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_backoff_max=600, max_retries=8)
+def send_email(email_id: int) -> bool:
+    from core.outbox import email_send
+
+    return email_send(email_id=email_id)
+
+
+@shared_task(acks_late=True)
+def send_emails(keys: list[str]) -> int:
+    """A sweep's batch of emails (core.outbox.emails_enqueue): one message instead of one per email."""
+    from core.outbox import emails_send
+
+    return emails_send(keys=keys)
+
+
+@shared_task(acks_late=True)
+def resend_pending_emails() -> int:
+    """Outbox rows whose message was lost: each sent again in its own task."""
+    from core.outbox import emails_resend_pending
+
+    return emails_resend_pending()
