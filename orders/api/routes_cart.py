@@ -8,24 +8,28 @@ import logging
 import uuid
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
 
-from ..errors import Conflict, InvalidInput, OrderError
+from ..configurations import configurations_list
+from ..errors import InvalidInput, OrderError
 from ..models import Cart, CartItem
 from ..payments.gateway import GatewayError
 from ..services.carts import (
     cart_add_item,
     cart_assign,
     cart_create,
+    cart_item_change_configurations,
     cart_quote,
     cart_remove_item,
     cart_update,
     cart_update_item,
+)
+from ..services.carts import (
+    cart_delete as cart_delete_service,
 )
 from ..services.checkout import cart_checkout
 from ..services.payments import order_pay
@@ -36,7 +40,6 @@ from .serializers import (
     PRODUCTS,
     cart_item_json,
     cart_json,
-    configurations_list,
     offers_json,
     placed_order_json,
     quote_json,
@@ -117,8 +120,7 @@ def cart_put(request, caller, cart_id: str):
 
 def cart_delete(request, caller, cart_id: str):
     """Delete the cart; a placed order keeps everything it needs (its lines and totals)."""
-    cart = get_cart(caller, cart_id)
-    Cart.objects.filter(pk=cart.pk).delete()
+    cart_delete_service(cart=get_cart(caller, cart_id))
     return None
 
 
@@ -224,27 +226,6 @@ def configuration_get(request, caller, cart_id: str, item_id: int, configuration
     return _configuration(item, configuration_id)
 
 
-def _change_configurations(cart: Cart, item_id: int, change) -> dict | None:
-    """Apply `change(list) -> result` to an open cart's item, under the cart's lock, as the services do."""
-    now = timezone.now()
-    with transaction.atomic():
-        locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
-        if locked is None:
-            raise errors.not_found("This cart does not exist")
-        if locked.read_only:
-            raise Conflict(_("This cart has already been checked out."))
-        if locked.expires_at <= now:
-            raise Conflict(_("This cart has expired."))
-        item = CartItem.objects.select_for_update().filter(cart=locked, pk=item_id).first()
-        if item is None:
-            raise errors.not_found("This item does not exist")
-        configurations = configurations_list(item.configurations)
-        result = change(configurations)
-        item.configurations = {str(c["id"]): {"label": c["label"], "value": c["value"]} for c in configurations}
-        item.save(update_fields=["configurations"])
-    return result
-
-
 def configuration_add(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
     _item(cart, item_id)
@@ -261,7 +242,7 @@ def configuration_add(request, caller, cart_id: str, item_id: int):
         configurations.append(new)
         return new
 
-    return _change_configurations(cart, item_id, add)
+    return cart_item_change_configurations(cart=cart, item_id=item_id, change=add)
 
 
 def configuration_delete(request, caller, cart_id: str, item_id: int, configuration_id: int):
@@ -271,7 +252,7 @@ def configuration_delete(request, caller, cart_id: str, item_id: int, configurat
     def remove(configurations: list) -> None:
         configurations[:] = [c for c in configurations if c["id"] != configuration_id]
 
-    _change_configurations(cart, item_id, remove)
+    cart_item_change_configurations(cart=cart, item_id=item_id, change=remove)
     return None
 
 

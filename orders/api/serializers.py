@@ -12,6 +12,7 @@ from accounts.models import PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Pricing
 
 from .. import history
+from ..configurations import configurations_list
 from ..followup import follow_up
 from ..legal import legal_text
 from ..localtime import zone
@@ -150,24 +151,6 @@ def order_detail_json(order: Order, line: OrderLine) -> dict:
         "cancelled": line.cancelled_at is not None,
         "detailType": line.kind,
     }
-
-
-def configurations_list(configurations) -> list[dict]:
-    """[{id, label, value}] from a CartItem/OrderLine `configurations` dict.
-
-    The API stores `{"<id>": {"label", "value"}}`; a plain `{label: value}` (the panel's) also reads.
-    """
-    result = []
-    for key, value in (configurations or {}).items():
-        if isinstance(value, dict) and "label" in value:
-            try:
-                ident = int(key)
-            except ValueError:
-                ident = len(result) + 1
-            result.append({"id": ident, "label": str(value["label"]), "value": str(value.get("value", ""))})
-        else:
-            result.append({"id": len(result) + 1, "label": str(key), "value": str(value)})
-    return result
 
 
 def item_detail_json(order: Order, line: OrderLine) -> dict:

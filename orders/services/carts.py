@@ -1,15 +1,19 @@
 """Carts: created anonymously in a subsidiary, filled, assigned to an account, quoted."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Subsidiary, User
 from catalog.models import Pricing
 
+from ..configurations import configurations_list
 from ..errors import Conflict, InvalidInput
 from ..models import Cart, CartItem
 from ..pricing import Quote, quote_items
@@ -181,3 +185,29 @@ def carts_delete_expired(*, now: datetime | None = None) -> int:
         expires_at__lte=now or timezone.now(), checked_out_at__isnull=True
     ).delete()
     return deleted
+
+
+def cart_delete(*, cart: Cart) -> None:
+    """Delete a cart; an order placed from it keeps everything it needs (its own lines and totals)."""
+    Cart.objects.filter(pk=cart.pk).delete()
+
+
+def cart_item_change_configurations(*, cart: Cart, item_id: int, change: Callable[[list[dict]], Any]) -> Any:
+    """Apply `change(configurations)` to an open cart's item under the cart's lock; returns what `change` returns.
+
+    `configurations` is the item's list of `{"id", "label", "value"}`, which `change` edits in place.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        if locked is None:
+            raise Http404("This cart does not exist")
+        _check_open(locked, now)
+        item = CartItem.objects.select_for_update().filter(cart=locked, pk=item_id).first()
+        if item is None:
+            raise Http404("This item does not exist")
+        configurations = configurations_list(item.configurations)
+        result = change(configurations)
+        item.configurations = {str(c["id"]): {"label": c["label"], "value": c["value"]} for c in configurations}
+        item.save(update_fields=["configurations"])
+    return result
