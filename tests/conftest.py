@@ -18,23 +18,19 @@ What is here besides the sandbox speed-up:
 """
 
 import os
-from contextlib import contextmanager
 from datetime import datetime
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's `page` + the ORM in one test
 
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+from tests.support.processes import free_port, redis_answers, reset_broker_connections, start_worker, stop
+
 POSTGRES_ONLY_REASON = "needs PostgreSQL row locks (SQLite ignores SELECT FOR UPDATE)"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -139,21 +135,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 # --- Redis -----------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
-    except redis.exceptions.RedisError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """REDIS_URL if set, else a private redis-server for this session (nothing kept on disk)."""
@@ -166,7 +147,7 @@ def redis_url(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("redis")
     last_error = ""
     for _attempt in range(3):  # the free port may be taken between looking and binding
-        port = _free_port()
+        port = free_port()
         url = f"redis://127.0.0.1:{port}/0"
         logfile = workdir / f"redis-{port}.log"
         proc = subprocess.Popen(
@@ -194,11 +175,11 @@ def redis_url(tmp_path_factory):
             stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and proc.poll() is None and not _redis_answers(url):
+        while time.monotonic() < deadline and proc.poll() is None and not redis_answers(url):
             time.sleep(0.05)
-        if proc.poll() is None and _redis_answers(url):
+        if proc.poll() is None and redis_answers(url):
             break
-        _stop(proc)
+        stop(proc)
         last_error = (proc.stderr.read().decode(errors="replace") if proc.stderr else "") + (
             logfile.read_text(errors="replace") if logfile.exists() else ""
         )
@@ -207,98 +188,10 @@ def redis_url(tmp_path_factory):
     try:
         yield url
     finally:
-        _stop(proc)
-
-
-def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(sig)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+        stop(proc)
 
 
 # --- A real Celery worker --------------------------------------------------------------------------
-
-
-def _reset_broker_connections(app) -> None:
-    """Close the pooled broker connections, so the next publish uses the current broker_url."""
-    from kombu import pools
-
-    pools.reset()  # closes every pool and empties kombu's registry (a closed pool must not be reused)
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.control.mailbox.__dict__.pop("producer_pool", None)
-
-
-class CeleryWorker:
-    """A running ``celery worker`` subprocess."""
-
-    def __init__(self, proc: subprocess.Popen, hostname: str, logfile: Path, env: dict):
-        self.proc = proc
-        self.hostname = hostname  # e.g. for app.control.ping(destination=[worker.hostname])
-        self.logfile = logfile
-        self.env = env  # the environment it was started with
-
-    def log_text(self) -> str:
-        return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Send a signal (SIGKILL: crash; SIGTERM: warm shutdown). Wait with ``.proc.wait()``."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-
-
-@contextmanager
-def start_worker(*, env: dict, logdir: Path, include: list[str] = ()):
-    """A ``celery worker --pool=solo`` subprocess with `env`, ready (it answered a ping) when yielded."""
-    from controlpanel import celery_app
-
-    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    logfile = logdir / f"celery-worker-{hostname.split('@')[0]}.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "controlpanel",
-        "worker",
-        "--pool=solo",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "-n",
-        hostname,
-    ]
-    for module in include:
-        cmd += ["--include", module]
-    with logfile.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    worker = CeleryWorker(proc, hostname, logfile, env)
-    try:
-        deadline = time.monotonic() + 60
-        while not (" ready." in worker.log_text() and celery_app.control.ping(destination=[hostname], timeout=0.5)):
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}"
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker was not ready after 60 s:\n{worker.log_text()}")
-            time.sleep(0.1)
-        yield worker
-    finally:
-        _stop(proc, signal.SIGTERM, timeout=20)  # warm shutdown
 
 
 @pytest.fixture
@@ -308,13 +201,22 @@ def celery_worker_include():
 
 
 @pytest.fixture
-def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_worker_include):
+def celery_worker_env():
+    """Variables the worker gets over this process's environment; override in a test module."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_worker_include, celery_worker_env):
     """A real ``celery worker --pool=solo`` on the test databases and the ``redis_url`` broker.
 
     The worker gets this process's environment plus DJANGO_TEST_DATABASES=1 (settings then name the
     databases pytest-django created: var/test_*.sqlite3 on SQLite, test_<name> on PostgreSQL) and
-    REDIS_URL=redis_url. It is stopped (SIGTERM, warm shutdown) before the test's database flush.
+    REDIS_URL=redis_url, then ``celery_worker_env``. It is stopped (SIGTERM, warm shutdown) before the
+    test's database flush.
     """
+    from django.conf import settings
+
     from controlpanel import celery_app
 
     marker = request.node.get_closest_marker("django_db")
@@ -329,26 +231,27 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
 
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "controlpanel.settings"),
+        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,  # this run's (pytest.ini: controlpanel.settings_test)
         "DJANGO_TEST_DATABASES": "1",
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **celery_worker_env,
     }
     env.pop("CELERY_BROKER_URL", None)  # Celery reads it from the environment over the settings
     # This process's app publishes to the same broker meanwhile (its conf was read once, at import).
     saved = {key: celery_app.conf.get(key) for key in ("broker_url", "broker_transport_options")}
     celery_app.conf.broker_url = redis_url
     celery_app.conf.broker_transport_options = {}
-    _reset_broker_connections(celery_app)
+    reset_broker_connections(celery_app)
     try:
         with start_worker(env=env, logdir=tmp_path, include=celery_worker_include) as worker:
             yield worker  # stopped (warm shutdown) on leaving, before the test database is flushed
     finally:
         for key, value in saved.items():
             celery_app.conf[key] = value
-        _reset_broker_connections(celery_app)
+        reset_broker_connections(celery_app)
 
 
 # --- Playwright ------------------------------------------------------------------------------------

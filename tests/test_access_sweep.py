@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.models import OutboxEmail
 from orders.models import Refund, SandboxTransaction, Withdrawal
 from orders.services.withdrawal_links import LINK_SALT
-from tests.abuse_support import (
+from tests.support.abuse import (
     PANEL_FILL,
     PDF,
     Estate,
@@ -29,8 +29,8 @@ from tests.abuse_support import (
     snapshot_changes,
     url_for,
 )
-from tests.factories import PaymentMethodFactory, UserFactory
-from tests.test_api_auth import Api, token_for
+from tests.support.api import Api, token_for
+from tests.support.factories import PaymentMethodFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

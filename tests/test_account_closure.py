@@ -22,8 +22,8 @@ from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
 from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, UserFactory, pay_order, place_order
-from tests.test_data_export import withdrawn_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, pay_order, place_order
+from tests.support.orders import withdrawn_order
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

@@ -13,7 +13,7 @@ from orders import lifecycle
 from orders.models import OrderStatus, Payment, Refund, Withdrawal
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.groups import ensure_staff_groups
-from tests.factories import UserFactory, pay_order, place_order
+from tests.support.factories import UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 CHANGELIST = reverse("admin:orders_order_changelist")

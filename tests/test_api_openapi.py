@@ -24,8 +24,8 @@ from orders.api.signing import sign
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.consents import Evidence
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
-from tests.test_api_auth import ALL_RULES, token_for
+from tests.support.api import ALL_RULES, token_for
+from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
 
 MAX_EXAMPLES = 20
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

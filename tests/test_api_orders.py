@@ -15,8 +15,15 @@ from orders import history
 from orders.api import routes_me
 from orders.models import Cart, CartItem, Consent, Order, OrderStatus, Withdrawal
 from orders.services.invoices import invoice_issue
-from tests.factories import PaymentMethodFactory, PlanFactory, PricingFactory, UserFactory, pay_order, place_order
-from tests.test_api_auth import Api, api_for, assert_error
+from tests.support.api import Api, api_for, assert_error
+from tests.support.factories import (
+    PaymentMethodFactory,
+    PlanFactory,
+    PricingFactory,
+    UserFactory,
+    pay_order,
+    place_order,
+)
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 # The gateway is never called inside a transaction: tests that pay commit for real.

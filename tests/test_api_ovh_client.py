@@ -16,7 +16,7 @@ from ovh import exceptions
 
 from accounts.models import ConsumerKey
 from orders.models import Order, OrderStatus, Withdrawal
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory
+from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory
 
 ENDPOINT = "controlpanel-test"
 LIVE = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

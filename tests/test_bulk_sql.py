@@ -10,7 +10,7 @@ from django.db.models.functions import Cast, Concat
 from core.bulk_sql import DecimalText, IsoInstant, insert_select
 from core.models import OutboxEmail
 from orders.models import Order
-from tests.factories import UserFactory, place_order
+from tests.support.factories import UserFactory, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from orders.pricing import quote_items
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence, order_waive_retraction
-from tests.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
 
 pytestmark = pytest.mark.django_db
 PANEL = Evidence(channel="panel", ip="203.0.113.7")

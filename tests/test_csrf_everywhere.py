@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from orders.services.withdrawal_links import LINK_SALT
-from tests.abuse_support import (
+from tests.support.abuse import (
     PANEL_FILL,
     PDF,
     all_routes,

@@ -11,44 +11,21 @@ from django.utils import timezone
 from accounts.data_export import SCHEMA, SCHEMA_VERSION
 from accounts.models import ApiApplication, ConsumerKey
 from orders.api.credentials import token_create
-from orders.models import Invoice, OrderStatus, Payment, Refund, SupportingDocument
-from orders.services.consents import Evidence
-from orders.services.payments import order_pay
+from orders.models import OrderStatus, Payment, Refund, SupportingDocument
 from orders.services.validation import order_validate
-from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import (
+from tests.support.factories import (
     PaymentMethodFactory,
-    PlanFactory,
     PricingFactory,
     SupportingDocumentFactory,
     UserFactory,
     pay_order,
     place_order,
 )
+from tests.support.orders import withdrawn_order
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 EXPORT = "accounts:data_export"
-
-
-def withdrawn_order(account):
-    """Paid with a sandbox card (invoice issued), then withdrawn: refunded, credit note issued, cancelled.
-
-    Needs a transactional test: the refund and the invoice run on commit, as the worker runs them.
-    """
-    order = place_order(account=account, pricings=[PricingFactory(plan=PlanFactory(), price=Decimal("19.99"))])
-    method = PaymentMethodFactory(account=account, is_default=not account.payment_methods.exists())
-    assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.SUCCEEDED
-    order_withdraw(
-        order_id=order.pk,
-        request=WithdrawalRequest(confirmed=True, reason="unused", comment="Changed my mind"),
-        evidence=Evidence(channel="panel", ip="127.0.0.1", actor=account),
-        channel="panel",
-    )
-    order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED and Invoice.objects.filter(order=order).exists()
-    assert Refund.objects.get(order=order).credit_note
-    return order
 
 
 def download(client, password: str = "demo"):

@@ -16,7 +16,7 @@ from orders.services import supporting_documents as service
 from orders.services.supporting_documents import MAX_SIZE, documents_to_purge, supporting_documents_purge
 from orders.services.validation import order_request_documents, order_validate
 from orders.tasks import delete_old_supporting_documents
-from tests.factories import UserFactory, pay_order, place_order
+from tests.support.factories import UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db
 

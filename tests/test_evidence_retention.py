@@ -9,7 +9,7 @@ from django.utils import timezone
 from orders.models import Consent, Order, OrderEvent
 from orders.services.retention import evidence_purge
 from orders.tasks import delete_old_evidence
-from tests.factories import place_order
+from tests.support.factories import place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from orders import history
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.notifications import notify_order_expired
 from orders.services.expiry import orders_expire
-from tests.factories import UserFactory, place_order, subsidiary
+from tests.support.factories import UserFactory, place_order, subsidiary
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import PaymentKind
 from orders.models import CancelReason, Order, OrderStatus, Payment
 from orders.selectors import expired_ids, expired_q, mark_expiry
-from tests.factories import UserFactory, place_order
+from tests.support.factories import UserFactory, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,8 @@ from django.utils import timezone
 from orders import tasks
 from orders.models import Heartbeat, Payment, Refund
 from orders.monitoring import broker_eviction_policy, heartbeat_record, workers_check
-from tests.conftest import _free_port, _redis_answers, _stop
-from tests.factories import pay_order, place_order
-from tests.test_production_settings import _restore_broker, _use_broker
+from tests.support.factories import pay_order, place_order
+from tests.support.processes import free_port, redis_answers, restore_broker, stop, use_broker
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -27,13 +26,13 @@ def redis_broker(redis_url):
     """This process's Celery app on the Redis broker, its task queue empty before and after."""
     from controlpanel import celery_app
 
-    saved = _use_broker(celery_app, redis_url)
+    saved = use_broker(celery_app, redis_url)
     _purge()
     try:
         yield redis_url
     finally:
         _purge()
-        _restore_broker(celery_app, saved)
+        restore_broker(celery_app, saved)
 
 
 def _purge() -> None:
@@ -126,11 +125,11 @@ def test_unreachable_broker_alerts(settings):
     from controlpanel import celery_app
 
     heartbeat_record(hostname="w1")
-    saved = _use_broker(celery_app, f"redis://127.0.0.1:{_free_port()}/0")
+    saved = use_broker(celery_app, f"redis://127.0.0.1:{free_port()}/0")
     try:
         report = workers_check()
     finally:
-        _restore_broker(celery_app, saved)
+        restore_broker(celery_app, saved)
     assert report.queue_depth is None
     assert list(report.alerts) == ["broker"]
 
@@ -188,7 +187,7 @@ def test_eviction_policy_unreadable_on_a_managed_redis(tmp_path):
     """Managed Redis services often disable CONFIG: the policy is "unknown" and warned about, nothing fails."""
     from controlpanel import celery_app
 
-    port = _free_port()
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     server = subprocess.Popen(
         [
@@ -198,16 +197,16 @@ def test_eviction_policy_unreadable_on_a_managed_redis(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    saved = _use_broker(celery_app, url)
+    saved = use_broker(celery_app, url)
     try:
         deadline = time.monotonic() + 10
-        while not _redis_answers(url):
+        while not redis_answers(url):
             assert time.monotonic() < deadline and server.poll() is None, "the private redis-server did not start"
             time.sleep(0.05)
         assert broker_eviction_policy() == "unknown"
         report = workers_check()
     finally:
-        _restore_broker(celery_app, saved)
-        _stop(server)
+        restore_broker(celery_app, saved)
+        stop(server)
     assert "CONFIG GET refused" in report.warnings[0]
     assert "broker" not in report.alerts

@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from orders.models import CancelReason, Order, OrderStatus
-from tests.conftest import ROOT, _stop
-from tests.factories import place_order
+from tests.support import ROOT
+from tests.support.factories import place_order
+from tests.support.processes import stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
@@ -46,7 +47,7 @@ def test_beat_schedules_the_expiry_sweep_on_its_own(celery_worker_process, tmp_p
             assert beat.poll() is None, log.read_text(errors="replace")
             time.sleep(1)
     finally:
-        _stop(beat, signal.SIGTERM)
+        stop(beat, signal.SIGTERM)
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert (stale.status, stale.cancel_reason) == (OrderStatus.CANCELLED, CancelReason.EXPIRED), log.read_text()

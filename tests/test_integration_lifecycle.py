@@ -26,17 +26,19 @@ from orders.models import Invoice, Order, OrderKind, OrderStatus, Payment, Refun
 from orders.services.payments import order_pay
 from orders.services.validation import order_request_documents, order_validate
 from orders.withdrawal import period_end
-from tests.conftest import _free_port, _redis_answers, _reset_broker_connections, _stop
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
-from tests.test_integration_orders import (
-    another_worker,
+from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
+from tests.support.orders import (
     assert_delivered_once,
+    assert_refunded_once,
+    backdate_refund,
+    ledger_refunds,
     order_status,
+    paid_order,
     trusted_account,
-    wait_for_task,
-    wait_until,
+    withdraw,
 )
-from tests.test_integration_refunds import assert_refunded_once, backdate_refund, ledger_refunds, paid_order, withdraw
+from tests.support.processes import free_port, redis_answers, reset_broker_connections, stop
+from tests.support.worker import another_worker, wait_for_task, wait_until
 
 S = OrderStatus
 pytestmark = [
@@ -55,7 +57,7 @@ class PrivateRedis:
 
     def __init__(self, workdir):
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc = None
 
@@ -73,7 +75,7 @@ class PrivateRedis:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while not _redis_answers(self.url):
+        while not redis_answers(self.url):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 log = logfile.read_text(errors="replace") if logfile.exists() else ""
                 pytest.fail(f"could not start a private redis-server on port {self.port}:\n{log}")
@@ -81,7 +83,7 @@ class PrivateRedis:
 
     def stop(self) -> None:
         if self.proc is not None:
-            _stop(self.proc)
+            stop(self.proc)
 
     def restart(self) -> None:
         self.stop()
@@ -230,7 +232,7 @@ def test_redis_restarted_with_tasks_queued_loses_nothing_committed(
 
     private_redis.restart()  # no persistence: every queued message is gone
     assert private_redis.client().dbsize() == 0
-    _reset_broker_connections(celery_app)  # this process's pooled connections went to the old server
+    reset_broker_connections(celery_app)  # this process's pooled connections went to the old server
 
     # The beat sweeps run minutes later.
     hour_ago = timezone.now() - timedelta(hours=1)

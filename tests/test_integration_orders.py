@@ -12,7 +12,6 @@ import re
 import signal
 import time
 from collections import Counter
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +27,9 @@ from orders.provisioning import SandboxProvisioner
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
 from orders.task_names import DELIVER_ORDER
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.orders import assert_delivered_once, labels, order_status, trusted_account
+from tests.support.worker import another_worker, forget_unacked, wait_for_task, wait_until
 
 S = OrderStatus
 pytestmark = [
@@ -36,7 +37,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
 
-WAIT_SECONDS = 30
 PROVISIONER_DIR_ENV = "TEST_PROVISIONER_DIR"
 
 
@@ -67,92 +67,14 @@ class SlowProvisioner(SandboxProvisioner):
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def wait_until(predicate, *, worker, what: str, timeout: float = WAIT_SECONDS):
-    """Poll the database (or anything) until `predicate()` is truthy; fail with the worker's log otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        log = worker.log_text()
-        if " raised unexpected: " in log:  # no point waiting: a task failed in the worker
-            pytest.fail(f"a task failed in the worker while waiting for {what}; worker log:\n{log}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{log}")
-        time.sleep(0.1)
-
-
-def wait_for_task(worker, result, *, timeout: float = WAIT_SECONDS) -> str:
-    """Wait until the worker logged that this task invocation succeeded; returns the repr of its return value."""
-    succeeded = re.compile(rf"\[{re.escape(result.id)}\] succeeded in [^:]*: (.*)$", re.MULTILINE)
-    failed = re.compile(rf"\[{re.escape(result.id)}\] (raised|retry)")
-
-    def done():
-        text = worker.log_text()
-        if failed.search(text):
-            pytest.fail(f"task {result.id} failed in the worker:\n{text}")
-        match = succeeded.search(text)
-        return match and match.group(1).strip()
-
-    return wait_until(done, worker=worker, what=f"task {result.id} to succeed", timeout=timeout)
-
-
-def order_status(order_id: int) -> str:
-    return Order.objects.values_list("status", flat=True).get(pk=order_id)
-
-
 def backdate(order_id: int, *, by: timedelta) -> None:
     """Pretend the order has not moved for a while (not a status write: only `updated_at`)."""
     assert Order.objects.filter(pk=order_id).update(updated_at=timezone.now() - by) == 1
 
 
-def labels(order_id: int) -> list[str]:
-    return list(OrderEvent.objects.filter(order_id=order_id).values_list("label", flat=True))
-
-
-def assert_delivered_once(order_id: int) -> None:
-    """Delivered; one service per DURATION line, none twice; every line carries its group's period."""
-    order = Order.objects.get(pk=order_id)
-    assert order.status == S.DELIVERED and order.delivered_at is not None
-    lines = list(order.lines.all())
-    durations = [line for line in lines if line.kind == OrderLine.Kind.DURATION]
-    services = list(Service.objects.filter(origin_line__order=order))
-    assert len(services) == len(durations) > 0
-    assert sorted(s.origin_line_id for s in services) == sorted(line.pk for line in durations)
-    by_group = {line.group: line for line in durations}
-    for line in lines:
-        assert line.delivered_at is not None
-        assert line.period_start is not None and line.period_end is not None and line.period_start < line.period_end
-        duration = by_group[line.group]
-        assert (line.period_start, line.period_end) == (duration.period_start, duration.period_end)
-    for service in services:
-        line = service.origin_line
-        assert (service.period_start, service.period_end) == (line.period_start, line.period_end)
-    assert labels(order_id).count(history.INVOICE_IN_PROGRESS) == 1
-    delivered = OrderEvent.objects.get(order_id=order_id, label=history.INVOICE_IN_PROGRESS)
-    assert (delivered.from_status, delivered.to_status) == (S.DELIVERING, S.DELIVERED)
-
-
-def trusted_account():
-    """An account with one paid order already (it went to manual validation): no risk rule fires any more."""
-    account = UserFactory()
-    first = pay_order(place_order(account=account))
-    assert first.status == S.CHECKING
-    return account
-
-
 def two_item_pricings():
     """Two cart items: one with an installation fee (INSTALLATION + DURATION lines), one without."""
     return [PricingFactory(installation_fee=Decimal("9.99")), PricingFactory(price=Decimal("4.99"))]
-
-
-@contextmanager
-def another_worker(first, tmp_path: Path):
-    """A second ``celery worker`` like conftest's, with the environment `first` was started with."""
-    from tests.conftest import start_worker
-
-    with start_worker(env=first.env, logdir=tmp_path, include=[__name__]) as worker:
-        yield worker
 
 
 def unacked_deliveries(redis_url: str, order_id: int) -> dict[str, str]:
@@ -169,17 +91,6 @@ def unacked_deliveries(redis_url: str, order_id: int) -> dict[str, str]:
         if headers.get("task") == "orders.tasks.deliver_order" and headers.get("argsrepr") == f"({order_id},)":
             found[tag.decode()] = headers["id"]
     return found
-
-
-def forget_unacked(redis_url: str, tags) -> None:
-    """Remove the killed worker's orphaned message, so that no later run on this Redis database gets it."""
-    import redis
-    from kombu.transport.redis import Channel
-
-    client = redis.Redis.from_url(redis_url)
-    for tag in tags:
-        client.hdel(Channel.unacked_key, tag)
-        client.zrem(Channel.unacked_index_key, tag)
 
 
 # --- a. payment → delivery on commit → the worker delivers ----------------------------------------

@@ -10,20 +10,16 @@ import json
 import os
 import signal
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from orders import tasks as order_tasks
-from orders.models import CreditNote, Order, OrderStatus, Payment, Refund, SandboxTransaction, Withdrawal
+from orders.models import Order, OrderStatus, Refund, Withdrawal
 from orders.payments.sandbox import SandboxGateway
-from orders.services.consents import Evidence
-from orders.services.payments import order_pay
-from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
-from tests.test_integration_orders import another_worker, wait_for_task, wait_until
+from tests.support.orders import assert_refunded_once, backdate_refund, ledger_refunds, paid_order, withdraw
+from tests.support.processes import reset_broker_connections
+from tests.support.worker import another_worker, forget_unacked, wait_for_task, wait_until
 
 S = OrderStatus
 pytestmark = [
@@ -71,51 +67,8 @@ class SlowRefundGateway(SandboxGateway):
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def paid_order():
-    """Checkout and pay with a sandbox card (a real ledger charge the refund can refer to): `checking`."""
-    account = UserFactory()
-    order = place_order(account=account)
-    method = PaymentMethodFactory(account=account)
-    assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.SUCCEEDED
-    order.refresh_from_db()
-    assert order.status == S.CHECKING
-    return order
-
-
-def withdraw(order) -> Withdrawal:
-    return order_withdraw(
-        order_id=order.pk,
-        request=WithdrawalRequest(confirmed=True, reason="unused"),
-        evidence=Evidence(channel="panel", actor=order.account),
-        channel="panel",
-    )
-
-
-def ledger_refunds():
-    return SandboxTransaction.objects.filter(operation=SandboxTransaction.Operation.REFUND)
-
-
 def refund_status(refund_id: int) -> str:
     return Refund.objects.values_list("status", flat=True).get(pk=refund_id)
-
-
-def backdate_refund(refund_id: int) -> None:
-    """The beat sweep runs minutes later: the pending refund is older than STALE_PENDING by then."""
-    assert Refund.objects.filter(pk=refund_id).update(created_at=timezone.now() - timedelta(hours=1)) == 1
-
-
-def assert_refunded_once(order: Order, refund_id: int) -> None:
-    """Paid once: one ledger refund under the refund's key, its reference recorded, a credit note, cancelled."""
-    refund = Refund.objects.get(pk=refund_id)
-    (tx,) = ledger_refunds()
-    assert refund.status == Refund.Status.PAID and refund.paid_at is not None
-    assert (tx.idempotency_key, tx.amount, tx.currency) == (refund.idempotency_key, refund.amount, refund.currency)
-    assert tx.status == SandboxTransaction.Status.SUCCEEDED
-    assert refund.gateway_reference == tx.reference
-    assert CreditNote.objects.filter(refund=refund).count() == 1
-    order.refresh_from_db()
-    assert (order.status, order.cancel_reason) == (S.CANCELLED, "withdrawn")
-    assert Refund.objects.filter(order=order).count() == 1
 
 
 def unacked_refunds(redis_url: str, refund_id: int) -> dict[str, str]:
@@ -131,17 +84,6 @@ def unacked_refunds(redis_url: str, refund_id: int) -> dict[str, str]:
         if headers.get("task") == "orders.tasks.pay_refund" and headers.get("argsrepr") == f"({refund_id},)":
             found[tag.decode()] = headers["id"]
     return found
-
-
-def forget_unacked(redis_url: str, tags) -> None:
-    """Remove the killed worker's orphaned message, so that no later run on this Redis database gets it."""
-    import redis
-    from kombu.transport.redis import Channel
-
-    client = redis.Redis.from_url(redis_url)
-    for tag in tags:
-        client.hdel(Channel.unacked_key, tag)
-        client.zrem(Channel.unacked_index_key, tag)
 
 
 # --- a. a worker killed mid-refund; a new worker and the sweep finish it, one gateway refund ----------
@@ -216,7 +158,6 @@ def test_a_worker_killed_mid_refund_is_recovered_with_one_gateway_refund(
 
 def test_redis_down_at_commit_the_withdrawal_is_recorded_and_the_sweep_pays_the_refund(celery_worker_process, client):
     from controlpanel import celery_app
-    from tests.conftest import _reset_broker_connections
 
     worker = celery_worker_process
     order = paid_order()
@@ -224,7 +165,7 @@ def test_redis_down_at_commit_the_withdrawal_is_recorded_and_the_sweep_pays_the_
     working_broker = celery_app.conf.broker_url
 
     celery_app.conf.broker_url = DEAD_BROKER  # Redis stops: every publish from this process fails
-    _reset_broker_connections(celery_app)
+    reset_broker_connections(celery_app)
     try:
         # As Celery fails when Redis is down (kombu's OperationalError once its publish retries are spent).
         with pytest.raises(Exception) as down:
@@ -235,7 +176,7 @@ def test_redis_down_at_commit_the_withdrawal_is_recorded_and_the_sweep_pays_the_
         )
     finally:
         celery_app.conf.broker_url = working_broker  # Redis is back
-        _reset_broker_connections(celery_app)
+        reset_broker_connections(celery_app)
 
     # The customer sees the withdrawal recorded, not an error page: the enqueue failed after the commit.
     assert response.status_code == 302, response.content[:500]

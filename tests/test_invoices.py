@@ -3,13 +3,12 @@
 import html
 import io
 import re
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -25,7 +24,8 @@ from orders.services.documents import credit_note_issue, next_number
 from orders.services.invoices import invoice_issue, orders_awaiting_invoice
 from orders.services.refunds import refund_full_payment
 from orders.tasks import issue_invoice, recover_invoices
-from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order, subsidiary
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order, subsidiary
+from tests.support.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -253,30 +253,6 @@ def test_credit_notes_are_the_owners_only(client, paid, credit_note):
 
 
 # --- concurrency (PostgreSQL) ---------------------------------------------------------------------
-
-
-def run_together(*calls, timeout: float = 60) -> list[tuple]:
-    """Each call in its own thread with its own connection, released together (tests/test_races.py)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout)
-            try:
-                outcomes[index] = ("ok", call())
-            except Exception as error:  # the test inspects it
-                outcomes[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a call is stuck (deadlock?)"
-    return outcomes
 
 
 def _slow_next_number(monkeypatch):

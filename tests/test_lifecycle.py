@@ -12,7 +12,7 @@ from orders.lifecycle import ALLOWED, TransitionError, can_transition
 from orders.models import CancelReason, Order, OrderEvent, OrderStatus
 from orders.services.delivery import order_retry_delivery
 from orders.services.expiry import orders_expire
-from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 S = OrderStatus
 pytestmark = pytest.mark.django_db

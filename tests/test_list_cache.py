@@ -19,8 +19,8 @@ from orders.services.list_changes import list_changes_prune
 from orders.tasks import prune_order_list_changes
 from orders.views.list_cache import list_cache_key
 from orders.views.list_query import parse_list_query
-from tests.factories import pay_order, place_order, subsidiary
-from tests.kept_pages import REQUEST_TABLES, anonymised, delivered, tables_read, touch
+from tests.support.factories import pay_order, place_order, subsidiary
+from tests.support.kept_pages import REQUEST_TABLES, anonymised, delivered, tables_read, touch
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 LIST = reverse("orders:list")

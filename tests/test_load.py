@@ -38,8 +38,9 @@ from orders.models import (
     SandboxTransaction,
     Withdrawal,
 )
-from tests.conftest import ROOT, _stop
-from tests.factories import PricingFactory, UserFactory
+from tests.support import ROOT
+from tests.support.factories import PricingFactory, UserFactory
+from tests.support.processes import stop
 
 pytestmark = [
     pytest.mark.integration,
@@ -97,7 +98,7 @@ def web_server(celery_worker_process, tmp_path):
             time.sleep(0.2)
         yield url, log
     finally:
-        _stop(server)  # before the test's database flush
+        stop(server)  # before the test's database flush
 
 
 # --- one simulated customer ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from accounts.models import ConsumerKey
 from orders.api import credentials
 from orders.models import Withdrawal
 from orders.services.payments import order_pay
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

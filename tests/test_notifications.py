@@ -26,7 +26,7 @@ from orders.services.expiry import expiry_reminders_send, orders_expire, orders_
 from orders.services.invoices import invoice_issue
 from orders.services.validation import order_refuse_and_refund, order_request_documents, order_validate
 from orders.tasks import send_expiry_reminders
-from tests.factories import UserFactory, pay_order, place_order
+from tests.support.factories import UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from orders.models import Order, OrderStatus
 from orders.services.consents import Evidence
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from orders.views.page_cache import ROW_SETS, TABLES, cache_key, fingerprint
-from tests.factories import PaymentMethodFactory, SupportingDocumentFactory, pay_order, place_order
-from tests.kept_pages import REQUEST_TABLES, anonymised, delivered, nonce, tables_read, touch
+from tests.support.factories import PaymentMethodFactory, SupportingDocumentFactory, pay_order, place_order
+from tests.support.kept_pages import REQUEST_TABLES, anonymised, delivered, nonce, tables_read, touch
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 PARIS = ZoneInfo("Europe/Paris")

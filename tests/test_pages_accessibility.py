@@ -10,7 +10,7 @@ from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.validation import order_request_documents
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import LegalForm, PaymentKind, PaymentMethod, User
 from accounts.services import payment_method_add
 from orders.models import Payment
-from tests.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 # Sign-up emails leave through the outbox once the request's transaction commits, as in production.

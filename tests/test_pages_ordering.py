@@ -19,7 +19,7 @@ from orders.legal import legal_text, legal_version
 from orders.models import Cart, CartItem, Consent, Order
 from orders.money import format_money
 from orders.services.carts import cart_add_item, cart_assign, cart_create, cart_quote
-from tests.factories import PlanFactory, PricingFactory, UserFactory, subsidiary
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, subsidiary
 
 CATALOG = reverse("catalog:index")
 CART = reverse("catalog:cart")

@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts.models import LegalForm
 from orders.models import Consent, Order, OrderLine
 from orders.services.expiry import orders_expire
-from tests.factories import PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PricingFactory, UserFactory, pay_order, place_order
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 20, 12, tzinfo=PARIS)  # a Friday

@@ -15,7 +15,7 @@ from accounts.services import payment_method_add
 from orders.errors import InvalidInput
 from orders.models import Cart, OrderStatus, Payment, SandboxTransaction
 from orders.money import format_money
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

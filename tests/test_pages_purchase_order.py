@@ -17,7 +17,7 @@ from orders.models import Cart
 from orders.money import format_money
 from orders.pdf import FETCHER, render_pdf, static_name
 from orders.templatetags.panel import ldate, ldatetime
-from tests.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from accounts.models import LegalForm
 from orders import lifecycle
 from orders.services.delivery import order_deliver
 from orders.services.validation import order_validate
-from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 PARIS = ZoneInfo("Europe/Paris")
 db = pytest.mark.django_db(databases=["default", "sandbox"])

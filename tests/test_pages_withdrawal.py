@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orders.models import OrderStatus, Refund, Withdrawal
 from orders.services.payments import order_pay
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

@@ -11,7 +11,7 @@ from orders.errors import Conflict, InvalidInput
 from orders.models import OrderStatus, Payment, SandboxTransaction
 from orders.payments.sandbox import SandboxGateway
 from orders.services.payments import order_pay, payment_mark_transfer_received, payments_reconcile
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

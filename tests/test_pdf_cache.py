@@ -22,7 +22,7 @@ from accounts.models import PaymentKind, PaymentMethod
 from orders.models import Order, OrderStatus
 from orders.pdf_cache import PdfCacheStorage, cache_name, document_pdf
 from orders.tasks import delete_old_pdfs
-from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db
 

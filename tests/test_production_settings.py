@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import _reset_broker_connections
+from tests.support.processes import restore_broker, use_broker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -186,29 +186,15 @@ def test_ready_with_the_configured_broker(client):
     assert response.json() == {"database": "ok", "sandbox": "ok", "broker": "ok"}
 
 
-def _use_broker(app, url: str):
-    saved = {key: app.conf.get(key) for key in ("broker_url", "broker_transport_options")}
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = {}
-    _reset_broker_connections(app)
-    return saved
-
-
-def _restore_broker(app, saved: dict) -> None:
-    for key, value in saved.items():
-        app.conf[key] = value
-    _reset_broker_connections(app)
-
-
 @pytest.mark.django_db(databases=["default", "sandbox"])
 def test_ready_with_redis(client, redis_url):
     from controlpanel import celery_app
 
-    saved = _use_broker(celery_app, redis_url)
+    saved = use_broker(celery_app, redis_url)
     try:
         response = client.get("/ready")
     finally:
-        _restore_broker(celery_app, saved)
+        restore_broker(celery_app, saved)
     assert response.status_code == 200, response.content
     assert response.json() == {"database": "ok", "sandbox": "ok", "broker": "ok"}
 
@@ -220,11 +206,11 @@ def test_ready_is_503_when_the_broker_is_unreachable(client):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         dead_port = sock.getsockname()[1]
-    saved = _use_broker(celery_app, f"redis://127.0.0.1:{dead_port}/0")
+    saved = use_broker(celery_app, f"redis://127.0.0.1:{dead_port}/0")
     try:
         response = client.get("/ready")
     finally:
-        _restore_broker(celery_app, saved)
+        restore_broker(celery_app, saved)
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "sandbox": "ok", "broker": "failed"}
 

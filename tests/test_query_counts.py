@@ -19,7 +19,7 @@ from orders.lifecycle import record_event
 from orders.models import OrderStatus
 from orders.services.delivery import order_deliver
 from orders.services.validation import order_validate
-from tests.factories import PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PricingFactory, UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

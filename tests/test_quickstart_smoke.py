@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, _free_port
+from tests.support import ROOT
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -124,7 +125,7 @@ def _health(base: str) -> bool:
 
 def test_quick_start_orders_pays_and_delivers(tmp_path):
     var_dir = tmp_path / "var"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if key in KEPT_ENV}
     env.update(

@@ -6,13 +6,10 @@ little (a short sleep inside the transaction, as Oscar does) so that the calls r
 asserts that they did. PostgreSQL only: SQLite serialises writers, so there is nothing to race there.
 """
 
-import threading
-import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from orders import history, lifecycle
@@ -30,7 +27,7 @@ from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute, refund_full_payment
 from orders.services.validation import order_refuse_and_refund, order_validate
 from orders.task_names import DELIVER_ORDER, PAY_REFUND
-from tests.factories import (
+from tests.support.factories import (
     PaymentMethodFactory,
     PricingFactory,
     UserFactory,
@@ -38,6 +35,7 @@ from tests.factories import (
     place_order,
     withdrawn_order_refund,
 )
+from tests.support.threads import assert_overlapped, run_together, slow_down
 
 S = OrderStatus
 pytestmark = [
@@ -45,49 +43,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
 
-CRITICAL_SECTION_PAUSE = 0.3  # seconds spent inside the transaction, so that the other call arrives meanwhile
-
-
-def run_together(*calls, timeout: float = 30) -> list[tuple]:
-    """Run each call in its own thread, released at once; returns ("ok", value) or ("error", exc), with times."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout)
-            started = time.monotonic()
-            try:
-                outcomes[index] = ("ok", call(), started, time.monotonic())
-            except Exception as error:  # the test inspects it
-                outcomes[index] = ("error", error, started, time.monotonic())
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    threads = [threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a call is stuck (deadlock?)"
-    assert all(outcomes), outcomes
-    return outcomes
-
-
-def assert_overlapped(outcomes) -> None:
-    """Every call started before any of them returned: they really ran at the same time."""
-    assert max(o[2] for o in outcomes) < min(o[3] for o in outcomes), "the calls did not overlap"
-
-
-def slow_down(monkeypatch, module, name: str) -> None:
-    """Make `module.name` pause before doing its work (it runs inside the transaction under test)."""
-    original = getattr(module, name)
-
-    def slowed(*args, **kwargs):
-        time.sleep(CRITICAL_SECTION_PAUSE)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, slowed)
 
 
 # --- a. staff validate and refuse the same order at the same moment --------------------------------

@@ -16,8 +16,8 @@ from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.validation import order_refuse_and_refund
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
-from tests.test_races import assert_overlapped, run_together, slow_down
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.threads import assert_overlapped, run_together, slow_down
 
 S = OrderStatus
 pytestmark = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from orders import history, lifecycle
 from orders.models import CreditNote, Order, OrderEvent, OrderStatus, Refund, SandboxTransaction
 from orders.services.refunds import refund_execute, refund_full_payment
-from tests.factories import UserFactory, place_order, withdrawn_order_refund
+from tests.support.factories import UserFactory, place_order, withdrawn_order_refund
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

@@ -13,9 +13,9 @@ from orders.localtime import local_today
 from orders.models import Order, OrderKind, OrderLine, OrderStatus, Service
 from orders.services.renewals import renewals_create
 from orders.tasks import create_renewals
-from tests.factories import UserFactory
-from tests.test_races import run_together
-from tests.test_renewals import _ending, delivered_service
+from tests.support.factories import UserFactory
+from tests.support.orders import delivered_service, ending
+from tests.support.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,8 @@ def test_due_services_get_a_renewal_and_an_email(django_capture_on_commit_callba
     now = timezone.now()
     today = local_today("Europe/Paris", now)
     account = UserFactory(language="fr")
-    due = _ending(delivered_service(account=account), today + timedelta(days=10))
-    later = _ending(delivered_service(account=account), today + timedelta(days=40))
+    due = ending(delivered_service(account=account), today + timedelta(days=10))
+    later = ending(delivered_service(account=account), today + timedelta(days=40))
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -53,7 +53,7 @@ def test_due_services_get_a_renewal_and_an_email(django_capture_on_commit_callba
 
 def test_the_email_renders_in_both_languages():
     for language in ("en", "fr"):
-        service = _ending(
+        service = ending(
             delivered_service(account=UserFactory(language=language)), local_today("Europe/Paris", timezone.now())
         )
         renewals_create(now=timezone.now())
@@ -66,7 +66,7 @@ def test_the_email_renders_in_both_languages():
 
 def test_running_twice_makes_nothing_more():
     now = timezone.now()
-    service = _ending(delivered_service(), local_today("Europe/Paris", now) + timedelta(days=1))
+    service = ending(delivered_service(), local_today("Europe/Paris", now) + timedelta(days=1))
     first = renewals_create(now=now)
     assert renewals_create(now=now) == []  # the open renewal takes the service out of the due ones
     assert len(first) == 1 and len(renewals_of(service)) == 1
@@ -77,9 +77,9 @@ def test_a_service_that_cannot_be_renewed_does_not_stop_the_others():
     now = timezone.now()
     today = local_today("Europe/Paris", now)
     account = UserFactory()
-    broken = _ending(delivered_service(account=account), today + timedelta(days=2))
+    broken = ending(delivered_service(account=account), today + timedelta(days=2))
     broken.plan.pricings.update(pricing_mode="degressivity12")  # no default price any more: a Conflict
-    fine = _ending(delivered_service(account=account), today + timedelta(days=3))
+    fine = ending(delivered_service(account=account), today + timedelta(days=3))
 
     ids = renewals_create(now=now)
 
@@ -88,7 +88,7 @@ def test_a_service_that_cannot_be_renewed_does_not_stop_the_others():
 
 def test_an_expired_unpaid_renewal_is_followed_by_a_fresh_one_with_its_own_email():
     now = timezone.now()
-    service = _ending(delivered_service(), local_today("Europe/Paris", now) + timedelta(days=13))
+    service = ending(delivered_service(), local_today("Europe/Paris", now) + timedelta(days=13))
     (first,) = renewals_create(now=now)
     later = Order.objects.get(pk=first).expires_at + timedelta(minutes=1)
     (second,) = renewals_create(now=later)
@@ -106,7 +106,7 @@ def test_an_expired_unpaid_renewal_is_followed_by_a_fresh_one_with_its_own_email
 def _due_services(count: int) -> list[Service]:
     account = UserFactory()
     today = local_today("Europe/Paris", timezone.now())
-    return [_ending(delivered_service(account=account), today + timedelta(days=5)) for _ in range(count)]
+    return [ending(delivered_service(account=account), today + timedelta(days=5)) for _ in range(count)]
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

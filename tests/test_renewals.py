@@ -11,32 +11,13 @@ from orders import history
 from orders.errors import Conflict
 from orders.localtime import local_today
 from orders.models import Order, OrderKind, OrderLine, OrderStatus, Service
-from orders.services.delivery import order_deliver
 from orders.services.expiry import orders_expire
 from orders.services.renewals import service_renew, services_due_for_renewal
-from orders.services.validation import order_validate
 from orders.withdrawal import withdrawal_eligibility
-from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order, subsidiary
+from tests.support.factories import PricingFactory, UserFactory, pay_order, subsidiary
+from tests.support.orders import deliver, delivered_service, ending
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver(order):
-    """What validation and the worker do after payment (on-commit callbacks do not run in these tests)."""
-    order.refresh_from_db()
-    if order.status == OrderStatus.CHECKING:
-        order_validate(order_id=order.pk, staff=None)
-    order = order_deliver(order_id=order.pk)
-    assert order.status == OrderStatus.DELIVERED
-    return order
-
-
-def delivered_service(*, account=None, months=12, price="47.88", installation="0", plan=None) -> Service:
-    account = account or UserFactory()
-    pricing = PricingFactory(plan=plan or PlanFactory(), subsidiary=account.subsidiary, duration=f"P{months}M",
-                             months=months, price=Decimal(price), installation_fee=Decimal(installation))
-    order = deliver(pay_order(place_order(account=account, pricings=[pricing])))
-    return Service.objects.get(origin_line__order=order)
 
 
 def test_a_renewal_order_has_one_duration_line_priced_from_the_current_pricing():
@@ -150,21 +131,17 @@ def test_what_cannot_be_renewed():
 
 # --- services_due_for_renewal ------------------------------------------------------------------------
 
-def _ending(service: Service, day: date) -> Service:
-    Service.objects.filter(pk=service.pk).update(period_end=day)
-    service.refresh_from_db()
-    return service
 
 
 def test_due_services_end_within_the_lead_days_and_have_no_open_renewal():
     now = timezone.now()
     today = local_today("Europe/Paris", now)
     account = UserFactory()
-    due = [_ending(delivered_service(account=account), today + timedelta(days=d)) for d in (0, 7, 14)]
-    not_due = [_ending(delivered_service(account=account), today + timedelta(days=d)) for d in (-1, 15, 300)]
-    suspended = _ending(delivered_service(account=account), today + timedelta(days=3))
+    due = [ending(delivered_service(account=account), today + timedelta(days=d)) for d in (0, 7, 14)]
+    not_due = [ending(delivered_service(account=account), today + timedelta(days=d)) for d in (-1, 15, 300)]
+    suspended = ending(delivered_service(account=account), today + timedelta(days=3))
     Service.objects.filter(pk=suspended.pk).update(status=Service.Status.SUSPENDED)
-    not_renewing = _ending(delivered_service(account=account), today + timedelta(days=3))
+    not_renewing = ending(delivered_service(account=account), today + timedelta(days=3))
     Service.objects.filter(pk=not_renewing.pk).update(renews=False)
 
     assert list(services_due_for_renewal(now=now)) == due
@@ -177,7 +154,7 @@ def test_due_services_end_within_the_lead_days_and_have_no_open_renewal():
 def test_an_expired_or_paid_renewal_and_the_service_is_due_again_or_extended():
     now = timezone.now()
     today = local_today("Europe/Paris", now)
-    service = _ending(delivered_service(), today + timedelta(days=13))
+    service = ending(delivered_service(), today + timedelta(days=13))
     renewal = service_renew(service=service, now=now)
     assert service not in services_due_for_renewal(now=now)
 
@@ -203,11 +180,11 @@ def test_due_dates_are_local_days_of_each_subsidiary():
     french = UserFactory()
     american = UserFactory(subsidiary=subsidiary("US"), country="US", address="1 Main St", city="New York",
                            postcode="10001")
-    fr_last_day = _ending(delivered_service(account=french), date(2026, 3, 24))
-    us_last_day = _ending(delivered_service(account=american), date(2026, 3, 23))
-    us_too_far = _ending(delivered_service(account=american), date(2026, 3, 24))
-    fr_ended = _ending(delivered_service(account=french), date(2026, 3, 9))
-    us_ends_today = _ending(delivered_service(account=american), date(2026, 3, 9))
+    fr_last_day = ending(delivered_service(account=french), date(2026, 3, 24))
+    us_last_day = ending(delivered_service(account=american), date(2026, 3, 23))
+    us_too_far = ending(delivered_service(account=american), date(2026, 3, 24))
+    fr_ended = ending(delivered_service(account=french), date(2026, 3, 9))
+    us_ends_today = ending(delivered_service(account=american), date(2026, 3, 9))
 
     due = set(services_due_for_renewal(now=now))
     assert {fr_last_day, us_last_day, us_ends_today} <= due

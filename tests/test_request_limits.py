@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from orders.models import OrderStatus, SupportingDocument
 from orders.services.validation import order_request_documents
-from tests.factories import UserFactory, pay_order, place_order
+from tests.support.factories import UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from accounts.models import PaymentKind
 from orders.models import SandboxInstrument, SandboxTransaction
 from orders.payments.gateway import GatewayError, GatewayResult, get_gateway
 from orders.payments.sandbox import SandboxGateway
-from tests.factories import PaymentMethodFactory
+from tests.support.factories import PaymentMethodFactory
 
 LEDGER = pytest.mark.django_db(transaction=True, databases=["sandbox"])
 SANDBOX_ONLY = pytest.mark.django_db(databases=["sandbox"])

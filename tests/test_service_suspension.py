@@ -15,8 +15,8 @@ from orders.services.expiry import orders_expire
 from orders.services.renewals import service_renew
 from orders.services.service_lifecycle import services_suspend_and_delete, services_suspend_for_order
 from orders.tasks import suspend_and_delete_services
-from tests.factories import pay_order
-from tests.test_renewals import _ending, deliver, delivered_service
+from tests.support.factories import pay_order
+from tests.support.orders import deliver, delivered_service, ending
 
 pytestmark = pytest.mark.django_db
 
@@ -108,14 +108,14 @@ def test_a_cancelled_order_suspends_its_services_and_the_order_function_does_one
 
 
 def test_a_lapsed_service_whose_renewal_stayed_unpaid_is_suspended():
-    service = _ending(delivered_service(), today() + timedelta(days=10))
+    service = ending(delivered_service(), today() + timedelta(days=10))
     now = timezone.now()
     renewal = service_renew(service=service, now=now)
 
     # The period still runs: nothing, whatever happens to the renewal.
     assert services_suspend_and_delete(now=now).suspended == []
     # The period has ended while the renewal is still payable: it holds.
-    _ending(service, today() - timedelta(days=1))
+    ending(service, today() - timedelta(days=1))
     assert services_suspend_and_delete(now=now).suspended == []
     # The renewal expired unpaid: suspended.
     after = renewal.expires_at + timedelta(minutes=1)
@@ -125,13 +125,13 @@ def test_a_lapsed_service_whose_renewal_stayed_unpaid_is_suspended():
 
 
 def test_the_last_day_of_the_period_is_still_running_and_a_paid_renewal_holds():
-    running = _ending(delivered_service(), today())
+    running = ending(delivered_service(), today())
     assert services_suspend_and_delete().suspended == []
 
-    service = _ending(delivered_service(), today() + timedelta(days=5))
+    service = ending(delivered_service(), today() + timedelta(days=5))
     renewal = service_renew(service=service, now=timezone.now())
     pay_order(renewal)
-    _ending(service, today() - timedelta(days=1))
+    ending(service, today() - timedelta(days=1))
     assert services_suspend_and_delete().suspended == []  # paid, being delivered
     deliver(renewal)
     assert services_suspend_and_delete().suspended == []  # extended

@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 from orders import history
 from orders.models import CancelReason, OrderStatus
-from tests.factories import UserFactory, place_order
+from tests.support.factories import UserFactory, place_order
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"

@@ -17,7 +17,7 @@ from orders.models import Order, OrderStatus
 from orders.services.validation import order_request_documents, order_validate
 from orders.services.validation_alerts import validation_alerts_send
 from orders.tasks import send_validation_alerts
-from tests.factories import UserFactory, pay_order, place_order, subsidiary
+from tests.support.factories import UserFactory, pay_order, place_order, subsidiary
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,10 @@
 """The manual validation queue in admin: order, overdue, take next, decisions, races, auto-refusal, cleanup."""
 
-import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +25,8 @@ from orders.services.validation_queue import (
     overdue_document_requests,
 )
 from orders.tasks import refuse_cases_without_documents
-from tests.factories import UserFactory, pay_order, place_order, subsidiary
+from tests.support.factories import UserFactory, pay_order, place_order, subsidiary
+from tests.support.threads import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -283,29 +282,6 @@ def test_assign_a_given_case_unless_someone_else_has_it(client, validator):
 
 
 # --- races on PostgreSQL ----------------------------------------------------------------------------
-
-
-def run_together(*calls, timeout: float = 30) -> list[tuple]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout)
-            try:
-                outcomes[index] = ("ok", call())
-            except Exception as error:  # the test inspects it
-                outcomes[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a call is stuck (deadlock?)"
-    return outcomes
 
 
 @pytest.mark.postgres_only

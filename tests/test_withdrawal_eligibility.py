@@ -13,7 +13,7 @@ from orders.models import Consent, OrderLine
 from orders.services.consents import Evidence, order_waive_retraction
 from orders.services.validation import order_validate
 from orders.withdrawal import withdrawal_eligibility
-from tests.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")

@@ -21,7 +21,14 @@ from orders.services.payments import order_pay
 from orders.services.refunds import refund_retry, vat_part
 from orders.services.validation import order_refuse_and_refund, order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
+from tests.support.factories import (
+    PaymentMethodFactory,
+    PlanFactory,
+    PricingFactory,
+    UserFactory,
+    place_order,
+    subsidiary,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 PARIS = ZoneInfo("Europe/Paris")

@@ -23,10 +23,10 @@ from orders.services.payments import order_pay
 from orders.services.supporting_documents import supporting_documents_upload
 from orders.services.validation import order_request_documents
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
+from tests.support.api import ALL_RULES
+from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-ALL_RULES = [{"method": m, "path": "/*"} for m in ("GET", "POST", "PUT", "DELETE")]
 
 
 @dataclass(frozen=True)

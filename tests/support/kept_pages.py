@@ -10,7 +10,7 @@ from orders.models import Order
 from orders.services.delivery import order_deliver
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
-from tests.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 # Read by every logged-in page before the view runs (session, user, lockout, 2FA), not by the page itself.
 REQUEST_TABLES = {"django_session", "accounts_user", "otp_totp_totpdevice", "otp_static_staticdevice"}

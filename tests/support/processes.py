@@ -1,0 +1,132 @@
+"""Subprocesses of the tests: free ports, a redis-server, a real ``celery worker``, this process's broker."""
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def reset_broker_connections(app) -> None:
+    """Close the pooled broker connections, so the next publish uses the current broker_url."""
+    from kombu import pools
+
+    pools.reset()  # closes every pool and empties kombu's registry (a closed pool must not be reused)
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.control.mailbox.__dict__.pop("producer_pool", None)
+
+
+class CeleryWorker:
+    """A running ``celery worker`` subprocess."""
+
+    def __init__(self, proc: subprocess.Popen, hostname: str, logfile: Path, env: dict, include: list[str]):
+        self.proc = proc
+        self.hostname = hostname  # e.g. for app.control.ping(destination=[worker.hostname])
+        self.logfile = logfile
+        self.env = env  # the environment it was started with
+        self.include = include  # the extra modules it imports
+
+    def log_text(self) -> str:
+        return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send a signal (SIGKILL: crash; SIGTERM: warm shutdown). Wait with ``.proc.wait()``."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+
+@contextmanager
+def start_worker(*, env: dict, logdir: Path, include: list[str] = ()):
+    """A ``celery worker --pool=solo`` subprocess with `env`, ready (it answered a ping) when yielded."""
+    from controlpanel import celery_app
+
+    hostname = f"pytest-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    logfile = logdir / f"celery-worker-{hostname.split('@')[0]}.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "controlpanel",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        hostname,
+    ]
+    for module in include:
+        cmd += ["--include", module]
+    with logfile.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = CeleryWorker(proc, hostname, logfile, env, list(include))
+    try:
+        deadline = time.monotonic() + 60
+        while not (" ready." in worker.log_text() and celery_app.control.ping(destination=[hostname], timeout=0.5)):
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"the Celery worker exited with {proc.returncode} before it was ready:\n{worker.log_text()}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker was not ready after 60 s:\n{worker.log_text()}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        stop(proc, signal.SIGTERM, timeout=20)  # warm shutdown
+
+
+def use_broker(app, url: str):
+    saved = {key: app.conf.get(key) for key in ("broker_url", "broker_transport_options")}
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = {}
+    reset_broker_connections(app)
+    return saved
+
+
+def restore_broker(app, saved: dict) -> None:
+    for key, value in saved.items():
+        app.conf[key] = value
+    reset_broker_connections(app)
