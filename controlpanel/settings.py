@@ -241,6 +241,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery would drop the root logger's handlers and the "celery" logger's for its own plain-text ones: with
+# LOGGING set (production's JSON lines) it keeps them; without, it still adds its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery closes every database connection before and after each task unless told to reuse them: a new
 # PostgreSQL connection per alias and task cost more than the task. Reused here (closed after every 1000
 # tasks); controlpanel/celery.py still drops a broken one, or one older than CONN_MAX_AGE, around each task.
