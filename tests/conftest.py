@@ -25,6 +25,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's `page
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +109,16 @@ def pytest_configure(config):
         traveller = time_machine.travel(datetime.fromisoformat(instant), tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+TIERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}  # tests/<tier>/ gets the mark
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        tier = Path(item.path).relative_to(ROOT / "tests").parts[0]
+        if tier in TIERS:
+            item.add_marker(TIERS[tier])
 
 
 def pytest_runtest_setup(item):

@@ -1,4 +1,4 @@
-"""What the tests of pages kept in the cache share (tests/test_page_cache.py, tests/test_list_cache.py)."""
+"""What the tests of kept pages share (test_page_cache.py and test_list_cache.py, tests/database/orders/views/)."""
 
 import re
 

@@ -12,7 +12,7 @@ from orders.services.validation import order_request_documents
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
+pytestmark = [pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
 
 def paid_order(account):

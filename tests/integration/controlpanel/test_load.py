@@ -43,7 +43,6 @@ from tests.support.factories import PricingFactory, UserFactory
 from tests.support.processes import stop
 
 pytestmark = [
-    pytest.mark.integration,
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]

@@ -1,7 +1,7 @@
 """Concurrent withdrawals on PostgreSQL: one order, two requests at once (or a withdrawal racing staff's
 refusal) → exactly one refund, in our database and at the gateway; the other request fails cleanly.
 
-Same pattern as tests/test_races.py: real threads with their own connections, released by a barrier,
+Same pattern as tests/database/orders/test_races.py: real threads with their own connections, released by a barrier,
 each pausing inside its transaction so that the calls really overlap. Tasks run eagerly on commit, so
 the refund is paid through the sandbox gateway within the winning call.
 """

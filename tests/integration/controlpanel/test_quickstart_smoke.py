@@ -16,13 +16,10 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests.support import ROOT
 from tests.support.processes import free_port
-
-pytestmark = pytest.mark.integration
 
 START_TIMEOUT = 240  # bin/install may have work to do on a fresh machine
 DELIVERY_TIMEOUT = 90

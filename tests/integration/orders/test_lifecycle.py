@@ -42,7 +42,6 @@ from tests.support.worker import another_worker, wait_for_task, wait_until
 
 S = OrderStatus
 pytestmark = [
-    pytest.mark.integration,
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
 

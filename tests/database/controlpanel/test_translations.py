@@ -16,9 +16,9 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 from orders import history
 from orders.models import CancelReason, OrderStatus
+from tests.support import ROOT
 from tests.support.factories import UserFactory, place_order
 
-ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 db = pytest.mark.django_db(databases=["default", "sandbox"])

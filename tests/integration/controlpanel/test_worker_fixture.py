@@ -11,7 +11,6 @@ from kombu import Connection
 from controlpanel import celery_app
 
 pytestmark = [
-    pytest.mark.integration,
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
 

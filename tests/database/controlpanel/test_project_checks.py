@@ -1,12 +1,11 @@
 """Whole-project checks that belong in every run: lint, Django's system checks, migrations in sync."""
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def test_ruff_finds_nothing():

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 def queries(client, url: str) -> list[str]:
-    """The queries of rendering the page: never a copy kept in the cache (tests/test_page_cache.py counts those)."""
+    """The queries of rendering the page: never a copy kept in the cache (views/test_page_cache.py counts those)."""
     cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

@@ -33,7 +33,6 @@ from tests.support.worker import another_worker, forget_unacked, wait_for_task, 
 
 S = OrderStatus
 pytestmark = [
-    pytest.mark.integration,
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
 
@@ -49,7 +48,7 @@ def celery_worker_include():
 class SlowProvisioner(SandboxProvisioner):
     """Test-only, runs in the worker: logs each call and blocks on a line while its hold file exists.
 
-    Selected with PROVISIONER=tests.test_integration_orders.SlowProvisioner in the worker's environment;
+    Selected with PROVISIONER=tests.integration.orders.test_orders.SlowProvisioner in the worker's environment;
     talks to the test through files in $TEST_PROVISIONER_DIR (`calls.log`, `hold-<line id>`).
     """
 

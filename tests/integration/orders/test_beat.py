@@ -15,7 +15,7 @@ from tests.support import ROOT
 from tests.support.factories import place_order
 from tests.support.processes import stop
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
+pytestmark = [pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
 
 def test_beat_schedules_the_expiry_sweep_on_its_own(celery_worker_process, tmp_path):

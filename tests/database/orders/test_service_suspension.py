@@ -38,7 +38,7 @@ class RecordingProvisioner(SandboxProvisioner):
 
 @pytest.fixture(autouse=True)
 def provisioner(settings):
-    settings.PROVISIONER = "tests.test_service_suspension.RecordingProvisioner"
+    settings.PROVISIONER = f"{__name__}.RecordingProvisioner"
     RecordingProvisioner.calls = []
     RecordingProvisioner.fail_for = set()
     return RecordingProvisioner

@@ -23,7 +23,6 @@ from tests.support.worker import another_worker, forget_unacked, wait_for_task, 
 
 S = OrderStatus
 pytestmark = [
-    pytest.mark.integration,
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
 
@@ -35,7 +34,7 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every publis
 class SlowRefundGateway(SandboxGateway):
     """Test-only, runs in the worker: the sandbox, but `refund` blocks while $TEST_GATEWAY_DIR/hold exists.
 
-    Selected with PAYMENT_GATEWAY=tests.test_integration_refunds.SlowRefundGateway in the worker's environment.
+    Selected with PAYMENT_GATEWAY=tests.integration.orders.test_refunds.SlowRefundGateway in the worker's environment.
     $TEST_GATEWAY_HOLD says where it blocks: "before" the sandbox writes its ledger row, or "after" it (the
     provider has refunded, our database does not know yet). Each call is logged to `calls.log`.
     """

@@ -2,7 +2,7 @@
 withdrawal pages show the labels and texts of orders/legal.py instead of writing their own.
 
 The withdrawal period and the refund deadline are 14 days (design.md section 4); a "30 days" left in a
-template or a message would tell customers a wrong deadline. tests/test_legal.py checks the catalogue
+template or a message would tell customers a wrong deadline. tests/unit/orders/test_legal.py checks the catalogue
 itself; this module checks everything around it. No database: it reads files.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from orders import legal
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 CODE_DIRS = [ROOT / "orders", ROOT / "accounts", ROOT / "catalog"]
 PO_FILES = sorted((ROOT / "locale").glob("*/LC_MESSAGES/django.po"))

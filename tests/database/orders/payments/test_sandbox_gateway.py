@@ -364,7 +364,7 @@ def test_get_gateway_defaults_to_the_sandbox_and_follows_the_setting(settings):
     assert isinstance(gateway, SandboxGateway)
     assert "Sandbox" in str(gateway.display_name)
 
-    settings.PAYMENT_GATEWAY = "tests.test_sandbox_gateway.OtherGateway"
+    settings.PAYMENT_GATEWAY = f"{__name__}.OtherGateway"
     assert isinstance(get_gateway(), OtherGateway)
 
 

@@ -12,9 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import ROOT
 from tests.support.processes import restore_broker, use_broker
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _production_env(tmp_path: Path, **overrides: str | None) -> dict:
