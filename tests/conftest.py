@@ -226,8 +226,6 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
     REDIS_URL=redis_url, then ``celery_worker_env``. It is stopped (SIGTERM, warm shutdown) before the
     test's database flush.
     """
-    from django.conf import settings
-
     from controlpanel import celery_app
 
     marker = request.node.get_closest_marker("django_db")
@@ -242,7 +240,7 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
 
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,  # this run's (pytest.ini: controlpanel.settings_test)
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],  # pytest.ini's, set by pytest-django
         "DJANGO_TEST_DATABASES": "1",
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",

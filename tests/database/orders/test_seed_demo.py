@@ -43,7 +43,6 @@ RATES = {"EUR": "1", "GBP": "0.86", "PLN": "4.3", "CAD": "1.5", "USD": "1.1", "T
 @pytest.fixture
 def debug(settings):
     settings.DEBUG = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
 
 
 @pytest.fixture
