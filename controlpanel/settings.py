@@ -256,6 +256,8 @@ HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("HEARTBEAT_INTERVAL_SECONDS", "6
 HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", str(5 * HEARTBEAT_INTERVAL_SECONDS)))
 QUEUE_DEPTH_ALERT = int(os.environ.get("QUEUE_DEPTH_ALERT", "1000"))
 REFUND_ALERT_HOURS = int(os.environ.get("REFUND_ALERT_HOURS", "48"))
+# How often beat runs the expiry sweep; the beat test sets a few seconds rather than wait a minute.
+EXPIRY_SWEEP_SECONDS = int(os.environ.get("EXPIRY_SWEEP_SECONDS", "60"))
 # The database is the truth: every sweep is idempotent and re-finds its work, so a lost
 # message or a missed beat costs a delay, never a result.
 CELERY_BEAT_SCHEDULE = {
@@ -264,7 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS),
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
-    "expire-unpaid-orders": {"task": "orders.tasks.expire_unpaid_orders", "schedule": timedelta(minutes=1)},
+    "expire-unpaid-orders": {
+        "task": "orders.tasks.expire_unpaid_orders",
+        "schedule": timedelta(seconds=EXPIRY_SWEEP_SECONDS),
+    },
     "settle-pending-payments": {"task": "orders.tasks.settle_pending_payments", "schedule": timedelta(minutes=5)},
     "recover-deliveries": {"task": "orders.tasks.recover_deliveries", "schedule": timedelta(minutes=2)},
     "expire-carts": {"task": "orders.tasks.delete_expired_carts", "schedule": crontab(minute=17)},
