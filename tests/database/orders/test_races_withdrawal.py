@@ -10,13 +10,13 @@ import pytest
 
 from orders import lifecycle
 from orders.errors import Conflict
-from orders.models import OrderStatus, Payment, Refund, SandboxTransaction, Withdrawal
+from orders.models import OrderStatus, Refund, SandboxTransaction, Withdrawal
 from orders.services import withdrawals as withdrawals_service
 from orders.services.consents import Evidence
-from orders.services.payments import order_pay
 from orders.services.validation import order_refuse_and_refund
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import UserFactory
+from tests.support.orders import paid_order
 from tests.support.threads import assert_overlapped, run_together, slow_down
 
 S = OrderStatus
@@ -24,17 +24,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
 ]
-
-
-def paid_order():
-    """Paid with a sandbox card (a real ledger charge to refund); a first order waits in `checking`."""
-    account = UserFactory()
-    order = place_order(account=account)
-    method = PaymentMethodFactory(account=account)
-    assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.SUCCEEDED
-    order.refresh_from_db()
-    assert order.status == S.CHECKING
-    return order
 
 
 def withdraw(order, comment: str):
