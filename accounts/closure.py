@@ -24,9 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict
 from core.outbox import email_enqueue
 from orders.api.credentials import application_revoke, consumer_key_revoke
-from orders.errors import Conflict
 from orders.models import Order, OrderStatus, Payment, Refund, Service
 from orders.selectors import unpaid_expired_q
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.money import quantize
 from orders import history
 from orders.models import Order, OrderLine, Refund, Service, WithdrawalLine
-from orders.money import quantize
 
 from .models import ApiApplication, ConsumerKey, User
 

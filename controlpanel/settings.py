@@ -173,8 +173,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_ip"
 # Behind a proxy, the request.META key holding the client IP it adds (e.g. HTTP_X_FORWARDED_FOR; its last
 # address is used). Only set it when the proxy overwrites or appends that header: clients can forge it.
-# One setting for the API's throttle and the login lockout.
-API_CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "")
+# One setting (core.client_ip) for the login lockout and every rate limit.
+CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "")
 # Sign-ups and "send a new confirmation link" per client IP and hour: each one sends an email.
 EMAIL_FORMS_PER_HOUR = int(os.environ.get("EMAIL_FORMS_PER_HOUR", "10"))
 # Staff need a verified TOTP device for the admin; on by default unless DEBUG (the demo's vera/finn/admin).

@@ -11,7 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .errors import OrderError
+from core.errors import OrderError
+from core.money import quantize
+
 from .forms import StaffWithdrawalForm
 from .models import (
     Consent,
@@ -25,7 +27,6 @@ from .models import (
     Withdrawal,
     WithdrawalLine,
 )
-from .money import quantize
 from .services.delivery import order_retry_delivery
 from .services.payments import payment_mark_transfer_received
 from .services.refunds import late_refunds, refund_retry

@@ -18,13 +18,14 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from core.errors import OrderError
+from core.localtime import local_today
+from core.money import format_money
+
 from . import history
 from .admin import EventInline, LineInline, PaymentInline, ReadOnlyInline
-from .errors import OrderError
 from .lifecycle import TransitionError
-from .localtime import local_today
 from .models import OPEN_CASE_STATUSES, Invoice, Order, OrderStatus, SupportingDocument, ValidationCase
-from .money import format_money
 from .risk import RULE_TEXTS
 from .services import validation
 from .services import validation_queue as queue

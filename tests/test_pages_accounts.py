@@ -391,7 +391,7 @@ def test_a_card_the_gateway_refuses_shows_an_error_and_saves_nothing(client, cus
 
 @DB
 def test_an_expired_card_is_refused(customer, time_machine):
-    from orders.errors import InvalidInput
+    from core.errors import InvalidInput
 
     time_machine.move_to(timezone.now().replace(year=NEXT_YEAR + 1))
     with pytest.raises(InvalidInput, match="expired"):

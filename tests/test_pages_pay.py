@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import PaymentKind, PaymentMethod
 from accounts.services import payment_method_add
-from orders.errors import InvalidInput
+from core.errors import InvalidInput
+from core.money import format_money
 from orders.models import Cart, OrderStatus, Payment, SandboxTransaction
-from orders.money import format_money
 from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

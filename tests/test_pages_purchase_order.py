@@ -13,8 +13,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import LegalForm, PaymentKind, PaymentMethod
+from core.money import format_money
 from orders.models import Cart
-from orders.money import format_money
 from orders.pdf import FETCHER, render_pdf, static_name
 from orders.templatetags.panel import ldate, ldatetime
 from tests.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary

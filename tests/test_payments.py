@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import LegalForm, PaymentKind
-from orders.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from orders.models import OrderStatus, Payment, SandboxTransaction
 from orders.payments.sandbox import SandboxGateway
 from orders.services.payments import order_pay, payment_mark_transfer_received, payments_reconcile

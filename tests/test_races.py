@@ -15,8 +15,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from core.errors import Conflict
 from orders import history, lifecycle
-from orders.errors import Conflict
 from orders.lifecycle import TransitionError
 from orders.models import CancelReason, CreditNote, Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTransaction
 from orders.services import checkout as checkout_service

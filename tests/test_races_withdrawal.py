@@ -8,8 +8,8 @@ the refund is paid through the sandbox gateway within the winning call.
 
 import pytest
 
+from core.errors import Conflict
 from orders import lifecycle
-from orders.errors import Conflict
 from orders.models import OrderStatus, Payment, Refund, SandboxTransaction, Withdrawal
 from orders.services import withdrawals as withdrawals_service
 from orders.services.consents import Evidence

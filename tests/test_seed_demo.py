@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.groups import STAFF_GROUPS, ensure_staff_groups
 from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
+from core.money import precision, quantize
 from orders.models import (
     CancelReason,
     Cart,
@@ -31,7 +32,6 @@ from orders.models import (
     SandboxTransaction,
     Service,
 )
-from orders.money import precision, quantize
 from orders.task_names import DELIVER_ORDER
 from orders.withdrawal import withdrawal_eligibility
 

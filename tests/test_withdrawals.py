@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import LegalForm
+from core.errors import Conflict, InvalidInput
 from core.models import OutboxEmail
 from orders import tasks
-from orders.errors import Conflict, InvalidInput
 from orders.models import CreditNote, OrderStatus, Payment, Refund, SandboxTransaction, Service, Withdrawal
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.api_models import random_key
 from accounts.models import ApiApplication, ConsumerKey, User
+from core.errors import Conflict, InvalidInput
 
-from ..errors import Conflict, InvalidInput
 from .crypto import encrypt_secret
 from .signing import METHODS
 

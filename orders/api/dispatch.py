@@ -14,7 +14,8 @@ from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
-from ..errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
+
 from . import errors
 from .signing import authenticate
 

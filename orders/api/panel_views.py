@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import ApiApplication, ConsumerKey
+from core.errors import OrderError
 
-from ..errors import OrderError
 from ..legal import legal_text
 from . import credentials
 from .serializers import CONTRACT_KEYS, EXCLUDABLE_CONTRACT_KEYS, contract_names

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
+from core.errors import InvalidInput, OrderError
 
 from ..configurations import configurations_list
-from ..errors import InvalidInput, OrderError
 from ..models import Cart, CartItem
 from ..payments.gateway import GatewayError
 from ..services.carts import (

@@ -6,9 +6,9 @@ from django.utils import translation
 
 from accounts.models import Subsidiary
 from catalog.models import Family, Pricing
+from core.money import price_json
+from core.vat import vat_treatment
 
-from ..money import price_json
-from ..vat import vat_treatment
 from . import errors
 from .params import query
 from .serializers import CURRENCY_SYMBOLS, PRODUCTS, currency_json, offer_prices

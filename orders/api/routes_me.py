@@ -1,8 +1,8 @@
 """/me: the customer, their payment methods and refunds."""
 
 from accounts.models import PaymentMethod
+from core.localtime import local_today
 
-from ..localtime import local_today
 from ..models import Invoice, Refund
 from . import errors
 from .params import query

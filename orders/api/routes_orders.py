@@ -3,9 +3,10 @@
 from django.utils import timezone
 
 from accounts.models import PaymentMethod
+from core.client_ip import client_ip
+from core.errors import InvalidInput
+from core.localtime import local_today
 
-from ..errors import InvalidInput
-from ..localtime import local_today
 from ..models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
 from ..selectors import account_order, account_orders
 from ..services.consents import Evidence, order_waive_retraction
@@ -22,7 +23,6 @@ from .serializers import (
     payment_method_json,
     payment_status,
 )
-from .throttle import client_ip
 
 
 def api_evidence(request, caller) -> Evidence:

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Pricing
+from core.localtime import zone
+from core.money import price_json
 
 from .. import history
 from ..configurations import configurations_list
 from ..followup import follow_up
 from ..legal import legal_text
-from ..localtime import zone
 from ..models import Cart, CartItem, Invoice, Order, OrderLine, Refund
-from ..money import price_json
 from ..pricing import Quote
 from ..services.carts import MAX_QUANTITY
 from ..withdrawal import withdrawal_eligibility

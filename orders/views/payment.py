@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import PaymentKind, PaymentMethod
 from accounts.services import payment_method_add
+from core.errors import Conflict, InvalidInput
+from core.localtime import local_today
 
-from ..errors import Conflict, InvalidInput
-from ..localtime import local_today
 from ..models import Order, OrderStatus, Payment
 from ..selectors import account_order
 from ..services import reorder

@@ -9,8 +9,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from core.errors import InvalidInput
 from orders.api.credentials import token_create
-from orders.errors import InvalidInput
 
 
 def parse_rule(text: str) -> dict:

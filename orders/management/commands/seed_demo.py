@@ -30,11 +30,11 @@ from django.utils import timezone
 from accounts.groups import FINANCE, VALIDATORS, ensure_staff_groups
 from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
-from orders.errors import Conflict
+from core.errors import Conflict
+from core.localtime import local_today
+from core.money import quantize
 from orders.lifecycle import expirable_orders
-from orders.localtime import local_today
 from orders.models import Order, OrderEvent, OrderKind, OrderStatus, Payment, Service, Withdrawal
-from orders.money import quantize
 from orders.payments.sandbox import SandboxGateway
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout

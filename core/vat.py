@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from orders.money import quantize
+from core.money import quantize
 
 # Standard rates, as fractions, checked on this date. Update both together.
 RATES_AS_OF = date(2026, 11, 1)
