@@ -3,8 +3,7 @@
 Every decision is one call to orders.services.validation (the move, the case's assignment, the email,
 the delivery or the refund, in one transaction), so it is checked, recorded in the order's history with
 the staff member and the `staff` channel, and safe when two validators act on one case at once: the
-lifecycle's conditional UPDATE lets one win and the other is told what happened. Imported at the end of
-orders/admin.py; the read-only invoice list lives here too, so that admin.py imports a single module of issue 5.
+lifecycle's conditional UPDATE lets one win and the other is told what happened.
 """
 
 from django import forms
@@ -22,15 +21,17 @@ from core.errors import OrderError
 from core.localtime import local_today
 from core.money import format_money
 
-from . import history
-from .admin import EventInline, LineInline, PaymentInline, ReadOnlyInline
-from .lifecycle import TransitionError
-from .models import OPEN_CASE_STATUSES, Invoice, Order, OrderStatus, SupportingDocument, ValidationCase
-from .risk import RULE_TEXTS
-from .services import validation
-from .services import validation_queue as queue
+from .. import history
+from ..lifecycle import TransitionError
+from ..models import OPEN_CASE_STATUSES, Order, OrderStatus, SupportingDocument, ValidationCase
+from ..risk import RULE_TEXTS
+from ..services import validation
+from ..services import validation_queue as queue
+from .common import EventInline, LineInline, PaymentInline, ReadOnlyInline
 
 VIEW_PERMISSION = "orders.view_order"
+
+
 DECIDE_PERMISSION = "orders.change_order"
 
 
@@ -303,23 +304,3 @@ class ValidationCaseAdmin(admin.ModelAdmin):
             % {"number": case.number, "due": case.validation_due_on},
         )
         return redirect(self._change_url(case.pk))
-
-
-@admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
-    """Invoices are issued by the worker and never changed: read-only here, no add, no delete."""
-
-    list_display = ["number", "order", "subsidiary", "total_gross", "currency", "issued_at"]
-    list_filter = ["subsidiary", "currency"]
-    search_fields = ["number", "order__id", "order__account__username"]
-    list_select_related = ["order"]
-    readonly_fields = [f.name for f in Invoice._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

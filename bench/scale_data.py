@@ -11,24 +11,28 @@ list, tracking or purchase order needs them to render).
 Customer 1 (`scale-000001`, France, individual) holds `big_orders` orders; the others share the rest.
 Orders are numbered in the order of their dates, all customers interleaved, as they are in production.
 Customers are created without a usable password: nobody logs in as them except through a session made
-by the benchmark.
+by the benchmark. Run by `python -m bench scale_data` (bench/pages.py does, once per database).
 """
 
+import argparse
 import json
+import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import LegalForm, Subsidiary, User
 from catalog.models import Pricing
-
-from .. import history
-from ..legal import legal_text, legal_version
-from ..models import CancelReason, CartItem, Consent, OrderStatus
-from ..pricing import quote_items
+from orders import history
+from orders.legal import legal_text, legal_version
+from orders.management.commands.seed_demo import Command as SeedDemo
+from orders.models import CancelReason, CartItem, Consent, OrderStatus
+from orders.pricing import quote_items
 
 USERNAME_PREFIX = "scale-"
 BIG_CUSTOMER = f"{USERNAME_PREFIX}000001"
@@ -139,7 +143,7 @@ assert sum(p.share_recent for p in PATHS) == 100 and sum(p.share_old for p in PA
 
 
 class ScaleDataError(Exception):
-    """Why scale data cannot be generated here (for the operator running the command, not for customers)."""
+    """Why scale data cannot be generated here (for the operator running it, not for customers)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class ScaleResult:
     lines: int
     events: int
     big_customer: str
+    catalog_seeded: bool
 
 
 def scale_data_present() -> bool:
@@ -614,10 +619,18 @@ def _drop_plain_indexes(cursor) -> list[str]:
 
 
 def scale_data_generate(*, customers: int, orders: int, big_orders: int, now: datetime) -> ScaleResult:
-    """Write the customers and their orders in one transaction, then analyze the tables written."""
+    """Write the customers and their orders in one transaction, then analyze the tables written.
+
+    On a freshly migrated database, the demo catalog is seeded first (plans and pricings only)."""
     if connection.vendor != "postgresql":
         raise ScaleDataError("Scale data is written with PostgreSQL's set-based SQL: run it on PostgreSQL.")
     _order_counts(customers=customers, orders=orders, big_orders=big_orders)
+    subsidiaries = list(Subsidiary.objects.all())
+    if not subsidiaries:
+        raise ScaleDataError("No subsidiaries: run `manage.py migrate` first.")
+    catalog_seeded = not Pricing.objects.filter(subsidiary_id="FR").exists()
+    if catalog_seeded:
+        SeedDemo().seed_catalog(subsidiaries)  # the demo catalog only: no logins, no orders
     with transaction.atomic():
         if scale_data_present():
             raise ScaleDataError("Scale data is already there (customers named scale-…): it is generated only once.")
@@ -645,4 +658,40 @@ def scale_data_generate(*, customers: int, orders: int, big_orders: int, now: da
     with connection.cursor() as cursor:
         for table in WRITTEN:
             cursor.execute(f"{analyze} {table}")
-    return ScaleResult(customers=customers, orders=count, lines=lines, events=events, big_customer=BIG_CUSTOMER)
+    return ScaleResult(
+        customers=customers,
+        orders=count,
+        lines=lines,
+        events=events,
+        big_customer=BIG_CUSTOMER,
+        catalog_seeded=catalog_seeded,
+    )
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench scale_data [--customers N] [--orders N] [--big-customer-orders N]` (django set up)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench scale_data",
+        description="Generate scale data: N customers and M orders with lines and events, one customer holding many.",
+    )
+    parser.add_argument("--customers", type=int, default=1000, help="Customers (default 1000).")
+    parser.add_argument("--orders", type=int, default=1_000_000, help="Orders in all (default 1 000 000).")
+    parser.add_argument(
+        "--big-customer-orders", type=int, default=10_000, help="Orders of the first customer (default 10 000)."
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        result = scale_data_generate(
+            customers=args.customers, orders=args.orders, big_orders=args.big_customer_orders, now=timezone.now()
+        )
+    except ScaleDataError as error:
+        print(f"scale_data: {error}", file=sys.stderr)
+        return 1
+    if result.catalog_seeded:
+        print("Catalog seeded (the demo catalog).")
+    print(
+        f"{result.customers} customers, {result.orders} orders, {result.lines} lines, {result.events} events "
+        f"in {time.monotonic() - started:.1f} s; {result.big_customer} holds {args.big_customer_orders} orders."
+    )
+    return 0
