@@ -24,13 +24,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api.credentials import application_revoke, consumer_key_revoke
+from api.models import ApiApplication, ConsumerKey
 from core.errors import Conflict
 from core.outbox import email_enqueue
-from orders.api.credentials import application_revoke, consumer_key_revoke
 from orders.models import Order, OrderStatus, Payment, Refund, Service
 from orders.selectors import unpaid_expired_q
 
-from .models import ApiApplication, ConsumerKey, User
+from .models import User
 
 # Order statuses that mean "not finished yet", and what the customer is told about each.
 UNPAID, CHECKING, DELIVERING, CANCELLING = "unpaid", "checking", "delivering", "cancelling"

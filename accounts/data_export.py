@@ -13,11 +13,12 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from api.models import ApiApplication, ConsumerKey
 from core.money import quantize
 from orders import history
 from orders.models import Order, OrderLine, Refund, Service, WithdrawalLine
 
-from .models import ApiApplication, ConsumerKey, User
+from .models import User
 
 SCHEMA = "controlpanel.customer-data"
 SCHEMA_VERSION = 1

@@ -146,4 +146,3 @@ def random_token(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
 
 
-from .api_models import ApiApplication, ConsumerKey  # noqa: E402, F401  (API credentials, orders/api)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "orders",
+    "api",
 ]
 
 MIDDLEWARE = [

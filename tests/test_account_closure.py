@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 
 from accounts import closure
 from accounts.closure import ClosureRefused, account_close, closure_blockers
-from accounts.models import ApiApplication, ConsumerKey, User
+from accounts.models import User
+from api.credentials import token_create
+from api.models import ApiApplication, ConsumerKey
 from core.models import OutboxEmail
-from orders.api.credentials import token_create
 from orders.models import CreditNote, Invoice, OrderStatus, Refund, Service
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiApplication, ConsumerKey
-from orders.api import credentials, crypto
-from orders.api.signing import is_granted, rule_matches, sign
+from api import credentials, crypto
+from api.models import ApiApplication, ConsumerKey
+from api.signing import is_granted, rule_matches, sign
 from tests.factories import UserFactory
 
 ALL_RULES = [{"method": m, "path": "/*"} for m in ("GET", "POST", "PUT", "DELETE")]

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.data_export import SCHEMA, SCHEMA_VERSION
-from accounts.models import ApiApplication, ConsumerKey
-from orders.api.credentials import token_create
+from api.credentials import token_create
+from api.models import ApiApplication, ConsumerKey
 from orders.models import Invoice, OrderStatus, Payment, Refund, SupportingDocument
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay

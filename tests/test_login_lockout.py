@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ConsumerKey
-from orders.api import credentials
+from api import credentials
+from api.models import ConsumerKey
 from orders.models import Withdrawal
 from orders.services.payments import order_pay
 from tests.factories import PaymentMethodFactory, UserFactory, place_order

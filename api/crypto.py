@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
+# Kept as it was when the API lived in orders/api: it derives the key of the secrets already stored.
 HKDF_INFO = b"controlpanel/orders.api/application-secret/v1"
 
 

@@ -18,11 +18,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 
-from accounts.models import ApiApplication, ConsumerKey, User
+from accounts.models import User
 from core.client_ip import client_ip
 
 from . import errors
 from .crypto import decrypt_secret
+from .models import ApiApplication, ConsumerKey
 
 TIME_WINDOW_SECONDS = 300
 LAST_USED_GRANULARITY = timedelta(minutes=1)

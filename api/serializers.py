@@ -12,15 +12,14 @@ from accounts.models import PaymentKind, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Pricing
 from core.localtime import zone
 from core.money import price_json
-
-from .. import history
-from ..configurations import configurations_list
-from ..followup import follow_up
-from ..legal import legal_text
-from ..models import Cart, CartItem, Invoice, Order, OrderLine, Refund
-from ..pricing import Quote
-from ..services.carts import MAX_QUANTITY
-from ..withdrawal import withdrawal_eligibility
+from orders import history
+from orders.configurations import configurations_list
+from orders.followup import follow_up
+from orders.legal import legal_text
+from orders.models import Cart, CartItem, Invoice, Order, OrderLine, Refund
+from orders.pricing import Quote
+from orders.services.carts import MAX_QUANTITY
+from orders.withdrawal import withdrawal_eligibility
 
 # Cart products (OVHcloud's `{product}` of /order/cart/{cartId}/{product}) and catalog names → families.
 PRODUCTS = {family.value: family.value for family in Family}

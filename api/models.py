@@ -1,7 +1,7 @@
 """API credentials as OVHcloud's: applications (key + secret) and the consumer keys customers validate.
 
 An application is created by a customer in the panel: its key is public, its secret is shown once and
-kept encrypted (Fernet, see `orders.api.crypto`). A consumer key is asked for by a program with access
+kept encrypted (Fernet, see `api.crypto`). A consumer key is asked for by a program with access
 rules (`POST /1.0/auth/credential`) and linked to the customer's account when they validate it in the
 panel, for a validity they choose.
 """
@@ -49,6 +49,7 @@ class ApiApplication(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "accounts_apiapplication"  # created by accounts' migrations, before this app existed
         ordering = ["-created_at", "-id"]
         verbose_name = _("API application")
         verbose_name_plural = _("API applications")
@@ -93,6 +94,7 @@ class ConsumerKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "accounts_consumerkey"
         ordering = ["-created_at", "-id"]
         verbose_name = _("API consumer key")
         verbose_name_plural = _("API consumer keys")

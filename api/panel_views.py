@@ -1,4 +1,4 @@
-"""Panel pages for API credentials: thin views over `orders.api.credentials`."""
+"""Panel pages for API credentials: thin views over `api.credentials`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import ApiApplication, ConsumerKey
 from core.errors import OrderError
+from orders.legal import legal_text
 
-from ..legal import legal_text
 from . import credentials
+from .models import ApiApplication, ConsumerKey
 from .serializers import CONTRACT_KEYS, EXCLUDABLE_CONTRACT_KEYS, contract_names
 
 

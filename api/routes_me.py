@@ -2,8 +2,8 @@
 
 from accounts.models import PaymentMethod
 from core.localtime import local_today
+from orders.models import Invoice, Refund
 
-from ..models import Invoice, Refund
 from . import errors
 from .params import query
 from .serializers import PAYMENT_TYPES, bill_json, me_json, payment_method_json, payment_status, refund_json

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.api_models import random_key
-from accounts.models import ApiApplication, ConsumerKey, User
+from accounts.models import User
 from core.errors import Conflict, InvalidInput
 
 from .crypto import encrypt_secret
+from .models import ApiApplication, ConsumerKey, random_key
 from .signing import METHODS
 
 MAX_RULES = 100

@@ -4,9 +4,8 @@ import time
 
 from django.urls import reverse
 
-from accounts.models import ConsumerKey
-
 from . import credentials
+from .models import ConsumerKey
 from .params import Params, parse_body
 from .serializers import absolute, iso
 

@@ -6,12 +6,12 @@ from accounts.models import PaymentMethod
 from core.client_ip import client_ip
 from core.errors import InvalidInput
 from core.localtime import local_today
+from orders.models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
+from orders.selectors import account_order, account_orders
+from orders.services.consents import Evidence, order_waive_retraction
+from orders.services.payments import order_pay
+from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 
-from ..models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
-from ..selectors import account_order, account_orders
-from ..services.consents import Evidence, order_waive_retraction
-from ..services.payments import order_pay
-from ..services.withdrawals import WithdrawalRequest, order_withdraw
 from . import errors
 from .params import Params, parse_body, query
 from .serializers import (

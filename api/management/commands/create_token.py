@@ -9,8 +9,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from api.credentials import token_create
 from core.errors import InvalidInput
-from orders.api.credentials import token_create
 
 
 def parse_rule(text: str) -> dict:

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
 from core.errors import InvalidInput, OrderError
-
-from ..configurations import configurations_list
-from ..models import Cart, CartItem
-from ..payments.gateway import GatewayError
-from ..services.carts import (
+from orders.configurations import configurations_list
+from orders.models import Cart, CartItem
+from orders.payments.gateway import GatewayError
+from orders.services.carts import (
     cart_add_item,
     cart_assign,
     cart_create,
@@ -28,11 +27,12 @@ from ..services.carts import (
     cart_update,
     cart_update_item,
 )
-from ..services.carts import (
+from orders.services.carts import (
     cart_delete as cart_delete_service,
 )
-from ..services.checkout import cart_checkout
-from ..services.payments import order_pay
+from orders.services.checkout import cart_checkout
+from orders.services.payments import order_pay
+
 from . import errors
 from .params import Params, parse_body, query
 from .routes_orders import api_evidence
@@ -46,7 +46,7 @@ from .serializers import (
 )
 from .throttle import cart_creation_limit, check_rate
 
-logger = logging.getLogger("orders.api")
+logger = logging.getLogger("api")
 
 
 def _language(request, caller, cart: Cart) -> str:

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of /1.0/, served at /1.0/openapi.json, with OVHcloud's model and field names.
 
-Every route of `orders.api.urls` is here (tests/test_api_openapi.py checks it), with its parameters,
+Every route of `api.urls` is here (tests/test_api_openapi.py checks it), with its parameters,
 request body and response schema; errors share one schema, `{"message", "errorCode"?, "httpCode"?}`.
 """
 
@@ -10,8 +10,7 @@ from functools import cache
 from django.conf import settings
 
 from catalog.models import Family
-
-from ..models import OrderStatus, RetractionReason
+from orders.models import OrderStatus, RetractionReason
 
 API_VERSION = "1.0"
 

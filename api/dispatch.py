@@ -19,7 +19,7 @@ from core.errors import Conflict, InvalidInput
 from . import errors
 from .signing import authenticate
 
-logger = logging.getLogger("orders.api")
+logger = logging.getLogger("api")
 
 
 @dataclass(frozen=True)
