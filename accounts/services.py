@@ -18,7 +18,7 @@ from core.localtime import local_today
 from core.outbox import email_enqueue
 from core.vat import vat_number_is_well_formed
 from orders.models import Payment
-from orders.payments.gateway import GatewayError, get_gateway
+from payments.gateway import GatewayError, get_gateway
 
 from .models import LegalForm, PaymentMethod, Subsidiary, User
 from .tokens import CONFIRMATION_VALIDITY, make_confirmation_token, read_confirmation_token

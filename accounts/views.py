@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import Conflict, InvalidInput, OrderError
 from core.localtime import local_today
 from core.rate_limits import rate_exceeded
+from payments.kinds import PaymentKind
 
 from . import services
 from .forms import BillingForm, PaymentMethodForm, ResendConfirmationForm, SignupForm
-from .models import PaymentKind, PaymentMethod
+from .models import PaymentMethod
 from .tokens import CONFIRMATION_VALIDITY
 
 # The confirmation URL's token slot, when the customer asks for a new link rather than following one.

@@ -16,7 +16,6 @@ from catalog.models import Plan, Pricing
 from core.errors import InvalidInput, OrderError
 from orders.configurations import configurations_list
 from orders.models import Cart, CartItem
-from orders.payments.gateway import GatewayError
 from orders.services.carts import (
     cart_add_item,
     cart_assign,
@@ -32,6 +31,7 @@ from orders.services.carts import (
 )
 from orders.services.checkout import cart_checkout
 from orders.services.payments import order_pay
+from payments.gateway import GatewayError
 
 from . import errors
 from .params import Params, parse_body, query

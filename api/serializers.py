@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import PaymentKind, PaymentMethod, Subsidiary, User
+from accounts.models import PaymentMethod, Subsidiary, User
 from catalog.models import Family, Pricing
 from core.localtime import zone
 from core.money import price_json
@@ -20,6 +20,7 @@ from orders.models import Cart, CartItem, Invoice, Order, OrderLine, Refund
 from orders.pricing import Quote
 from orders.services.carts import MAX_QUANTITY
 from orders.withdrawal import withdrawal_eligibility
+from payments.kinds import PaymentKind
 
 # Cart products (OVHcloud's `{product}` of /order/cart/{cartId}/{product}) and catalog names → families.
 PRODUCTS = {family.value: family.value for family in Family}

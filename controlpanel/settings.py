@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "controlpanel.apps.ControlPanelConfig",
     "core",
+    "payments",
     "accounts",
     "catalog",
     "orders",
@@ -140,7 +141,7 @@ DATABASES = {
 if env_bool("DJANGO_TEST_DATABASES", False):
     for _db in DATABASES.values():
         _db["NAME"] = (_db.get("TEST") or {}).get("NAME") or f"test_{_db['NAME']}"
-DATABASE_ROUTERS = ["orders.payments.router.SandboxRouter"]
+DATABASE_ROUTERS = ["payments.router.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -316,7 +317,7 @@ TRACKING_REFRESH_SECONDS = 15
 ORDER_PAGE_CACHE_SECONDS = int(os.environ.get("ORDER_PAGE_CACHE_SECONDS", "600"))
 SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
 PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisioner")
-PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.payments.sandbox.SandboxGateway")
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.sandbox.SandboxGateway")
 SANDBOX_SEPA_SETTLE_DAYS = 3
 RENEWAL_LEAD_DAYS = 14
 SERVICE_DELETION_DAYS = int(os.environ.get("SERVICE_DELETION_DAYS", "30"))

@@ -11,6 +11,8 @@ from math import floor
 from babel.numbers import format_currency, format_percent, get_currency_precision, list_currencies
 from django.utils.translation import to_locale
 
+# The DecimalField arguments of every stored amount: 3 decimals, the most any currency of ours has (TND).
+MONEY = {"max_digits": 14, "decimal_places": 3}
 UCENTS_FACTOR = 100_000_000  # OVHcloud's micro-cents (ovh/manager currency-constants.ts).
 
 _KNOWN_CURRENCIES = frozenset(list_currencies())

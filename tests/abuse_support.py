@@ -169,7 +169,7 @@ PANEL_FILL = {
 
 
 # Rows that requests of other customers (or requests refused for lack of a CSRF token) must leave alone.
-SNAPSHOT_APPS = ("core", "accounts", "catalog", "orders", "api")
+SNAPSHOT_APPS = ("core", "payments", "accounts", "catalog", "orders", "api")
 # Written by logging in and by every signed API call (the caller's own key), not by the actions under test.
 SNAPSHOT_IGNORED_FIELDS = {"last_login", "last_used_at"}
 

@@ -20,14 +20,15 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from accounts.models import PaymentKind
 from orders import history
 from orders import tasks as order_tasks
-from orders.models import CancelReason, Order, OrderEvent, OrderLine, OrderStatus, Payment, SandboxTransaction, Service
+from orders.models import CancelReason, Order, OrderEvent, OrderLine, OrderStatus, Payment, Service
 from orders.provisioning import SandboxProvisioner
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
 from orders.task_names import DELIVER_ORDER
+from payments.kinds import PaymentKind
+from payments.models import SandboxTransaction
 from tests.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
 
 S = OrderStatus

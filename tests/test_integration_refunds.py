@@ -17,11 +17,12 @@ import pytest
 from django.utils import timezone
 
 from orders import tasks as order_tasks
-from orders.models import CreditNote, Order, OrderStatus, Payment, Refund, SandboxTransaction, Withdrawal
-from orders.payments.sandbox import SandboxGateway
+from orders.models import CreditNote, Order, OrderStatus, Payment, Refund, Withdrawal
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from payments.models import SandboxTransaction
+from payments.sandbox import SandboxGateway
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 from tests.test_integration_orders import another_worker, wait_for_task, wait_until
 

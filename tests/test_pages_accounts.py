@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import LegalForm, PaymentKind, PaymentMethod, User
+from accounts.models import LegalForm, PaymentMethod, User
 from accounts.services import payment_method_add
 from orders.models import Payment
+from payments.kinds import PaymentKind
 from tests.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.errors import Conflict
 from orders import history, lifecycle
 from orders.lifecycle import TransitionError
-from orders.models import CancelReason, CreditNote, Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTransaction
+from orders.models import CancelReason, CreditNote, Order, OrderEvent, OrderStatus, Payment, Refund
 from orders.services import checkout as checkout_service
 from orders.services import payments as payments_service
 from orders.services import refunds as refunds_service
@@ -30,6 +30,7 @@ from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute, refund_full_payment
 from orders.services.validation import order_refuse_and_refund, order_validate
 from orders.task_names import DELIVER_ORDER, PAY_REFUND
+from payments.models import SandboxTransaction
 from tests.factories import (
     PaymentMethodFactory,
     PricingFactory,

@@ -10,12 +10,13 @@ import pytest
 
 from core.errors import Conflict
 from orders import lifecycle
-from orders.models import OrderStatus, Payment, Refund, SandboxTransaction, Withdrawal
+from orders.models import OrderStatus, Payment, Refund, Withdrawal
 from orders.services import withdrawals as withdrawals_service
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.validation import order_refuse_and_refund
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from payments.models import SandboxTransaction
 from tests.factories import PaymentMethodFactory, UserFactory, place_order
 from tests.test_races import assert_overlapped, run_together, slow_down
 

@@ -18,11 +18,11 @@ from core.localtime import local_today
 from core.money import quantize
 from core.outbox import email_enqueue
 from core.publish import publish, publish_on_commit
+from core.raw_sql import columns, first
+from payments.gateway import GatewayError, get_gateway
 
 from .. import lifecycle
 from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
-from ..payments.gateway import GatewayError, get_gateway
-from ..raw_sql import columns, first
 from ..task_names import PAY_REFUND
 from .documents import credit_note_issue
 from .validation_alerts import staff_recipients

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_safe
 
-from accounts.models import PaymentKind
 from core.localtime import local_today
 from core.money import format_rate
+from payments.kinds import PaymentKind
 
 from ..legal import legal_text, trader_identity
 from ..models import Order

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-DEFAULT_GATEWAY = "orders.payments.sandbox.SandboxGateway"
+DEFAULT_GATEWAY = "payments.sandbox.SandboxGateway"
 
 ResultStatus = Literal["succeeded", "pending", "declined", "cancelled"]
 

@@ -5,6 +5,7 @@ books live outside ours; nothing else reads or writes it.
 """
 
 import calendar
+import secrets
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PaymentKind, random_token
-from orders.iban import normalise_iban
-from orders.models import SandboxInstrument
-from orders.models import SandboxTransaction as Tx
-from orders.raw_sql import columns, first
+from core.raw_sql import columns, first
 
 from .gateway import GatewayError, GatewayResult, PaymentGateway, Registration, ensure_outside_transaction
+from .iban import normalise_iban
+from .kinds import PaymentKind
+from .models import SandboxInstrument
+from .models import SandboxTransaction as Tx
 
 # Test cards that register fine but decline every charge, with the reason the customer is given.
 DECLINING_CARDS = {"4000000000000002": "cardDeclined", "4000000000009995": "insufficientFunds"}
@@ -126,6 +127,11 @@ class SandboxGateway(PaymentGateway):
         if tx.operation != Tx.Operation.CHARGE or tx.kind != PaymentKind.BANK_TRANSFER:
             raise GatewayError(gettext("Only a bank transfer payment can be marked as received."))
         return _result(_move_pending(tx, status=Tx.Status.SUCCEEDED, settles_at=timezone.now()))
+
+
+def random_token(prefix: str) -> str:
+    """A provider-style token: the prefix, then 24 random hex digits."""
+    return f"{prefix}_{secrets.token_hex(12)}"
 
 
 def _ledger() -> str:

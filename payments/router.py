@@ -1,10 +1,12 @@
 """Routes the sandbox gateway's ledger to its own database alias, and nothing else there."""
 
 SANDBOX_MODELS = {"sandboxinstrument", "sandboxtransaction"}
+# orders' migrations created the ledger's tables before this app took them (orders/0001): they go there too.
+LEDGER_APPS = {"payments", "orders"}
 
 
 def _is_sandbox(app_label: str, model_name: str | None) -> bool:
-    return app_label == "orders" and (model_name or "") in SANDBOX_MODELS
+    return app_label in LEDGER_APPS and (model_name or "") in SANDBOX_MODELS
 
 
 class SandboxRouter:

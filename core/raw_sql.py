@@ -1,6 +1,6 @@
-"""Statements the refund worker runs for every refund, written in SQL: building them with the ORM cost the
-worker more than PostgreSQL's work (docs/performance.md). `Model.objects.raw` still converts each column of
-the rows they return as the ORM would, on PostgreSQL and on SQLite, so only the SQL is written by hand.
+"""Model instances from SQL written by hand, where building the statements with the ORM cost the worker
+more than PostgreSQL's work (every refund's statements, docs/performance.md). `Model.objects.raw` still
+converts each column of the rows they return as the ORM would, on PostgreSQL and on SQLite.
 """
 
 from django.db.models import Model

@@ -1,11 +1,11 @@
 """The sandbox gateway's own ledger, routed to the `sandbox` database like a provider's books.
 
-Only `orders.payments.sandbox` reads or writes these models.
+Only `payments.sandbox` reads or writes these models.
 """
 
 from django.db import models
 
-from .order import MONEY
+from core.money import MONEY
 
 
 class SandboxInstrument(models.Model):
@@ -15,6 +15,9 @@ class SandboxInstrument(models.Model):
     kind = models.CharField(max_length=20)
     declines = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "orders_sandboxinstrument"  # created by orders' migrations, before this app existed
 
     def __str__(self) -> str:
         return self.token
@@ -41,6 +44,9 @@ class SandboxTransaction(models.Model):
     reference = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     settles_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "orders_sandboxtransaction"
 
     def __str__(self) -> str:
         return f"{self.operation} {self.amount} {self.currency} {self.status}"
