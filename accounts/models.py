@@ -72,7 +72,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email_confirmed = models.BooleanField(default=False)
     closed_at = models.DateTimeField(
-        _("closed on"), null=True, blank=True, editable=False, help_text=_("Closed by the customer (accounts.closure).")
+        _("closed on"), null=True, blank=True, editable=False, help_text=_("Closed by the customer (privacy.closure).")
     )
 
     class Meta:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [

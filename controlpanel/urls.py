@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/api/", include("api.panel_urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include("privacy.urls")),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
     path("1.0/", include("api.urls")),

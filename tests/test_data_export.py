@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.data_export import SCHEMA, SCHEMA_VERSION
 from api.credentials import token_create
 from api.models import ApiApplication, ConsumerKey
 from orders.models import Invoice, OrderStatus, Payment, Refund, SupportingDocument
@@ -16,6 +15,7 @@ from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from privacy.data_export import SCHEMA, SCHEMA_VERSION
 from tests.factories import (
     PaymentMethodFactory,
     PlanFactory,
@@ -28,7 +28,7 @@ from tests.factories import (
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-EXPORT = "accounts:data_export"
+EXPORT = "privacy:data_export"
 
 
 def withdrawn_order(account):

@@ -16,7 +16,7 @@ from orders import legal
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
-CODE_DIRS = [ROOT / d for d in ("core", "payments", "accounts", "catalog", "orders", "api")]
+CODE_DIRS = [ROOT / d for d in ("core", "payments", "accounts", "catalog", "orders", "api", "privacy")]
 PO_FILES = sorted((ROOT / "locale").glob("*/LC_MESSAGES/django.po"))
 
 SPACE = r"[\s\u00a0\u202f]+"  # French typography puts (narrow) no-break spaces between a number and its unit

@@ -128,7 +128,7 @@ def fingerprint(*, order_id: int, account_id: int) -> tuple[str, str, str] | Non
     return first_row(FINGERPRINT_SQL, [order_id, account_id])
 
 
-PROJECT_PACKAGES = ("core", "payments", "accounts", "catalog", "controlpanel", "orders", "api")
+PROJECT_PACKAGES = ("core", "payments", "accounts", "catalog", "controlpanel", "orders", "api", "privacy")
 
 
 @cache

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
+from accounts.views import remember_language
+
 from .closure import ClosureRefused, account_close, closure_blockers
 from .data_export import account_data_export
-from .forms_privacy import AccountCloseForm, PasswordConfirmForm
-from .models import User
-from .views import remember_language
+from .forms import AccountCloseForm, PasswordConfirmForm
 
 
 @never_cache
@@ -36,7 +37,7 @@ def data_export(request):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         add_never_cache_headers(response)
         return response
-    return render(request, "accounts/data_export.html", {"form": form})
+    return render(request, "privacy/data_export.html", {"form": form})
 
 
 def _closed(request):
@@ -69,4 +70,4 @@ def close_account(request):
             return _closed(request)
     else:
         blockers = closure_blockers(account=account, now=timezone.now())
-    return render(request, "accounts/close_account.html", {"form": form, "blockers": blockers}, status=status)
+    return render(request, "privacy/close_account.html", {"form": form, "blockers": blockers}, status=status)

@@ -24,14 +24,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from api.credentials import application_revoke, consumer_key_revoke
 from api.models import ApiApplication, ConsumerKey
 from core.errors import Conflict
 from core.outbox import email_enqueue
 from orders.models import Order, OrderStatus, Payment, Refund, Service
 from orders.selectors import unpaid_expired_q
-
-from .models import User
 
 # Order statuses that mean "not finished yet", and what the customer is told about each.
 UNPAID, CHECKING, DELIVERING, CANCELLING = "unpaid", "checking", "delivering", "cancelling"
@@ -61,7 +60,7 @@ ERASED_FIELDS = [
 
 @dataclass(frozen=True)
 class Blocker:
-    """One reason the account can't be closed yet; templates/accounts/_closure_blockers.html words it."""
+    """One reason the account can't be closed yet; templates/privacy/_closure_blockers.html words it."""
 
     kind: str
     order_id: int | None = None

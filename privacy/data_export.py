@@ -13,12 +13,11 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from accounts.models import User
 from api.models import ApiApplication, ConsumerKey
 from core.money import quantize
 from orders import history
 from orders.models import Order, OrderLine, Refund, Service, WithdrawalLine
-
-from .models import User
 
 SCHEMA = "controlpanel.customer-data"
 SCHEMA_VERSION = 1
