@@ -94,6 +94,11 @@ def slow_down(monkeypatch, module, name: str) -> None:
 # --- a. staff validate and refuse the same order at the same moment --------------------------------
 
 
+def work(published: list) -> list:
+    """What the decision set going, without its emails (one for the winner, checked by the queue's tests)."""
+    return [(name, args) for name, args in published if name != "core.tasks.send_email"]
+
+
 @pytest.mark.parametrize("actions", [("validate", "refuse"), ("refuse", "validate"), ("validate", "validate")])
 def test_validate_and_refuse_race_one_wins(actions, monkeypatch, published):
     order = pay_order(place_order())
@@ -124,11 +129,11 @@ def test_validate_and_refuse_race_one_wins(actions, monkeypatch, published):
             (history.ORDER_ACCEPTED, S.DELIVERING, staff[winners[0]].pk),
             (history.DELIVERY, S.DELIVERING, staff[winners[0]].pk),
         ]
-        assert published == [(DELIVER_ORDER, (order.pk,))]
+        assert work(published) == [(DELIVER_ORDER, (order.pk,))]
     else:
         assert (order.status, order.cancel_reason) == (S.CANCELLING, CancelReason.REFUSED)
         assert transitions == [(history.FRAUD_REFUSED, S.CANCELLING, staff[winners[0]].pk)]
-        assert published == [(PAY_REFUND, (order.refunds.get().pk,))]
+        assert work(published) == [(PAY_REFUND, (order.refunds.get().pk,))]
 
 
 # --- b. the same cart checked out twice at once ----------------------------------------------------
