@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .api_models import ApiApplication, ConsumerKey
 from .models import PaymentMethod, Subsidiary, User
 
 
@@ -33,28 +32,3 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     inlines = [PaymentMethodInline]
-
-
-class ConsumerKeyInline(admin.TabularInline):
-    model = ConsumerKey
-    extra = 0
-    can_delete = False
-    fields = ["account", "state", "access_rules", "created_at", "expires_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ApiApplication)
-class ApiApplicationAdmin(admin.ModelAdmin):
-    """Read-only: customers create and revoke their keys in the panel; the secret never shows here."""
-
-    list_display = ["name", "account", "application_key", "created_at", "revoked_at"]
-    search_fields = ["name", "application_key", "account__username"]
-    readonly_fields = ["account", "name", "description", "application_key", "created_at", "revoked_at"]
-    exclude = ["application_secret_encrypted"]
-    inlines = [ConsumerKeyInline]
-
-    def has_add_permission(self, request):
-        return False

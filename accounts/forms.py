@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
-from .models import PaymentKind, Subsidiary, User
+from payments.kinds import PaymentKind
+
+from .models import Subsidiary, User
 from .services import COUNTRY_CODES, BillingDetails, billing_errors
 
 BILLING_FIELDS = ["first_name", "last_name", "organisation", "address", "postcode", "city", "country", "vat_number"]

@@ -9,7 +9,7 @@ import ipaddress
 from django.conf import settings
 from django.shortcuts import render
 
-from orders.api.throttle import client_ip
+from core.client_ip import client_ip
 
 
 def lockout_minutes() -> int:
@@ -21,7 +21,7 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def lockout_client_ip(request) -> str | None:
-    """The API throttle's client IP (one CLIENT_IP_META setting for both), None when it is not an address
+    """core's client IP (the rate limits' too), None when it is not an address
     (a request built in code, like the test client's force_login, has no REMOTE_ADDR)."""
     address = client_ip(request)
     try:

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from payments.kinds import PaymentKind
+
 
 class LegalForm(models.TextChoices):
     """OVHcloud's nichandle.LegalFormEnum."""
@@ -17,13 +19,6 @@ class LegalForm(models.TextChoices):
     ASSOCIATION = "association", _("Association")
     ADMINISTRATION = "administration", _("Public administration")
     OTHER = "other", _("Other")
-
-
-class PaymentKind(models.TextChoices):
-    CARD = "card", _("Credit card")
-    SEPA = "sepaDirectDebit", _("SEPA direct debit")
-    PAYPAL = "paypal", _("PayPal")
-    BANK_TRANSFER = "bankTransfer", _("Bank transfer")
 
 
 class Subsidiary(models.Model):
@@ -77,7 +72,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email_confirmed = models.BooleanField(default=False)
     closed_at = models.DateTimeField(
-        _("closed on"), null=True, blank=True, editable=False, help_text=_("Closed by the customer (accounts.closure).")
+        _("closed on"), null=True, blank=True, editable=False, help_text=_("Closed by the customer (privacy.closure).")
     )
 
     class Meta:
@@ -140,10 +135,3 @@ class PaymentMethod(models.Model):
 
     def is_usable(self, today) -> bool:
         return self.status == self.Status.VALID and (self.expires_on is None or self.expires_on >= today)
-
-
-def random_token(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(12)}"
-
-
-from .api_models import ApiApplication, ConsumerKey  # noqa: E402, F401  (API credentials, orders/api)

@@ -1,7 +1,7 @@
 """Writes on accounts: sign-up and email confirmation, billing details, language, payment methods.
 
 One function per action with keyword-only arguments; views stay thin callers. Errors are
-orders.errors.InvalidInput / Conflict, whose message is shown to the customer and changes nothing.
+core.errors.InvalidInput / Conflict, whose message is shown to the customer and changes nothing.
 """
 
 import uuid
@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict, InvalidInput
+from core.localtime import local_today
 from core.outbox import email_enqueue
-from orders.errors import Conflict, InvalidInput
-from orders.localtime import local_today
+from core.vat import vat_number_is_well_formed
 from orders.models import Payment
-from orders.payments.gateway import GatewayError, get_gateway
-from orders.vat import vat_number_is_well_formed
+from payments.gateway import GatewayError, get_gateway
 
 from .models import LegalForm, PaymentMethod, Subsidiary, User
 from .tokens import CONFIRMATION_VALIDITY, make_confirmation_token, read_confirmation_token

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_privacy
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,6 +14,4 @@ urlpatterns = [
     path("payment-methods/add/", views.payment_method_add, name="payment_method_add"),
     path("payment-methods/<int:method_id>/default/", views.payment_method_default, name="payment_method_default"),
     path("payment-methods/<int:method_id>/remove/", views.payment_method_remove, name="payment_method_remove"),
-    path("data-export/", views_privacy.data_export, name="data_export"),
-    path("close/", views_privacy.close_account, name="close"),
 ]

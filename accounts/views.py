@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orders.api.throttle import rate_exceeded
-from orders.errors import Conflict, InvalidInput, OrderError
-from orders.localtime import local_today
+from core.errors import Conflict, InvalidInput, OrderError
+from core.localtime import local_today
+from core.rate_limits import rate_exceeded
+from payments.kinds import PaymentKind
 
 from . import services
 from .forms import BillingForm, PaymentMethodForm, ResendConfirmationForm, SignupForm
-from .models import PaymentKind, PaymentMethod
+from .models import PaymentMethod
 from .tokens import CONFIRMATION_VALIDITY
 
 # The confirmation URL's token slot, when the customer asks for a new link rather than following one.

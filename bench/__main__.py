@@ -1,4 +1,5 @@
 """`python -m bench [pages] [pdf] [workers]`: runs the benchmarks and prints one table (bench/run sets the env).
+`python -m bench scale_data [options]` writes the scale data the pages benchmark reads (bench/scale_data.py).
 
 Each benchmark runs in a process of its own on databases of its own (`pages` on DATABASE_URL's, the
 others on `<name>_pdf`, `<name>_workers`): the data one generates never changes what another measures.
@@ -41,11 +42,15 @@ def _run_one(name: str) -> list[Ratio]:
         return [Ratio(**fields) for fields in json.load(open(output.name))]
 
 
-def _child(name: str, path: str) -> None:
+def _setup_django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "controlpanel.settings")
     django.setup()
+
+
+def _child(name: str, path: str) -> None:
+    _setup_django()
     ratios = importlib.import_module(f"bench.{name}").run()
     with open(path, "w") as output:
         json.dump([dataclasses.asdict(r) for r in ratios], output)
@@ -55,6 +60,9 @@ def main(names: list[str]) -> int:
     if names[:1] == ["--one"]:
         _child(names[1], names[2])
         return 0
+    if names[:1] == ["scale_data"]:
+        _setup_django()
+        return importlib.import_module("bench.scale_data").main(names[1:])
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")

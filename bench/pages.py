@@ -80,7 +80,7 @@ from importlib import import_module
 from django.utils.module_loading import import_string
 from accounts.models import User
 from orders.models import Order
-from orders.services.scale_data import BIG_CUSTOMER
+from bench.scale_data import BIG_CUSTOMER
 user = User.objects.get(username=BIG_CUSTOMER)
 session = import_module(settings.SESSION_ENGINE).SessionStore()
 session[SESSION_KEY] = str(user.pk)
@@ -130,13 +130,15 @@ def _counts(url: str) -> tuple[int, int]:
     return (row[0], row[1]) if scale else (-1, -1)
 
 
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+def _python(env: dict, *args: str) -> str:
+    result = subprocess.run([PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
-        raise SystemExit(f"manage.py {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}")
+        raise SystemExit(f"{' '.join(args[:3])} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def _manage(env: dict, *args: str) -> str:
+    return _python(env, "manage.py", *args)
 
 
 def _prepare(env: dict, *, customers: int, orders: int, big_orders: int) -> None:
@@ -155,8 +157,14 @@ def _prepare(env: dict, *, customers: int, orders: int, big_orders: int) -> None
             "drop that database, or pick another BENCH_DB_NAME."
         )
     started = time.monotonic()
-    out = _manage(
-        env, "scale_data", f"--customers={customers}", f"--orders={orders}", f"--big-customer-orders={big_orders}"
+    out = _python(
+        env,
+        "-m",
+        "bench",
+        "scale_data",
+        f"--customers={customers}",
+        f"--orders={orders}",
+        f"--big-customer-orders={big_orders}",
     )
     print(f"  {out.strip().splitlines()[-1]} ({time.monotonic() - started:.0f} s with the command)", flush=True)
 

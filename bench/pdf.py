@@ -58,11 +58,12 @@ def _one_page_letter(render) -> str:
 
 def _ten_line_order():
     """A customer with two saved cards and an unpaid 10-line order, made by the real cart and checkout services."""
-    from accounts.models import PaymentKind, PaymentMethod, Subsidiary, User
+    from accounts.models import PaymentMethod, Subsidiary, User
     from catalog.models import Family, Plan, Pricing
     from orders.services.carts import cart_add_item, cart_assign, cart_create
     from orders.services.checkout import cart_checkout
     from orders.services.consents import Evidence
+    from payments.kinds import PaymentKind
 
     run = uuid.uuid4().hex[:8]
     subsidiary = Subsidiary.objects.get(code="FR")

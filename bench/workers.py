@@ -222,7 +222,6 @@ DRAIN_SECONDS = 300
 
 def _refunds_due(count: int, tag: str) -> list[int]:
     """`count` pending refunds, each the withdrawal of a card-paid order, built through the services."""
-    from accounts.models import PaymentKind
     from accounts.services import payment_method_add
     from catalog.models import Family, Plan, Pricing
     from orders.models import Refund
@@ -231,6 +230,7 @@ def _refunds_due(count: int, tag: str) -> list[int]:
     from orders.services.consents import Evidence
     from orders.services.payments import order_pay
     from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+    from payments.kinds import PaymentKind
 
     account = User.objects.create(
         username=f"bench-refund-{tag}",
@@ -345,8 +345,9 @@ def _noop_round(client) -> float:
 
 
 def _refund_round(refund_ids: list[int]) -> float:
-    from orders.models import Refund, SandboxTransaction
+    from orders.models import Refund
     from orders.tasks import pay_refund
+    from payments.models import SandboxTransaction
 
     refunds = Refund.objects.filter(pk__in=refund_ids)
 

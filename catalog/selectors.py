@@ -12,11 +12,11 @@ from django.db.models import Prefetch
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from core.money import quantize
+from core.vat import line_vat
 from orders.models import Cart, Order
-from orders.money import quantize
 from orders.pricing import LineDraft, Quote, treatment_for
 from orders.services.carts import cart_quote
-from orders.vat import line_vat
 
 from .models import Family, Plan, Pricing
 

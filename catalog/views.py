@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, to_locale
 from django.views.decorators.http import require_POST
 
-from orders.errors import Conflict, OrderError
+from core.errors import Conflict, OrderError
 from orders.legal import legal_text
 from orders.services.carts import MAX_QUANTITY, cart_add_item, cart_assign, cart_create, cart_remove_item
 from orders.services.checkout import cart_checkout

@@ -44,9 +44,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "controlpanel.apps.ControlPanelConfig",
     "core",
+    "payments",
     "accounts",
     "catalog",
     "orders",
+    "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +142,7 @@ DATABASES = {
 if env_bool("DJANGO_TEST_DATABASES", False):
     for _db in DATABASES.values():
         _db["NAME"] = (_db.get("TEST") or {}).get("NAME") or f"test_{_db['NAME']}"
-DATABASE_ROUTERS = ["orders.payments.router.SandboxRouter"]
+DATABASE_ROUTERS = ["payments.router.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -173,8 +176,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_ip"
 # Behind a proxy, the request.META key holding the client IP it adds (e.g. HTTP_X_FORWARDED_FOR; its last
 # address is used). Only set it when the proxy overwrites or appends that header: clients can forge it.
-# One setting for the API's throttle and the login lockout.
-API_CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "")
+# One setting (core.client_ip) for the login lockout and every rate limit.
+CLIENT_IP_META = os.environ.get("CLIENT_IP_META", "")
 # Sign-ups and "send a new confirmation link" per client IP and hour: each one sends an email.
 EMAIL_FORMS_PER_HOUR = int(os.environ.get("EMAIL_FORMS_PER_HOUR", "10"))
 # Staff need a verified TOTP device for the admin; on by default unless DEBUG (the demo's vera/finn/admin).
@@ -323,7 +326,7 @@ TRACKING_REFRESH_SECONDS = 15
 ORDER_PAGE_CACHE_SECONDS = int(os.environ.get("ORDER_PAGE_CACHE_SECONDS", "600"))
 SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
 PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisioner")
-PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "orders.payments.sandbox.SandboxGateway")
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.sandbox.SandboxGateway")
 SANDBOX_SEPA_SETTLE_DAYS = 3
 RENEWAL_LEAD_DAYS = 14
 SERVICE_DELETION_DAYS = int(os.environ.get("SERVICE_DELETION_DAYS", "30"))

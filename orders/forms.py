@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .localtime import zone
+from core.localtime import zone
+
 from .models import Order, RetractionReason, Withdrawal
 from .services.consents import Evidence
 from .services.withdrawals import WithdrawalRequest, order_withdraw

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bulk_sql import insert_select
+from core.errors import Conflict
+from core.localtime import add_working_days, local_date
 
 from . import history
-from .errors import Conflict
-from .localtime import add_working_days, local_date
 from .models import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderEvent, OrderStatus
 from .selectors import unpaid_expired_q
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext, ngettext, override
 
 from accounts.models import Subsidiary, User
 from catalog.models import Pricing
+from core.money import allocate, quantize
+from core.vat import VatTreatment, line_vat, vat_treatment
 
 from .models import CartItem, OrderLine
-from .money import allocate, quantize
-from .vat import VatTreatment, line_vat, vat_treatment
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QueryS
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
-from accounts.models import PaymentKind
+from core.localtime import end_of_local_day
+from payments.kinds import PaymentKind
 
-from .localtime import end_of_local_day
 from .models import CancelReason, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from .models.order import SETTLED
 from .withdrawal import line_excluded

@@ -10,7 +10,7 @@ from celery.signals import worker_ready
 from django.db import OperationalError
 from django.utils import timezone
 
-from .errors import ProvisioningError
+from core.errors import ProvisioningError
 
 RETRY = {"autoretry_for": (ProvisioningError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5}
 

@@ -8,7 +8,7 @@ workers all share, so that a deadline or a refund is computed one way only.
 - `withdrawal_eligibility`: whether an order, and each of its lines, can be withdrawn today, which
   rule blocks it otherwise, and what each line would refund.
 
-Dates here are local dates in the subsidiary's time zone (see `orders.localtime`).
+Dates here are local dates in the subsidiary's time zone (see `core.localtime`).
 """
 
 from dataclasses import dataclass, field
@@ -18,9 +18,9 @@ from decimal import Decimal, localcontext
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext_lazy as _
 
-from orders.localtime import end_of_local_day, local_date, next_working_day_on_or_after
+from core.localtime import end_of_local_day, local_date, next_working_day_on_or_after
+from core.money import quantize
 from orders.models import WITHDRAWABLE_STATUSES, OrderKind
-from orders.money import quantize
 
 WITHDRAWAL_DAYS = 14
 
@@ -29,7 +29,7 @@ def withdrawal_deadline(concluded_on: date, country: str) -> date:
     """Last day to withdraw: 14 days from the day after conclusion, extended to the next working
     day of `country` when that day is a Saturday, a Sunday or a public holiday.
 
-    The period ends at 24:00 local time on that day (`orders.localtime.end_of_local_day`).
+    The period ends at 24:00 local time on that day (`core.localtime.end_of_local_day`).
     """
     return next_working_day_on_or_after(concluded_on + timedelta(days=WITHDRAWAL_DAYS), country)
 

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(
                 blank=True,
                 editable=False,
-                help_text="Closed by the customer (accounts.closure).",
+                help_text="Closed by the customer (privacy.closure).",
                 null=True,
                 verbose_name="closed on",
             ),

@@ -7,7 +7,6 @@ from .list_change import OrderListChange
 from .monitoring import Heartbeat
 from .order import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
 from .payment import Payment
-from .sandbox import SandboxInstrument, SandboxTransaction
 from .supporting_document import SupportingDocument
 from .validation import OPEN_CASE_STATUSES, ValidationCase
 from .withdrawal import CreditNote, DocumentSequence, Refund, RetractionReason, Withdrawal, WithdrawalLine
@@ -33,8 +32,6 @@ __all__ = [
     "Payment",
     "Refund",
     "RetractionReason",
-    "SandboxInstrument",
-    "SandboxTransaction",
     "Service",
     "SupportingDocument",
     "ValidationCase",

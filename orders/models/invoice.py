@@ -7,7 +7,7 @@ details, reverse charge), so later changes to the order or the account never alt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .order import MONEY
+from core.money import MONEY
 
 
 class ImmutableError(Exception):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-MONEY = {"max_digits": 14, "decimal_places": 3}
+from core.money import MONEY
 
 
 class OrderStatus(models.TextChoices):

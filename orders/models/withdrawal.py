@@ -7,9 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PaymentKind
-
-from .order import MONEY
+from core.money import MONEY
+from payments.kinds import PaymentKind
 
 
 class RetractionReason(models.TextChoices):

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Subsidiary, User
 from catalog.models import Pricing
+from core.errors import Conflict, InvalidInput
 
 from ..configurations import configurations_list
-from ..errors import Conflict, InvalidInput
 from ..models import Cart, CartItem
 from ..pricing import Quote, quote_items
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import Conflict, InvalidInput
 
 from .. import history
-from ..errors import Conflict, InvalidInput
 from ..lifecycle import record_event
 from ..models import Cart, Consent, Order, OrderKind, OrderLine
 from ..notifications import notify_order_placed

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.localtime import local_date
 from core.publish import publish, publish_on_commit
 
 from .. import lifecycle
-from ..localtime import local_date
 from ..models import Order, OrderLine, OrderStatus, Service
 from ..notifications import notify_order_delivered
 from ..provisioning import Provisioned, get_provisioner

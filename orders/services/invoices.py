@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict
 from core.publish import publish
 
 from .. import history
-from ..errors import Conflict
 from ..lifecycle import record_event
 from ..models import Invoice, Order
 from ..notifications import notify_invoice_available

@@ -12,16 +12,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import PaymentKind, PaymentMethod, User
+from accounts.models import PaymentMethod, User
+from core.errors import Conflict, InvalidInput
+from core.localtime import local_date
 from core.publish import publish_on_commit
+from payments.gateway import GatewayError, GatewayResult, get_gateway
+from payments.kinds import PaymentKind
 
 from .. import history
-from ..errors import Conflict, InvalidInput
 from ..lifecycle import order_confirm_payment, record_event
-from ..localtime import local_date
 from ..models import Order, OrderStatus, Payment, Refund
 from ..notifications import notify_payment_received
-from ..payments.gateway import GatewayError, GatewayResult, get_gateway
 from ..risk import risk_reasons
 from ..task_names import ISSUE_INVOICE
 from .delivery import delivery_publish_on_commit

@@ -13,16 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import Conflict
+from core.localtime import local_today
+from core.money import quantize
 from core.outbox import email_enqueue
 from core.publish import publish, publish_on_commit
+from core.raw_sql import columns, first
+from payments.gateway import GatewayError, get_gateway
 
 from .. import lifecycle
-from ..errors import Conflict
-from ..localtime import local_today
 from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
-from ..money import quantize
-from ..payments.gateway import GatewayError, get_gateway
-from ..raw_sql import columns, first
 from ..task_names import PAY_REFUND
 from .documents import credit_note_issue
 from .validation_alerts import staff_recipients

@@ -25,11 +25,11 @@ from django.utils.translation import override
 
 from accounts.models import Subsidiary
 from catalog.models import Pricing
+from core.errors import Conflict
+from core.localtime import local_date
 
 from .. import history
-from ..errors import Conflict
 from ..lifecycle import expirable_orders, record_event
-from ..localtime import local_date
 from ..models import Order, OrderKind, OrderLine, OrderStatus, Service
 from ..notifications import notify_renewal_created
 from ..pricing import quote_items

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import Conflict, InvalidInput
 
-from ..errors import Conflict, InvalidInput
 from ..models import Cart, Order, OrderLine
 from ..selectors import expired_q
 from .carts import cart_add_item, cart_assign, cart_create

@@ -23,9 +23,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Subsidiary
+from core.errors import ProvisioningError
+from core.localtime import local_date
 
-from ..errors import ProvisioningError
-from ..localtime import local_date
 from ..models import OrderLine, OrderStatus, Service
 from ..provisioning import get_provisioner
 from .renewals import open_renewal_orders

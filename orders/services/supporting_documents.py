@@ -17,8 +17,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict, InvalidInput
+
 from .. import lifecycle
-from ..errors import Conflict, InvalidInput
 from ..models import OPEN_CASE_STATUSES, Order, OrderEvent, OrderStatus, SupportingDocument
 
 MAX_FILES = 5

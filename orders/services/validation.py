@@ -10,8 +10,9 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.localtime import local_date
+
 from .. import lifecycle
-from ..localtime import local_date
 from ..models import Order, Payment, Refund
 from ..notifications import notify_documents_requested, notify_order_refused, notify_order_validated
 from .delivery import delivery_publish_on_commit

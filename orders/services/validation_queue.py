@@ -1,7 +1,7 @@
 """The manual validation queue: which cases wait, which are overdue, who works on which.
 
 Decisions themselves (validate, request documents, refuse) are orders.services.validation; this
-module finds the cases and hands them out. "Today" is the local date of each order's subsidiary (orders.localtime).
+module finds the cases and hands them out. "Today" is the local date of each order's subsidiary (core.localtime).
 """
 
 from datetime import datetime
@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Subsidiary
+from core.localtime import local_today
 
-from ..localtime import local_today
 from ..models import OPEN_CASE_STATUSES, Order, OrderStatus
 
 # How many times "take next" moves on when another validator took the case it aimed at.

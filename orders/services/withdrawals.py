@@ -13,15 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import PaymentKind
+from core.errors import Conflict, InvalidInput
+from core.localtime import local_date
 from core.outbox import email_enqueue
 from core.publish import publish_on_commit
+from payments.iban import normalise_iban
+from payments.kinds import PaymentKind
 
 from .. import history, lifecycle
-from ..errors import Conflict, InvalidInput
-from ..iban import normalise_iban
 from ..legal import legal_text
-from ..localtime import local_date
 from ..models import Order, OrderEvent, OrderLine, Payment, Refund, RetractionReason, Withdrawal, WithdrawalLine
 from ..task_names import SUSPEND_ORDER_SERVICES
 from ..withdrawal import Eligibility, withdrawal_eligibility

@@ -9,9 +9,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, to_locale
 
-from orders.localtime import zone
+from core.localtime import zone
+from core.money import format_money
 from orders.models import CancelReason, OrderStatus
-from orders.money import format_money
 
 register = template.Library()
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_safe
 
-from accounts.models import PaymentKind
+from core.localtime import local_today
+from core.money import format_rate
+from payments.kinds import PaymentKind
 
 from ..legal import legal_text, trader_identity
-from ..localtime import local_today
 from ..models import Order
-from ..money import format_rate
 from ..pdf_cache import document_pdf
 from ..selectors import account_order, order_or_404, prefetch_for_withdrawal
 from ..withdrawal import order_rule, withdrawal_eligibility

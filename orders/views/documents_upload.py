@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from ..errors import Conflict, OrderError
+from core.errors import Conflict, OrderError
+
 from ..models import Order, OrderStatus, SupportingDocument
 from ..selectors import account_order
 from ..services.supporting_documents import (

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_safe
 
+from core.money import format_rate
+
 from ..legal import trader_identity
 from ..models import CreditNote, Invoice, Order, Payment
-from ..money import format_rate
 from ..pdf_cache import document_pdf
 from ..selectors import account_order, order_or_404
 

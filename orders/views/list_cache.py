@@ -25,8 +25,8 @@ from django.utils.translation import get_language
 
 from accounts.models import Subsidiary
 from catalog.models import Plan
+from core.localtime import local_date
 
-from ..localtime import local_date
 from ..models import Order, OrderListChange, OrderStatus
 from .list_query import ListQuery
 from .page_cache import first_row, may_keep, release, row_version

@@ -40,8 +40,8 @@ from django.utils.translation import get_language
 
 from accounts.models import PaymentMethod, Subsidiary, User
 from catalog.models import Plan
+from core.localtime import local_date
 
-from ..localtime import local_date
 from ..models import (
     Consent,
     CreditNote,
@@ -128,7 +128,7 @@ def fingerprint(*, order_id: int, account_id: int) -> tuple[str, str, str] | Non
     return first_row(FINGERPRINT_SQL, [order_id, account_id])
 
 
-PROJECT_PACKAGES = ("accounts", "catalog", "controlpanel", "orders")
+PROJECT_PACKAGES = ("core", "payments", "accounts", "catalog", "controlpanel", "orders", "api", "privacy")
 
 
 @cache

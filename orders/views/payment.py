@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import PaymentKind, PaymentMethod
+from accounts.models import PaymentMethod
 from accounts.services import payment_method_add
+from core.errors import Conflict, InvalidInput
+from core.localtime import local_today
+from payments.kinds import PaymentKind
 
-from ..errors import Conflict, InvalidInput
-from ..localtime import local_today
 from ..models import Order, OrderStatus, Payment
 from ..selectors import account_order
 from ..services import reorder

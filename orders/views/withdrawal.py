@@ -17,10 +17,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orders.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
+from core.localtime import local_date
 from orders.forms import WithdrawalForm, WithdrawalLinkForm
 from orders.legal import legal_text
-from orders.localtime import local_date
 from orders.models import Order, Payment, Refund, Withdrawal
 from orders.selectors import account_order, order_or_404, prefetch_for_withdrawal
 from orders.services import withdrawals

@@ -6,8 +6,8 @@ import time
 from django.conf import settings
 from django.test import Client
 
-from orders.api import credentials
-from orders.api.signing import sign
+from api import credentials
+from api.signing import sign
 from tests.support.factories import UserFactory
 
 ALL_RULES = [{"method": m, "path": "/*"} for m in ("GET", "POST", "PUT", "DELETE")]

@@ -5,10 +5,11 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
+from accounts.models import LegalForm, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
-from orders.payments.gateway import Registration
-from orders.payments.sandbox import SandboxGateway
+from payments.gateway import Registration
+from payments.kinds import PaymentKind
+from payments.sandbox import SandboxGateway
 
 
 def subsidiary(code: str = "FR") -> Subsidiary:
@@ -140,8 +141,8 @@ def place_order(*, account=None, pricings=None, express_request: bool = False, n
 def pay_order(order, *, now=None, kind: str = PaymentKind.CARD):
     """Record a payment the gateway confirmed (the gateway itself is exercised in the payment tests)."""
     from orders.models import Payment
-    from orders.payments.gateway import GatewayResult
     from orders.services.payments import payment_record_result
+    from payments.gateway import GatewayResult
 
     payment = Payment.objects.create(
         order=order,

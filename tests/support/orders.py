@@ -15,7 +15,6 @@ from orders.models import (
     OrderStatus,
     Payment,
     Refund,
-    SandboxTransaction,
     Service,
     Withdrawal,
 )
@@ -24,6 +23,7 @@ from orders.services.delivery import order_deliver
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from payments.models import SandboxTransaction
 from tests.support.factories import (
     PaymentMethodFactory,
     PlanFactory,

@@ -28,14 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.groups import FINANCE, VALIDATORS, ensure_staff_groups
-from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
+from accounts.models import LegalForm, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
-from orders.errors import Conflict
+from core.errors import Conflict
+from core.localtime import local_today
+from core.money import quantize
 from orders.lifecycle import expirable_orders
-from orders.localtime import local_today
 from orders.models import Order, OrderEvent, OrderKind, OrderStatus, Payment, Service, Withdrawal
-from orders.money import quantize
-from orders.payments.sandbox import SandboxGateway
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
@@ -47,6 +46,8 @@ from orders.services.renewals import service_renew
 from orders.services.validation import order_refuse_and_refund, order_request_documents, order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from orders.withdrawal import withdrawal_eligibility
+from payments.kinds import PaymentKind
+from payments.sandbox import SandboxGateway
 
 PASSWORD = "demo"
 MARKER = "demo:"

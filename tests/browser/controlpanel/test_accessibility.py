@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.api_models import ApiApplication
+from api.models import ApiApplication
 from orders.services.consents import Evidence
 from orders.services.payments import order_pay
 from orders.services.validation import order_request_documents

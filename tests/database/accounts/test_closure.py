@@ -12,22 +12,23 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from accounts import closure
-from accounts.closure import ClosureRefused, account_close, closure_blockers
-from accounts.models import ApiApplication, ConsumerKey, User
+from accounts.models import User
+from api.credentials import token_create
+from api.models import ApiApplication, ConsumerKey
 from core.models import OutboxEmail
-from orders.api.credentials import token_create
 from orders.models import CreditNote, Invoice, OrderStatus, Refund, Service
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
 from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from privacy import closure
+from privacy.closure import ClosureRefused, account_close, closure_blockers
 from tests.support.factories import PaymentMethodFactory, UserFactory, pay_order, place_order
 from tests.support.orders import withdrawn_order
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-CLOSE = "accounts:close"
+CLOSE = "privacy:close"
 CONFIRMED = {"password": "demo", "confirm": "on"}
 CLOSED_MESSAGE = "Your account is closed. We sent a confirmation to your email address. Thank you for your trust."
 
@@ -61,7 +62,7 @@ def test_the_page_says_what_closing_does_and_asks_for_the_password_and_the_box(c
     response = client.get(reverse(CLOSE))
     assert response.status_code == 200 and response.context["blockers"] == []
     assert b"10 years" in response.content and b'name="confirm"' in response.content
-    assert reverse("accounts:close").encode() in client.get(reverse("accounts:details")).content
+    assert reverse("privacy:close").encode() in client.get(reverse("accounts:details")).content
 
 
 @DB

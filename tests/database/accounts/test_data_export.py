@@ -8,11 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.data_export import SCHEMA, SCHEMA_VERSION
-from accounts.models import ApiApplication, ConsumerKey
-from orders.api.credentials import token_create
+from api.credentials import token_create
+from api.models import ApiApplication, ConsumerKey
 from orders.models import OrderStatus, Payment, Refund, SupportingDocument
 from orders.services.validation import order_validate
+from privacy.data_export import SCHEMA, SCHEMA_VERSION
 from tests.support.factories import (
     PaymentMethodFactory,
     PricingFactory,
@@ -25,7 +25,7 @@ from tests.support.orders import withdrawn_order
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-EXPORT = "accounts:data_export"
+EXPORT = "privacy:data_export"
 
 
 def download(client, password: str = "demo"):

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ConsumerKey
-from orders.api import credentials
+from api import credentials
+from api.models import ConsumerKey
 from orders.models import Withdrawal
 from orders.services.payments import order_pay
 from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
@@ -79,7 +79,7 @@ def test_the_client_ip_comes_from_the_proxy_header_only_when_configured(client, 
     fail(client, customer.username, LIMIT, HTTP_X_FORWARDED_FOR="198.51.100.1")
     # Without CLIENT_IP_META the header is ignored: the socket's address is locked, whatever a client claims.
     assert login(client, customer.username, "demo", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 429
-    settings.API_CLIENT_IP_META = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_META = "HTTP_X_FORWARDED_FOR"
     fail(client, customer.username, LIMIT, HTTP_X_FORWARDED_FOR="198.51.100.3")
     assert login(client, customer.username, "demo", HTTP_X_FORWARDED_FOR="198.51.100.3").status_code == 429
     # Behind the proxy, another client (its last address) is not locked out.

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import LegalForm, PaymentKind, PaymentMethod, User
+from accounts.models import LegalForm, PaymentMethod, User
 from accounts.services import payment_method_add
 from orders.models import Payment
+from payments.kinds import PaymentKind
 from tests.support.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -391,7 +392,7 @@ def test_a_card_the_gateway_refuses_shows_an_error_and_saves_nothing(client, cus
 
 @DB
 def test_an_expired_card_is_refused(customer, time_machine):
-    from orders.errors import InvalidInput
+    from core.errors import InvalidInput
 
     time_machine.move_to(timezone.now().replace(year=NEXT_YEAR + 1))
     with pytest.raises(InvalidInput, match="expired"):

@@ -15,9 +15,9 @@ from django.utils.html import escape
 from accounts.models import LegalForm
 from catalog.models import Family
 from catalog.selectors import cart_view
+from core.money import format_money
 from orders.legal import legal_text, legal_version
 from orders.models import Cart, CartItem, Consent, Order
-from orders.money import format_money
 from orders.services.carts import cart_add_item, cart_assign, cart_create, cart_quote
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, subsidiary
 

@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import OutboxEmail
-from orders.models import Refund, SandboxTransaction, Withdrawal
+from orders.models import Refund, Withdrawal
 from orders.services.withdrawal_links import LINK_SALT
+from payments.models import SandboxTransaction
 from tests.support.abuse import (
     PANEL_FILL,
     PDF,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import LegalForm
-from orders.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from orders.models import Cart, Consent, Order, OrderLine
 from orders.pricing import quote_items
 from orders.services.carts import cart_add_item, cart_assign, cart_create

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import PaymentKind
 from orders.models import CancelReason, Order, OrderStatus, Payment
 from orders.selectors import expired_ids, expired_q, mark_expiry
+from payments.kinds import PaymentKind
 from tests.support.factories import UserFactory, place_order
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import LegalForm
+from core.errors import Conflict
 from core.models import OutboxEmail
+from core.money import format_money
 from orders import history
-from orders.errors import Conflict
 from orders.models import DocumentSequence, ImmutableError, Invoice, OrderEvent, Payment, Refund
-from orders.money import format_money
 from orders.services import invoices as invoices_service
 from orders.services.documents import credit_note_issue, next_number
 from orders.services.invoices import invoice_issue, orders_awaiting_invoice

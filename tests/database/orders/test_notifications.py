@@ -90,8 +90,8 @@ def test_a_french_account_gets_its_emails_in_french(run_on_commit, mailoutbox):
 
 
 def test_payment_received_once_even_if_the_gateway_answers_twice(run_on_commit, mailoutbox):
-    from orders.payments.gateway import GatewayResult
     from orders.services.payments import payment_record_result
+    from payments.gateway import GatewayResult
 
     order = run_on_commit(lambda: pay_order(place_order()))
     payment = order.payments.get(status=Payment.Status.SUCCEEDED)

@@ -6,11 +6,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import LegalForm, PaymentKind
-from orders.errors import Conflict, InvalidInput
-from orders.models import OrderStatus, Payment, SandboxTransaction
-from orders.payments.sandbox import SandboxGateway
+from accounts.models import LegalForm
+from core.errors import Conflict, InvalidInput
+from orders.models import OrderStatus, Payment
 from orders.services.payments import order_pay, payment_mark_transfer_received, payments_reconcile
+from payments.kinds import PaymentKind
+from payments.models import SandboxTransaction
+from payments.sandbox import SandboxGateway
 from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

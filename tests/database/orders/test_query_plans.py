@@ -8,23 +8,23 @@ its count read only that index; no page reads a whole orders table.
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from bench.scale_data import BIG_CUSTOMER, scale_data_generate
 from orders.models import Order, OrderStatus
-from orders.services.scale_data import BIG_CUSTOMER
 
-# Transactional: scale_data then runs outside a transaction and VACUUMs, as the command does for real.
+# Transactional: scale_data then runs outside a transaction and VACUUMs, as `python -m bench scale_data` does.
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 ORDER_TABLES = {"orders_order", "orders_orderline", "orders_orderevent", "orders_consent", "orders_payment"}
 
 
 @pytest.fixture
 def big_customer():
-    call_command("scale_data", customers=40, orders=12_000, big_customer_orders=1_000)
+    scale_data_generate(customers=40, orders=12_000, big_orders=1_000, now=timezone.now())
     return User.objects.get(username=BIG_CUSTOMER)
 
 

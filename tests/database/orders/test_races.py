@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import Conflict
 from orders import history, lifecycle
-from orders.errors import Conflict
 from orders.lifecycle import TransitionError
-from orders.models import CancelReason, CreditNote, Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTransaction
+from orders.models import CancelReason, CreditNote, Order, OrderEvent, OrderStatus, Payment, Refund
 from orders.services import checkout as checkout_service
 from orders.services import payments as payments_service
 from orders.services import refunds as refunds_service
@@ -27,6 +27,7 @@ from orders.services.payments import order_pay
 from orders.services.refunds import refund_execute, refund_full_payment
 from orders.services.validation import order_refuse_and_refund, order_validate
 from orders.task_names import DELIVER_ORDER, PAY_REFUND
+from payments.models import SandboxTransaction
 from tests.support.factories import (
     PaymentMethodFactory,
     PricingFactory,
@@ -46,6 +47,11 @@ pytestmark = [
 
 
 # --- a. staff validate and refuse the same order at the same moment --------------------------------
+
+
+def work(published: list) -> list:
+    """What the decision set going, without its emails (one for the winner, checked by the queue's tests)."""
+    return [(name, args) for name, args in published if name != "core.tasks.send_email"]
 
 
 @pytest.mark.parametrize("actions", [("validate", "refuse"), ("refuse", "validate"), ("validate", "validate")])
@@ -78,11 +84,11 @@ def test_validate_and_refuse_race_one_wins(actions, monkeypatch, published):
             (history.ORDER_ACCEPTED, S.DELIVERING, staff[winners[0]].pk),
             (history.DELIVERY, S.DELIVERING, staff[winners[0]].pk),
         ]
-        assert published == [(DELIVER_ORDER, (order.pk,))]
+        assert work(published) == [(DELIVER_ORDER, (order.pk,))]
     else:
         assert (order.status, order.cancel_reason) == (S.CANCELLING, CancelReason.REFUSED)
         assert transitions == [(history.FRAUD_REFUSED, S.CANCELLING, staff[winners[0]].pk)]
-        assert published == [(PAY_REFUND, (order.refunds.get().pk,))]
+        assert work(published) == [(PAY_REFUND, (order.refunds.get().pk,))]
 
 
 # --- b. the same cart checked out twice at once ----------------------------------------------------

@@ -8,13 +8,14 @@ the refund is paid through the sandbox gateway within the winning call.
 
 import pytest
 
+from core.errors import Conflict
 from orders import lifecycle
-from orders.errors import Conflict
-from orders.models import OrderStatus, Refund, SandboxTransaction, Withdrawal
+from orders.models import OrderStatus, Refund, Withdrawal
 from orders.services import withdrawals as withdrawals_service
 from orders.services.consents import Evidence
 from orders.services.validation import order_refuse_and_refund
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from payments.models import SandboxTransaction
 from tests.support.factories import UserFactory
 from tests.support.orders import paid_order
 from tests.support.threads import assert_overlapped, run_together, slow_down

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import history, lifecycle
-from orders.models import CreditNote, Order, OrderEvent, OrderStatus, Refund, SandboxTransaction
+from orders.models import CreditNote, Order, OrderEvent, OrderStatus, Refund
 from orders.services.refunds import refund_execute, refund_full_payment
+from payments.models import SandboxTransaction
 from tests.support.factories import UserFactory, place_order, withdrawn_order_refund
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.localtime import local_today
 from core.models import OutboxEmail
 from core.outbox import _render
-from orders.localtime import local_today
 from orders.models import Order, OrderKind, OrderLine, OrderStatus, Service
 from orders.services.renewals import renewals_create
 from orders.tasks import create_renewals

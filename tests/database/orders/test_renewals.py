@@ -7,9 +7,9 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from accounts.models import LegalForm
+from core.errors import Conflict
+from core.localtime import local_today
 from orders import history
-from orders.errors import Conflict
-from orders.localtime import local_today
 from orders.models import Order, OrderKind, OrderLine, OrderStatus, Service
 from orders.services.expiry import orders_expire
 from orders.services.renewals import service_renew, services_due_for_renewal

@@ -1,24 +1,24 @@
-"""`manage.py scale_data`: counts, one big customer, totals that add up, the lifecycle's events, invoices
-numbered without gaps, pages that render, and a second run refused."""
+"""Scale data (`python -m bench scale_data`): counts, one big customer, totals that add up, the lifecycle's
+events, invoices numbered without gaps, pages that render, and a second run refused."""
 
 from collections import Counter
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from bench.scale_data import BIG_CUSTOMER, PATHS, ScaleDataError, main, scale_data_generate
 from orders import history
 from orders.models import Consent, DocumentSequence, Invoice, Order, OrderEvent, OrderStatus, Payment
-from orders.services.scale_data import BIG_CUSTOMER, PATHS
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(databases=["default", "sandbox"])]
 
 
 @pytest.fixture
 def scale():
-    call_command("scale_data", customers=4, orders=300, big_customer_orders=150)
+    assert main(["--customers=4", "--orders=300", "--big-customer-orders=150"]) == 0
     return User.objects.get(username=BIG_CUSTOMER)
 
 
@@ -86,13 +86,13 @@ def test_the_big_customers_pages_render(client, scale):
 
 
 def test_a_second_run_is_refused(scale):
-    with pytest.raises(CommandError, match="already there"):
-        call_command("scale_data", customers=2, orders=10, big_customer_orders=5)
+    with pytest.raises(ScaleDataError, match="already there"):
+        scale_data_generate(customers=2, orders=10, big_orders=5, now=timezone.now())
     assert Order.objects.filter(account__username__startswith="scale-").count() == 300
 
 
 @pytest.mark.parametrize(("customers", "orders", "big"), [(0, 10, 5), (2, 10, 11), (1, 10, 5), (5, 10, 8)], ids=str)
 def test_impossible_sizes_are_refused(customers, orders, big):
-    with pytest.raises(CommandError):
-        call_command("scale_data", customers=customers, orders=orders, big_customer_orders=big)
+    with pytest.raises(ScaleDataError):
+        scale_data_generate(customers=customers, orders=orders, big_orders=big, now=timezone.now())
     assert not User.objects.filter(username__startswith="scale-").exists()

@@ -15,8 +15,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.groups import STAFF_GROUPS, ensure_staff_groups
-from accounts.models import LegalForm, PaymentKind, PaymentMethod, Subsidiary, User
+from accounts.models import LegalForm, PaymentMethod, Subsidiary, User
 from catalog.models import Family, Plan, Pricing
+from core.money import precision, quantize
 from orders.models import (
     CancelReason,
     Cart,
@@ -27,13 +28,12 @@ from orders.models import (
     OrderLine,
     OrderStatus,
     Payment,
-    SandboxInstrument,
-    SandboxTransaction,
     Service,
 )
-from orders.money import precision, quantize
 from orders.task_names import DELIVER_ORDER
 from orders.withdrawal import withdrawal_eligibility
+from payments.kinds import PaymentKind
+from payments.models import SandboxInstrument, SandboxTransaction
 
 SEED_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 SUBSIDIARIES = {"FR", "DE", "ES", "IT", "IE", "NL", "PT", "PL", "GB", "CA", "US", "TN", "SN"}

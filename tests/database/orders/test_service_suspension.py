@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.errors import ProvisioningError
+from core.localtime import local_today
 from orders import lifecycle
-from orders.errors import ProvisioningError
-from orders.localtime import local_today
 from orders.models import Order, OrderStatus, Service
 from orders.provisioning import SandboxProvisioner
 from orders.services.expiry import orders_expire

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.groups import ensure_staff_groups
+from core.localtime import add_working_days, local_today
 from core.models import OutboxEmail
 from orders import history, lifecycle
-from orders.localtime import add_working_days, local_today
 from orders.models import CancelReason, Order, OrderEvent, OrderStatus, Refund
 from orders.services import validation_queue as queue
 from orders.services.validation import (

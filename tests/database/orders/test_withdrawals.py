@@ -10,10 +10,10 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import LegalForm
+from core.errors import Conflict, InvalidInput
 from core.models import OutboxEmail
 from orders import tasks
-from orders.errors import Conflict, InvalidInput
-from orders.models import CreditNote, OrderStatus, Payment, Refund, SandboxTransaction, Service, Withdrawal
+from orders.models import CreditNote, OrderStatus, Payment, Refund, Service, Withdrawal
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
 from orders.services.expiry import orders_expire
@@ -21,6 +21,7 @@ from orders.services.payments import order_pay
 from orders.services.refunds import refund_retry, vat_part
 from orders.services.validation import order_refuse_and_refund, order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from payments.models import SandboxTransaction
 from tests.support.factories import (
     PaymentMethodFactory,
     PlanFactory,

@@ -34,9 +34,9 @@ from orders.models import (
     OrderStatus,
     Payment,
     Refund,
-    SandboxTransaction,
     Withdrawal,
 )
+from payments.models import SandboxTransaction
 from tests.support import ROOT
 from tests.support.factories import PricingFactory, UserFactory
 from tests.support.processes import stop
@@ -51,7 +51,7 @@ CUSTOMERS = 50
 PORTS = range(8660, 8670)
 TIMEOUT = 30  # seconds per request: the server is slow on 2 shared cores, not broken
 DRAIN_SECONDS = 240
-GOOD_CARD = "4242424242424242"  # the sandbox accepts it (orders/payments/sandbox.py)
+GOOD_CARD = "4242424242424242"  # the sandbox accepts it (payments/sandbox.py)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRICING = re.compile(r'name="pricing" value="(\d+)"')
 ORDER_URL = re.compile(r"^/orders/(\d+)/$")

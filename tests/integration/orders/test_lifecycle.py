@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from accounts.models import PaymentMethod
 from core import tasks as core_tasks
+from core.localtime import local_today
 from core.models import OutboxEmail
 from orders import tasks as order_tasks
-from orders.localtime import local_today
 from orders.models import Invoice, Order, OrderKind, OrderStatus, Payment, Refund, Service, SupportingDocument
 from orders.services.payments import order_pay
 from orders.services.validation import order_request_documents, order_validate

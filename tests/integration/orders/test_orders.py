@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from accounts.models import PaymentKind
 from orders import history
 from orders import tasks as order_tasks
-from orders.models import CancelReason, Order, OrderEvent, OrderLine, OrderStatus, Payment, SandboxTransaction, Service
+from orders.models import CancelReason, Order, OrderEvent, OrderLine, OrderStatus, Payment, Service
 from orders.provisioning import SandboxProvisioner
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
 from orders.task_names import DELIVER_ORDER
+from payments.kinds import PaymentKind
+from payments.models import SandboxTransaction
 from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, pay_order, place_order
 from tests.support.orders import assert_delivered_once, labels, order_status, trusted_account
 from tests.support.worker import another_worker, forget_unacked, wait_for_task, wait_until

@@ -16,7 +16,7 @@ import pytest
 
 from orders import tasks as order_tasks
 from orders.models import Order, OrderStatus, Refund, Withdrawal
-from orders.payments.sandbox import SandboxGateway
+from payments.sandbox import SandboxGateway
 from tests.support.orders import assert_refunded_once, backdate_refund, ledger_refunds, paid_order, withdraw
 from tests.support.processes import reset_broker_connections
 from tests.support.worker import another_worker, forget_unacked, wait_for_task, wait_until

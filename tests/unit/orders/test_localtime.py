@@ -1,4 +1,4 @@
-"""orders.localtime: local dates, the end of a local day across DST, and working days.
+"""core.localtime: local dates, the end of a local day across DST, and working days.
 
 DST dates checked by hand: Europe/Paris switches on the last Sundays of March and October
 (2026-03-29, 2026-10-25); America/Toronto on the second Sunday of March and the first Sunday of
@@ -11,8 +11,8 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orders import localtime
-from orders.localtime import (
+from core import localtime
+from core.localtime import (
     add_working_days,
     end_of_local_day,
     is_working_day,

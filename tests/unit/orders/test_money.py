@@ -1,4 +1,4 @@
-"""orders.money: precision, half-up rounding, formatting, micro-cents and exact allocation.
+"""core.money: precision, half-up rounding, formatting, micro-cents and exact allocation.
 
 Expected values are worked out by hand, not with the code under test.
 """
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orders.money import allocate, format_money, precision, price_json, quantize, to_ucents
+from core.money import allocate, format_money, precision, price_json, quantize, to_ucents
 
 NBSP = "\xa0"
 NNBSP = "\u202f"

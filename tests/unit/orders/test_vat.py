@@ -1,4 +1,4 @@
-"""orders.vat: the rates table, the rule that picks a rate, VAT number format and per-line VAT."""
+"""core.vat: the rates table, the rule that picks a rate, VAT number format and per-line VAT."""
 from datetime import date
 from decimal import Decimal as D
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orders.money import precision
-from orders.vat import (
+from core.money import precision
+from core.vat import (
     EU_RATES,
     RATES,
     RATES_AS_OF,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from orders.localtime import is_working_day
-from orders.money import precision, quantize
+from core.localtime import is_working_day
+from core.money import precision, quantize
 from orders.withdrawal import period_end, prorated_refund, withdrawal_deadline
 
 

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiApplication, ConsumerKey
-from orders.api import credentials, crypto
-from orders.api.signing import is_granted, rule_matches, sign
+from api import credentials, crypto
+from api.models import ApiApplication, ConsumerKey
+from api.signing import is_granted, rule_matches, sign
 from tests.support.api import ALL_RULES, Api, api_for, assert_error, token_for
 from tests.support.factories import UserFactory
 

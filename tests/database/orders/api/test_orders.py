@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from api import routes_me
 from catalog.models import Family
 from orders import history
-from orders.api import routes_me
 from orders.models import Cart, CartItem, Consent, Order, OrderStatus, Withdrawal
 from orders.services.invoices import invoice_issue
 from tests.support.api import Api, api_for, assert_error

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from ovh import exceptions
 
-from accounts.models import ConsumerKey
+from api.models import ConsumerKey
 from orders.models import Order, OrderStatus, Withdrawal
 from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory
 

@@ -12,10 +12,10 @@ import time_machine
 from django.db import connections
 from django.utils import timezone
 
-from accounts.models import PaymentKind
-from orders.models import SandboxInstrument, SandboxTransaction
-from orders.payments.gateway import GatewayError, GatewayResult, get_gateway
-from orders.payments.sandbox import SandboxGateway
+from payments.gateway import GatewayError, GatewayResult, get_gateway
+from payments.kinds import PaymentKind
+from payments.models import SandboxInstrument, SandboxTransaction
+from payments.sandbox import SandboxGateway
 from tests.support.factories import PaymentMethodFactory
 
 LEDGER = pytest.mark.django_db(transaction=True, databases=["sandbox"])

@@ -10,11 +10,13 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import PaymentKind, PaymentMethod
+from accounts.models import PaymentMethod
 from accounts.services import payment_method_add
-from orders.errors import InvalidInput
-from orders.models import Cart, OrderStatus, Payment, SandboxTransaction
-from orders.money import format_money
+from core.errors import InvalidInput
+from core.money import format_money
+from orders.models import Cart, OrderStatus, Payment
+from payments.kinds import PaymentKind
+from payments.models import SandboxTransaction
 from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

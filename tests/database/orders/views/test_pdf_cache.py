@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.models import PaymentKind, PaymentMethod
+from accounts.models import PaymentMethod
 from orders.models import Order, OrderStatus
 from orders.pdf_cache import PdfCacheStorage, cache_name, document_pdf
 from orders.tasks import delete_old_pdfs
+from payments.kinds import PaymentKind
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.models import LegalForm, PaymentKind, PaymentMethod
+from accounts.models import LegalForm, PaymentMethod
+from core.money import format_money
 from orders.models import Cart
-from orders.money import format_money
 from orders.pdf import FETCHER, render_pdf, static_name
 from orders.templatetags.panel import ldate, ldatetime
+from payments.kinds import PaymentKind
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
 
 pytestmark = pytest.mark.django_db

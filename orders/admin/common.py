@@ -1,0 +1,80 @@
+"""What the order admins share: read-only inlines, CSV export, one service call per selected row."""
+
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+
+from core.errors import OrderError
+
+from ..models import OrderEvent, OrderLine, Payment
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class LineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "group",
+        "kind",
+        "description",
+        "quantity",
+        "unit_price",
+        "reduction",
+        "net_total",
+        "vat_rate",
+        "vat_amount",
+        "gross_amount",
+        "period_start",
+        "period_end",
+        "delivered_at",
+        "cancelled_at",
+    ]
+
+
+class EventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "label", "from_status", "to_status", "actor", "channel", "data"]
+    ordering = ["created_at", "id"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["created_at", "kind", "amount", "currency", "status", "failure_reason", "settled_at"]
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def run_for_each(model_admin, request, queryset, done: str, action) -> None:
+    """An admin action calling one service per selected row: each refusal is reported and changes nothing."""
+    for obj in queryset:
+        try:
+            action(obj)
+        except OrderError as error:
+            model_admin.message_user(request, f"{obj.pk}: {error}", messages.ERROR)
+        else:
+            model_admin.message_user(request, done % {"id": obj.pk})
+
+
+def csv_safe(text: str) -> str:
+    """Text a spreadsheet would take for a formula is quoted with a leading apostrophe."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
