@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from babel import Locale
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,6 @@ from core.errors import Conflict, InvalidInput
 from core.localtime import local_today
 from core.outbox import email_enqueue
 from core.vat import vat_number_is_well_formed
-from orders.models import Payment
 from payments.gateway import GatewayError, get_gateway
 
 from .models import LegalForm, PaymentMethod, Subsidiary, User
@@ -225,15 +225,19 @@ def payment_method_set_default(*, method: PaymentMethod) -> PaymentMethod:
 def payment_method_remove(*, method: PaymentMethod) -> PaymentMethod | None:
     """Removes a method no payment is waiting on; removing the default promotes the newest usable method.
 
-    Returns the method that became the default, if any, so the customer can be told.
+    A payment in progress protects its method (orders' Payment.method, on_delete), so the refusal is decided
+    where payments are known. Returns the method that became the default, if any, so the customer can be told.
     """
     account = method.account
     with transaction.atomic():
         _lock(account)
-        if Payment.objects.filter(method=method, status=Payment.Status.PENDING).exists():
-            raise Conflict(_("A payment with this method is still in progress: you can remove it once it is settled."))
         was_default = method.is_default
-        method.delete()
+        try:
+            method.delete()
+        except ProtectedError:
+            raise Conflict(
+                _("A payment with this method is still in progress: you can remove it once it is settled.")
+            ) from None
         if not was_default:
             return None
         today = local_today(account.subsidiary.time_zone)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("account/api/", include("api.panel_urls")),
     path("account/", include("accounts.urls")),
     path("account/", include("privacy.urls")),
-    path("catalog/", include("catalog.urls")),
+    path("catalog/", include("orders.ordering_urls")),
     path("orders/", include("orders.urls")),
     path("1.0/", include("api.urls")),
     path("admin/", admin.site.urls),

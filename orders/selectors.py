@@ -1,5 +1,6 @@
 """Reads: every customer-facing query starts from the account, so nobody reaches another's order."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -8,10 +9,11 @@ from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QueryS
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from core.localtime import end_of_local_day
 from payments.kinds import PaymentKind
 
-from .models import CancelReason, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment
+from .models import CancelReason, Cart, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from .models.order import SETTLED
 from .withdrawal import line_excluded
 
@@ -184,3 +186,30 @@ def withdrawable_ids(orders: list[Order]) -> set[int]:
 def latest_event(order: Order) -> OrderEvent | None:
     """The order's most recent history event (the dashboard's "Most recent order" tile)."""
     return order.events.order_by("-created_at", "-id").first()
+
+
+# --- ordering: the account's carts ------------------------------------------------------------------
+
+
+def account_cart(*, account: User, now: datetime) -> Cart | None:
+    """The account's current cart: its most recent one that is neither checked out nor expired."""
+    return (
+        account.carts.filter(subsidiary_id=account.subsidiary_id, checked_out_at__isnull=True, expires_at__gt=now)
+        .select_related("subsidiary", "account")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def account_cart_by_id(*, account: User, cart_id: str) -> Cart | None:
+    """One of the account's carts, whatever its state (the checkout form names the cart it showed)."""
+    try:
+        pk = uuid.UUID(cart_id)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return account.carts.select_related("subsidiary", "account").filter(pk=pk).first()
+
+
+def cart_order(*, account: User, cart: Cart) -> Order | None:
+    """The purchase order a cart became, if it was checked out (a double submit lands here)."""
+    return Order.objects.filter(account=account, cart=cart).first()

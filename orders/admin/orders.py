@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import OrderError
 from core.money import quantize
 
-from ..forms import StaffWithdrawalForm
+from ..forms.withdrawal import StaffWithdrawalForm
 from ..models import Consent, Order, Service, Withdrawal, WithdrawalLine
 from ..services.delivery import order_retry_delivery
 from .common import EventInline, LineInline, PaymentInline, ReadOnlyInline, csv_response, csv_safe, run_for_each

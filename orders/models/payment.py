@@ -1,10 +1,20 @@
 """Payments of orders. A row exists before the gateway is called, so a crash leaves a trace."""
 
 from django.db import models
+from django.db.models import SET_NULL, ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MONEY
 from payments.kinds import PaymentKind
+
+
+def protect_if_pending(collector, field, sub_objs, using):
+    """Payment.method's on_delete: a method a payment is still waiting on can't be deleted (accounts refuses to
+    remove it); settled payments outlive their method, without the link."""
+    pending = sub_objs.filter(status=Payment.Status.PENDING)
+    if pending:
+        raise ProtectedError("A payment in progress uses this payment method.", list(pending))
+    SET_NULL(collector, field, sub_objs, using)
 
 
 class Payment(models.Model):
@@ -17,7 +27,7 @@ class Payment(models.Model):
     ACTIVE = [Status.PENDING, Status.SUCCEEDED]
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    method = models.ForeignKey("accounts.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL)
+    method = models.ForeignKey("accounts.PaymentMethod", null=True, blank=True, on_delete=protect_if_pending)
     kind = models.CharField(max_length=20, choices=PaymentKind)
     token = models.CharField(max_length=100, blank=True, help_text=_("The gateway's token, kept for refunds."))
     amount = models.DecimalField(**MONEY)

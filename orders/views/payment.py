@@ -212,4 +212,4 @@ def order_reorder(request, order_id: int):
     )
     for description in result.skipped:
         messages.warning(request, _("“%(product)s” is no longer sold and was left out.") % {"product": description})
-    return redirect("catalog:cart")
+    return redirect("ordering:cart")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import Conflict, InvalidInput
 from core.localtime import local_date
-from orders.forms import WithdrawalForm, WithdrawalLinkForm
+from orders.forms.withdrawal import WithdrawalForm, WithdrawalLinkForm
 from orders.legal import legal_text
 from orders.models import Order, Payment, Refund, Withdrawal
 from orders.selectors import account_order, order_or_404, prefetch_for_withdrawal

@@ -500,21 +500,37 @@ def test_remove_asks_then_removes_and_promotes_the_newest_valid_method(client, c
     assert list(customer.payment_methods.filter(is_default=True)) == [newer]
 
 
-@DB
-def test_a_method_with_a_pending_payment_cannot_be_removed(client, customer):
-    method = PaymentMethodFactory(account=customer)
-    order = place_order(account=customer)
-    Payment.objects.create(
+def _payment_with(method, *, status=Payment.Status.PENDING) -> Payment:
+    order = place_order(account=method.account)
+    return Payment.objects.create(
         order=order,
         method=method,
         kind=method.kind,
         amount=order.total_gross,
         currency=order.currency,
-        idempotency_key="pending-test",
+        idempotency_key=f"{status}-test",
+        status=status,
     )
+
+
+@DB
+def test_a_method_with_a_pending_payment_cannot_be_removed(client, customer):
+    method = PaymentMethodFactory(account=customer)
+    _payment_with(method)
     response = client.post(reverse("accounts:payment_method_remove", args=[method.pk]), follow=True)
     assert "still in progress" in response.content.decode()
     assert PaymentMethod.objects.filter(pk=method.pk).exists()
+
+
+@DB
+def test_a_method_with_only_settled_payments_is_removed_and_the_payments_kept(client, customer):
+    """Only a payment in progress protects its method (orders' on_delete); a settled one keeps its record."""
+    method = PaymentMethodFactory(account=customer)
+    payment = _payment_with(method, status=Payment.Status.SUCCEEDED)
+    client.post(reverse("accounts:payment_method_remove", args=[method.pk]))
+    assert not PaymentMethod.objects.filter(pk=method.pk).exists()
+    payment.refresh_from_db()
+    assert payment.method is None and payment.status == Payment.Status.SUCCEEDED
 
 
 @DB

@@ -40,7 +40,7 @@ MISSING = 987654321  # an id no object has
 # Routes that look the id up among the customer's own objects and answer a missing one with a message rather
 # than a 404: a foreign id must get exactly the answer a missing one gets.
 SAME_AS_MISSING = {
-    "catalog:cart_remove": "the item is looked up in the customer's own cart (a double click must not be a 404)",
+    "ordering:cart_remove": "the item is looked up in the customer's own cart (a double click must not be a 404)",
 }
 # Parameterised panel routes that name no customer object.
 NOT_OBJECT_IDS = {

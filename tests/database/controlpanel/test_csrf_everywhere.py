@@ -203,10 +203,10 @@ def test_the_token_htmx_sends_is_accepted(estate):
     """The positive control of the refusals above: with the page's token, the same posts go through."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(estate.account)
-    page = scan(client.get(reverse("catalog:index")))
+    page = scan(client.get(reverse("ordering:catalog")))
     token = page.body_headers["X-CSRFToken"]
     added = client.post(
-        reverse("catalog:cart_add"),
+        reverse("ordering:cart_add"),
         {"pricing": estate.cart_item.pricing_id, "quantity": "1"},
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )

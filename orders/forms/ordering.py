@@ -5,9 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Subsidiary
-from orders.services.carts import MAX_QUANTITY
+from catalog.models import Pricing
 
-from .models import Pricing
+from ..services.carts import MAX_QUANTITY
 
 
 class AddToCartForm(forms.Form):

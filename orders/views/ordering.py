@@ -1,8 +1,11 @@
-"""Ordering: the catalog of the account's subsidiary, the cart and the checkout.
+"""Ordering, the first steps of an order: the catalog of the account's subsidiary, the cart and the checkout.
 
-The current cart is found from the account (no session state); writes go through orders.services.
-htmx requests to add or remove get the cart summary partial; without JavaScript they redirect.
+The catalog shows the cart summary beside the plans (catalog.selectors reads the plans, priced at the rate a
+quote applies). The current cart is found from the account (no session state); writes go through
+orders.services. htmx requests to add or remove get the cart summary partial; without JavaScript they redirect.
 """
+
+from dataclasses import dataclass
 
 from babel.numbers import format_percent
 from django.conf import settings
@@ -15,19 +18,59 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, to_locale
 from django.views.decorators.http import require_POST
 
+from catalog.selectors import catalog_groups
 from core.errors import Conflict, OrderError
-from orders.legal import legal_text
-from orders.services.carts import MAX_QUANTITY, cart_add_item, cart_assign, cart_create, cart_remove_item
-from orders.services.checkout import cart_checkout
-from orders.services.consents import Evidence
 
-from . import selectors
-from .forms import AddToCartForm, CheckoutForm
+from .. import selectors
+from ..forms.ordering import AddToCartForm, CheckoutForm
+from ..legal import legal_text
+from ..models import Cart
+from ..pricing import LineDraft, Quote, treatment_for
+from ..services.carts import MAX_QUANTITY, cart_add_item, cart_assign, cart_create, cart_quote, cart_remove_item
+from ..services.checkout import cart_checkout
+from ..services.consents import Evidence
 
 LEGAL_KEYS = ("withdrawal_information", "withdrawal_form", "scope", "refund_terms", "consent_information_given")
 
 
-def _vat_rate(view: selectors.CartView | None) -> str:
+@dataclass(frozen=True)
+class ItemLines:
+    """The quote's lines of one cart item (installation, then duration), with the item to remove."""
+
+    item_id: int
+    lines: list[LineDraft]
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart: Cart
+    quote: Quote
+    items: list[ItemLines]
+    revision: str  # changes when an item is added or removed or a price changes: what the customer confirmed
+    has_excludable: bool
+
+
+def cart_view(*, cart: Cart | None, language: str) -> CartView | None:
+    """The cart as the pages show it: its quote, the lines of each item, and the revision the checkout confirms."""
+    if cart is None:
+        return None
+    quote = cart_quote(cart=cart, language=language)
+    # cart_quote numbers its lines' groups 1, 2… in the items' default order (by id): the same order here.
+    item_ids = list(cart.items.values_list("pk", flat=True))
+    items = [
+        ItemLines(item_id=item_id, lines=[line for line in quote.lines if line.group == group])
+        for group, item_id in enumerate(item_ids, start=1)
+    ]
+    return CartView(
+        cart=cart,
+        quote=quote,
+        items=items,
+        revision=f"{'-'.join(map(str, item_ids))}:{quote.total_gross}",
+        has_excludable=any(line.pricing.plan.excludable for line in quote.lines),
+    )
+
+
+def _vat_rate(view: CartView | None) -> str:
     """The rate the quote applies, for the reader's locale: "20%", "20 %"."""
     if view is None:
         return ""
@@ -36,36 +79,36 @@ def _vat_rate(view: selectors.CartView | None) -> str:
 
 def _summary_context(request, *, notice: str = "", error: str = "") -> dict:
     cart = selectors.account_cart(account=request.user, now=timezone.now())
-    view = selectors.cart_view(cart=cart, language=get_language())
+    view = cart_view(cart=cart, language=get_language())
     return {"cart_view": view, "vat_rate": _vat_rate(view), "notice": notice, "error": error}
 
 
-def _after_cart_change(request, *, notice: str = "", error: str = "", fallback: str = "catalog:cart"):
+def _after_cart_change(request, *, notice: str = "", error: str = "", fallback: str = "ordering:cart"):
     """htmx gets the updated summary with the feedback in it; a plain form post is redirected with a message."""
     if request.htmx:
-        return render(request, "catalog/cart.html#summary", _summary_context(request, notice=notice, error=error))
+        return render(request, "orders/cart.html#summary", _summary_context(request, notice=notice, error=error))
     if error:
         messages.error(request, error)
         return redirect(fallback)
     messages.success(request, notice)
-    return redirect("catalog:cart")
+    return redirect("ordering:cart")
 
 
 @login_required
-def catalog_index(request):
+def catalog(request):
     account = request.user
     context = {
-        "groups": selectors.catalog_groups(account=account),
+        "groups": catalog_groups(account=account, vat_rate=treatment_for(account.subsidiary, account).rate),
         "currency": account.subsidiary.currency,
         "max_quantity": MAX_QUANTITY,
         **_summary_context(request),
     }
-    return render(request, "catalog/index.html", context)
+    return render(request, "orders/catalog.html", context)
 
 
 @login_required
 def cart_detail(request):
-    return render(request, "catalog/cart.html", _summary_context(request))
+    return render(request, "orders/cart.html", _summary_context(request))
 
 
 @login_required
@@ -75,7 +118,7 @@ def cart_add(request):
     form = AddToCartForm(request.POST, subsidiary=account.subsidiary)
     if not form.is_valid():
         error = " ".join(str(message) for errors in form.errors.values() for message in errors)
-        return _after_cart_change(request, error=error, fallback="catalog:index")
+        return _after_cart_change(request, error=error, fallback="ordering:catalog")
     pricing = form.cleaned_data["pricing"]
     now = timezone.now()
     try:
@@ -90,7 +133,7 @@ def cart_add(request):
             quantity=form.cleaned_data["quantity"],
         )
     except OrderError as exc:
-        return _after_cart_change(request, error=str(exc), fallback="catalog:index")
+        return _after_cart_change(request, error=str(exc), fallback="ordering:catalog")
     notice = gettext("%(name)s has been added to your cart.") % {"name": pricing.plan.name()}
     return _after_cart_change(request, notice=notice)
 
@@ -108,7 +151,7 @@ def cart_remove(request, item_id: int):
     return _after_cart_change(request, notice=gettext("The item has been removed from your cart."))
 
 
-def _checkout_form(request, view: selectors.CartView, data=None) -> CheckoutForm:
+def _checkout_form(request, view: CartView, data=None) -> CheckoutForm:
     language = request.user.language
     return CheckoutForm(
         data,
@@ -122,7 +165,7 @@ def _checkout_form(request, view: selectors.CartView, data=None) -> CheckoutForm
     )
 
 
-def _render_checkout(request, view: selectors.CartView, form: CheckoutForm):
+def _render_checkout(request, view: CartView, form: CheckoutForm):
     language = request.user.language
     context = {
         "cart_view": view,
@@ -132,7 +175,7 @@ def _render_checkout(request, view: selectors.CartView, form: CheckoutForm):
         "legal": {key: legal_text(key, language) for key in LEGAL_KEYS},
         "validity_days": settings.ORDER_VALIDITY_DAYS,
     }
-    return render(request, "catalog/checkout.html", context)
+    return render(request, "orders/checkout.html", context)
 
 
 def _to_existing_order(request, order):
@@ -148,10 +191,10 @@ def checkout(request):
     if request.method == "POST":
         return _place_order(request)
     cart = selectors.account_cart(account=request.user, now=timezone.now())
-    view = selectors.cart_view(cart=cart, language=get_language())
+    view = cart_view(cart=cart, language=get_language())
     if view is None or not view.items:
         messages.info(request, gettext("Your cart is empty."))
-        return redirect("catalog:cart")
+        return redirect("ordering:cart")
     return _render_checkout(request, view, _checkout_form(request, view))
 
 
@@ -161,10 +204,10 @@ def _place_order(request):
     cart = selectors.account_cart_by_id(account=account, cart_id=request.POST.get("cart"))
     if cart is None:
         messages.error(request, gettext("This cart could not be found. Check your cart and try again."))
-        return redirect("catalog:cart")
+        return redirect("ordering:cart")
     if cart.read_only and (order := selectors.cart_order(account=account, cart=cart)):
         return _to_existing_order(request, order)
-    view = selectors.cart_view(cart=cart, language=get_language())
+    view = cart_view(cart=cart, language=get_language())
     form = _checkout_form(request, view, request.POST)
     if not form.is_valid():
         return _render_checkout(request, view, form)
@@ -175,7 +218,7 @@ def _place_order(request):
         if isinstance(exc, Conflict) and (order := selectors.cart_order(account=account, cart=cart)):
             return _to_existing_order(request, order)
         messages.error(request, str(exc))
-        return redirect("catalog:cart")
+        return redirect("ordering:cart")
     created = gettext("Your purchase order %(number)s has been created.") % {"number": order.number}
     pay_url = reverse("orders:pay", kwargs={"order_id": order.pk})
     messages.success(request, format_html('{} <a class="button" href="{}">{}</a>', created, pay_url, gettext("Pay")))

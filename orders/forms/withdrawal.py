@@ -1,4 +1,5 @@
-"""Forms of the back office that feed order services."""
+"""Withdrawal forms: staff recording one received by email or letter, the customer's confirmation step, and
+the request for a one-time link."""
 
 from datetime import datetime, time
 
@@ -8,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.localtime import zone
 
-from .models import Order, RetractionReason, Withdrawal
-from .services.consents import Evidence
-from .services.withdrawals import WithdrawalRequest, order_withdraw
+from ..models import Order, RetractionReason, Withdrawal
+from ..services.consents import Evidence
+from ..services.withdrawals import WithdrawalRequest, order_withdraw
 
 
 class StaffWithdrawalForm(forms.Form):

@@ -14,17 +14,17 @@ from django.utils.html import escape
 
 from accounts.models import LegalForm
 from catalog.models import Family
-from catalog.selectors import cart_view
 from core.money import format_money
 from orders.legal import legal_text, legal_version
 from orders.models import Cart, CartItem, Consent, Order
 from orders.services.carts import cart_add_item, cart_assign, cart_create, cart_quote
+from orders.views.ordering import cart_view
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, subsidiary
 
-CATALOG = reverse("catalog:index")
-CART = reverse("catalog:cart")
-ADD = reverse("catalog:cart_add")
-CHECKOUT = reverse("catalog:checkout")
+CATALOG = reverse("ordering:catalog")
+CART = reverse("ordering:cart")
+ADD = reverse("ordering:cart_add")
+CHECKOUT = reverse("ordering:checkout")
 IP = "203.0.113.9"
 
 
@@ -238,11 +238,11 @@ def test_removing_an_item(client):
     first, second = cart.items.all()
     client.force_login(account)
 
-    response = client.post(reverse("catalog:cart_remove", args=[first.pk]))
+    response = client.post(reverse("ordering:cart_remove", args=[first.pk]))
     assert response["Location"] == CART and _messages(response) == ["The item has been removed from your cart."]
     assert list(cart.items.all()) == [second]
 
-    response = client.post(reverse("catalog:cart_remove", args=[second.pk]), headers={"HX-Request": "true"})
+    response = client.post(reverse("ordering:cart_remove", args=[second.pk]), headers={"HX-Request": "true"})
     assert "Your cart is empty." in response.content.decode() and not cart.items.exists()
 
 
@@ -253,13 +253,13 @@ def test_removing_invalid_items_changes_nothing(client):
     theirs = _cart_with(other, PricingFactory()).items.get()
     client.force_login(account)
 
-    response = client.post(reverse("catalog:cart_remove", args=[theirs.pk]))
+    response = client.post(reverse("ordering:cart_remove", args=[theirs.pk]))
     assert _messages(response) == [f"This cart has no item {theirs.pk}."]
-    assert client.get(reverse("catalog:cart_remove", args=[mine.pk])).status_code == 405
+    assert client.get(reverse("ordering:cart_remove", args=[mine.pk])).status_code == 405
     assert CartItem.objects.count() == 2
 
     client.force_login(UserFactory())  # no cart at all
-    response = client.post(reverse("catalog:cart_remove", args=[mine.pk]))
+    response = client.post(reverse("ordering:cart_remove", args=[mine.pk]))
     assert _messages(response) == ["Your cart is empty."] and CartItem.objects.count() == 2
 
 
