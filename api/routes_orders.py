@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from accounts.models import PaymentMethod
-from core.client_ip import client_ip
+from core.client_ip import evidence_ip
 from core.errors import InvalidInput
 from core.localtime import local_today
 from orders.models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
@@ -29,7 +29,7 @@ def api_evidence(request, caller) -> Evidence:
     """Consent evidence for the API channel: the application and consumer key that signed the call."""
     return Evidence(
         channel="api",
-        ip=client_ip(request) if client_ip(request) != "unknown" else None,
+        ip=evidence_ip(request),
         application_key=caller.application.application_key,
         consumer_key=caller.consumer.consumer_key,
         actor=caller.account,

@@ -1,4 +1,5 @@
-"""The client's IP, one rule for the login lockout, the email forms' and the API's rate limits."""
+"""The client's IP, one rule for the login lockout, every rate limit and the evidence of consents and
+withdrawals (panel and API)."""
 
 from django.conf import settings
 
@@ -10,3 +11,9 @@ def client_ip(request) -> str:
     if meta_key and request.META.get(meta_key):
         return request.META[meta_key].split(",")[-1].strip() or "unknown"
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def evidence_ip(request) -> str | None:
+    """The client's IP as evidence records it (consents, withdrawals): None when the request has none."""
+    address = client_ip(request)
+    return None if address == "unknown" else address

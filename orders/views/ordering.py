@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext, to_locale
 from django.views.decorators.http import require_POST
 
 from catalog.selectors import catalog_groups
+from core.client_ip import evidence_ip
 from core.errors import Conflict, OrderError
 
 from .. import selectors
@@ -211,7 +212,7 @@ def _place_order(request):
     form = _checkout_form(request, view, request.POST)
     if not form.is_valid():
         return _render_checkout(request, view, form)
-    evidence = Evidence(channel="panel", ip=request.META.get("REMOTE_ADDR"), actor=account)
+    evidence = Evidence(channel="panel", ip=evidence_ip(request), actor=account)
     try:
         order = cart_checkout(cart=cart, account=account, evidence=evidence, express_request=form.express_requested)
     except OrderError as exc:

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.client_ip import evidence_ip
 from core.errors import Conflict, InvalidInput
 from core.localtime import local_date
 from orders.forms.withdrawal import WithdrawalForm, WithdrawalLinkForm
@@ -85,7 +86,7 @@ def _withdrawal_page(request, order: Order, *, channel: str, actor, here: str, b
                 order_id=order.pk,
                 request=form.withdrawal_request(),
                 channel=channel,
-                evidence=Evidence(channel=channel, ip=request.META.get("REMOTE_ADDR"), actor=actor),
+                evidence=Evidence(channel=channel, ip=evidence_ip(request), actor=actor),
             )
         except InvalidInput as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))

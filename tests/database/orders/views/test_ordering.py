@@ -356,6 +356,18 @@ def test_checkout_records_the_consents_as_evidence(client):
 
 
 @pytest.mark.django_db
+def test_behind_the_proxy_the_evidence_is_the_customers_address_not_the_proxys(client, settings):
+    settings.CLIENT_IP_META = "HTTP_X_FORWARDED_FOR"  # as docs/deployment.md sets it behind the proxy
+    account = UserFactory()
+    cart = _cart_with(account, PricingFactory())
+    client.force_login(account)
+    page = client.get(CHECKOUT)
+    data = {"cart": str(cart.pk), "revision": page.context["cart_view"].revision}
+    client.post(CHECKOUT, data, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"198.51.100.7, {IP}")
+    assert set(Order.objects.get().consents.values_list("ip", flat=True)) == {IP}  # the address the proxy added
+
+
+@pytest.mark.django_db
 def test_express_request_is_optional_for_other_plans(client):
     account = UserFactory()
     cart = _cart_with(account, PricingFactory())
