@@ -12,7 +12,7 @@ What is here besides the sandbox speed-up:
   ``@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])`` so that what they
   write is committed and visible to the worker. Override the ``celery_worker_include`` fixture
   to make the worker import extra modules (e.g. test-only tasks).
-* Playwright: Debian's Chromium (``CHROMIUM_PATH`` overrides /usr/bin/chromium), no browser download.
+* Playwright: DJANGO_ALLOW_ASYNC_UNSAFE only; the browser tier's fixtures are in tests/browser/conftest.py.
 * ``--clock INSTANT``: the tests run at another time of day or year, e.g. just before midnight UTC, when it
   is already tomorrow in Paris (see the README).
 """
@@ -33,7 +33,6 @@ from tests.support import ROOT
 from tests.support.processes import free_port, redis_answers, reset_broker_connections, start_worker, stop
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL row locks (SQLite ignores SELECT FOR UPDATE)"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
@@ -263,27 +262,6 @@ def celery_worker_process(request, redis_url, django_db_setup, tmp_path, celery_
         reset_broker_connections(celery_app)
 
 
-# --- Playwright ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium instead of a Playwright download; quiet on this closed network."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
-
-
 # --- Celery in unit tests ----------------------------------------------------------------------------
 
 
@@ -301,46 +279,7 @@ def _celery_eager_unless_integration(request):
     celery_app.conf.task_always_eager = previous
 
 
-# --- Pages in a real browser -------------------------------------------------------------------------
-
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture
-def login_as(page, live_server):
-    """Log in through the login form, as a person would; returns the page."""
-
-    def login(username: str, password: str = "demo"):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    return login
-
-
-@pytest.fixture
-def check_page():
-    """Screenshot the page into test-artifacts/ (kept out of git) and run axe-core on it.
-
-    Fails on any serious or critical accessibility violation.
-    """
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-
-    def check(page, name: str):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-        results = axe.run(page)
-        serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
-        assert not serious, "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}" for v in serious
-        )
-
-    return check
+# --- Publishing ----------------------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
-"""Orders in a given state, and what a test checks of them, for the tests of several modules."""
+"""Orders (and carts) in a given state, and what a test checks of them, for the tests of several modules."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from catalog.models import Family
 from orders import history
 from orders.models import (
+    Cart,
     CreditNote,
     Invoice,
     Order,
@@ -18,6 +20,7 @@ from orders.models import (
     Service,
     Withdrawal,
 )
+from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
 from orders.services.payments import order_pay
@@ -75,9 +78,38 @@ def trusted_account():
     return account
 
 
-def paid_order():
-    """Checkout and pay with a sandbox card (a real ledger charge the refund can refer to): `checking`."""
-    account = UserFactory()
+def cart_with(account, *pricings, quantity: int = 1) -> Cart:
+    cart = cart_assign(cart=cart_create(subsidiary_code=account.subsidiary_id), account=account)
+    for pricing in pricings:
+        cart_add_item(
+            cart=cart,
+            plan_code=pricing.plan.plan_code,
+            duration=pricing.duration,
+            pricing_mode=pricing.pricing_mode,
+            quantity=quantity,
+        )
+    return cart
+
+
+def domain_pricing(**kwargs):
+    plan = PlanFactory(family=Family.DOMAIN, excludable=True, name_en="Domain name .com", name_fr="Nom de domaine .com")
+    return PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("9.99"), **kwargs)
+
+
+def unpaid(user):
+    return place_order(account=user)
+
+
+def checking(user):
+    return pay_order(place_order(account=user))  # a first order goes to manual validation
+
+
+def paid_order(**user_fields):
+    """Checkout and pay with a sandbox card (a real ledger charge the refund can refer to): `checking`.
+
+    ``user_fields`` go to the account's factory (e.g. ``language="fr"``, ``legal_form="corporation"``).
+    """
+    account = UserFactory(**user_fields)
     order = place_order(account=account)
     method = PaymentMethodFactory(account=account)
     assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.SUCCEEDED
@@ -93,6 +125,11 @@ def withdraw(order) -> Withdrawal:
         evidence=Evidence(channel="panel", actor=order.account),
         channel="panel",
     )
+
+
+def charges() -> int:
+    """How many charges the sandbox ledger holds."""
+    return SandboxTransaction.objects.filter(operation="charge").count()
 
 
 def ledger_refunds():

@@ -8,9 +8,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
-from playwright.sync_api import expect
 
 from accounts.models import User
 from api.credentials import token_create
@@ -23,14 +20,14 @@ from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from privacy import closure
 from privacy.closure import ClosureRefused, account_close, closure_blockers
-from tests.support.factories import PaymentMethodFactory, UserFactory, pay_order, place_order
+from tests.support.factories import UserFactory, pay_order, place_order
 from tests.support.orders import withdrawn_order
+from tests.support.pages import CLOSED_MESSAGE, french
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
 LIVE_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 CLOSE = "privacy:close"
 CONFIRMED = {"password": "demo", "confirm": "on"}
-CLOSED_MESSAGE = "Your account is closed. We sent a confirmation to your email address. Thank you for your trust."
 
 
 def close(client, data=CONFIRMED):
@@ -220,44 +217,3 @@ def test_closing_enforces_csrf():
 def test_closing_needs_a_login(client):
     response = close(client)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
-
-
-# --- in a browser -------------------------------------------------------------------------------
-
-
-def french(message: str) -> str:
-    """The French wording, from the catalogue the page itself uses."""
-    with translation.override("fr"):
-        return gettext(message)
-
-
-@pytest.mark.browser
-@LIVE_DB
-def test_browser_closing_an_account_in_french(page, live_server, login_as, check_page):
-    account = UserFactory(username="claire", language="fr")
-    PaymentMethodFactory(account=account)
-    login_as("claire")
-    page.goto(f"{live_server.url}/account/")
-    page.get_by_role("link", name=french("Download my data")).click()
-    check_page(page, "accounts-data-export")
-    page.goto(f"{live_server.url}/account/")
-    page.get_by_role("link", name=french("Close my account")).click()
-    expect(page.locator("html")).to_have_attribute("lang", "fr")
-    check_page(page, "accounts-close")
-
-    page.get_by_role("button", name=french("Close my account")).click()
-    password = page.get_by_label(french("Your password"))
-    expect(password).to_have_attribute("aria-invalid", "true")
-    check_page(page, "accounts-close-errors")
-    password.fill("demo")
-    page.get_by_label(
-        french("I understand that closing my account is final: I will no longer be able to log in.")
-    ).check()
-    page.get_by_role("button", name=french("Close my account")).click()
-    page.wait_for_load_state()
-    assert page.url.endswith("/accounts/login/")
-    expect(page.locator("html")).to_have_attribute("lang", "fr")  # logged out, still in their language
-    assert page.get_by_role("status").inner_text().strip() == french(CLOSED_MESSAGE)
-    check_page(page, "accounts-closed")
-    account.refresh_from_db()
-    assert account.closed_at and not account.is_active

@@ -13,18 +13,16 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import LegalForm
-from catalog.models import Family
 from core.money import format_money
 from orders.legal import legal_text, legal_version
 from orders.models import Cart, CartItem, Consent, Order
-from orders.services.carts import cart_add_item, cart_assign, cart_create, cart_quote
+from orders.services.carts import cart_quote
 from orders.views.ordering import cart_view
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, subsidiary
+from tests.support.orders import cart_with, domain_pricing
+from tests.support.pages import CART, CATALOG, CHECKOUT
 
-CATALOG = reverse("ordering:catalog")
-CART = reverse("ordering:cart")
 ADD = reverse("ordering:cart_add")
-CHECKOUT = reverse("ordering:checkout")
 IP = "203.0.113.9"
 
 
@@ -38,24 +36,6 @@ def _messages(response) -> list[str]:
 def _shown(html: str, text: str) -> bool:
     """Whether a legal text is on the page, as `linebreaks` renders it (paragraphs, <br> inside them)."""
     return all(escape(paragraph).replace("\n", "<br>") in html for paragraph in text.split("\n\n"))
-
-
-def _cart_with(account, *pricings, quantity: int = 1) -> Cart:
-    cart = cart_assign(cart=cart_create(subsidiary_code=account.subsidiary_id), account=account)
-    for pricing in pricings:
-        cart_add_item(
-            cart=cart,
-            plan_code=pricing.plan.plan_code,
-            duration=pricing.duration,
-            pricing_mode=pricing.pricing_mode,
-            quantity=quantity,
-        )
-    return cart
-
-
-def _domain_pricing(**kwargs):
-    plan = PlanFactory(family=Family.DOMAIN, excludable=True, name_en="Domain name .com", name_fr="Nom de domaine .com")
-    return PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("9.99"), **kwargs)
 
 
 def _checkout_post(client, cart, **consents):
@@ -109,7 +89,7 @@ def test_catalog_names_plans_in_the_reader_language(client):
 def test_catalog_queries_are_constant_in_the_number_of_plans(client, django_assert_max_num_queries):
     account = UserFactory()
     client.force_login(account)
-    _cart_with(account, PricingFactory())
+    cart_with(account, PricingFactory())
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -120,7 +100,7 @@ def test_catalog_queries_are_constant_in_the_number_of_plans(client, django_asse
     for _ in range(30):
         plan = PricingFactory().plan
         PricingFactory(plan=plan, duration="P12M", months=12)
-    _domain_pricing()
+    domain_pricing()
     assert count() == few
     with django_assert_max_num_queries(10):
         client.get(CATALOG)
@@ -192,10 +172,10 @@ def test_adding_with_htmx_returns_the_cart_summary(client):
 @pytest.mark.django_db
 def test_cart_totals_are_the_quote(client):
     account = UserFactory(country="DE")  # OSS: the consumer pays German VAT
-    cart = _cart_with(
+    cart = cart_with(
         account,
         PricingFactory(price=Decimal("29.99"), installation_fee=Decimal("49.99")),
-        _domain_pricing(),
+        domain_pricing(),
         quantity=2,
     )
     client.force_login(account)
@@ -214,7 +194,7 @@ def test_cart_totals_are_the_quote(client):
 @pytest.mark.django_db
 def test_cart_states_the_reverse_charge(client):
     account = UserFactory(country="DE", legal_form=LegalForm.CORPORATION, vat_number="DE123456789")
-    _cart_with(account, PricingFactory())
+    cart_with(account, PricingFactory())
     client.force_login(account)
     assert "VAT reverse charge" in client.get(CART).content.decode()
 
@@ -223,7 +203,7 @@ def test_cart_states_the_reverse_charge(client):
 def test_expired_and_checked_out_carts_are_not_current(client):
     account = UserFactory()
     pricing = PricingFactory()
-    old = _cart_with(account, pricing)
+    old = cart_with(account, pricing)
     Cart.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(account)
     assert "Your cart is empty." in client.get(CART).content.decode()
@@ -234,7 +214,7 @@ def test_expired_and_checked_out_carts_are_not_current(client):
 @pytest.mark.django_db
 def test_removing_an_item(client):
     account = UserFactory()
-    cart = _cart_with(account, PricingFactory(), PricingFactory())
+    cart = cart_with(account, PricingFactory(), PricingFactory())
     first, second = cart.items.all()
     client.force_login(account)
 
@@ -249,8 +229,8 @@ def test_removing_an_item(client):
 @pytest.mark.django_db
 def test_removing_invalid_items_changes_nothing(client):
     account, other = UserFactory(), UserFactory()
-    mine = _cart_with(account, PricingFactory()).items.get()
-    theirs = _cart_with(other, PricingFactory()).items.get()
+    mine = cart_with(account, PricingFactory()).items.get()
+    theirs = cart_with(other, PricingFactory()).items.get()
     client.force_login(account)
 
     response = client.post(reverse("ordering:cart_remove", args=[theirs.pk]))
@@ -269,7 +249,7 @@ def test_removing_invalid_items_changes_nothing(client):
 @pytest.mark.django_db
 def test_checkout_shows_the_withdrawal_information_before_the_order(client):
     account = UserFactory()
-    _cart_with(account, PricingFactory())
+    cart_with(account, PricingFactory())
     client.force_login(account)
     response = client.get(CHECKOUT)
     html = response.content.decode()
@@ -285,7 +265,7 @@ def test_checkout_shows_the_withdrawal_information_before_the_order(client):
 @pytest.mark.django_db
 def test_checkout_in_french(client):
     account = UserFactory(language="fr")
-    _cart_with(account, _domain_pricing())
+    cart_with(account, domain_pricing())
     client.force_login(account)
     html = client.get(CHECKOUT).content.decode()
     assert _shown(html, legal_text("withdrawal_information", "fr"))
@@ -300,7 +280,7 @@ def test_empty_cart_cannot_be_checked_out(client):
     response = client.get(CHECKOUT)
     assert response["Location"] == CART and _messages(response) == ["Your cart is empty."]
 
-    cart = _cart_with(account)  # a cart, but nothing in it
+    cart = cart_with(account)  # a cart, but nothing in it
     revision = cart_view(cart=cart, language="en").revision
     response = client.post(CHECKOUT, {"cart": str(cart.pk), "revision": revision}, REMOTE_ADDR=IP)
     assert response["Location"] == CART and _messages(response) == ["The cart is empty."]
@@ -319,7 +299,7 @@ def test_empty_cart_cannot_be_checked_out(client):
 )
 def test_domain_needs_the_acknowledgement_and_the_request(client, consents, errors):
     account = UserFactory()
-    cart = _cart_with(account, PricingFactory(), _domain_pricing())
+    cart = cart_with(account, PricingFactory(), domain_pricing())
     client.force_login(account)
     html = client.get(CHECKOUT).content.decode()
     assert re.search(r'<input type="checkbox" name="excludable_ack"[^>]*required', html)
@@ -335,7 +315,7 @@ def test_domain_needs_the_acknowledgement_and_the_request(client, consents, erro
 @pytest.mark.django_db
 def test_checkout_records_the_consents_as_evidence(client):
     account = UserFactory()
-    cart = _cart_with(account, PricingFactory(), _domain_pricing())
+    cart = cart_with(account, PricingFactory(), domain_pricing())
     client.force_login(account)
 
     response = _checkout_post(client, cart, express_request=True, excludable_ack=True)
@@ -370,7 +350,7 @@ def test_behind_the_proxy_the_evidence_is_the_customers_address_not_the_proxys(c
 @pytest.mark.django_db
 def test_express_request_is_optional_for_other_plans(client):
     account = UserFactory()
-    cart = _cart_with(account, PricingFactory())
+    cart = cart_with(account, PricingFactory())
     client.force_login(account)
     _checkout_post(client, cart)
     order = Order.objects.get()
@@ -380,7 +360,7 @@ def test_express_request_is_optional_for_other_plans(client):
 @pytest.mark.django_db
 def test_a_double_post_creates_one_order(client):
     account = UserFactory()
-    cart = _cart_with(account, PricingFactory())
+    cart = cart_with(account, PricingFactory())
     client.force_login(account)
     data = {"cart": str(cart.pk), "revision": client.get(CHECKOUT).context["cart_view"].revision}
 
@@ -397,7 +377,7 @@ def test_a_double_post_creates_one_order(client):
 def test_a_cart_changed_after_display_is_not_ordered(client):
     account = UserFactory()
     pricing = PricingFactory()
-    cart = _cart_with(account, pricing)
+    cart = cart_with(account, pricing)
     client.force_login(account)
     data = {"cart": str(cart.pk), "revision": client.get(CHECKOUT).context["cart_view"].revision}
     client.post(ADD, {"pricing": pricing.pk, "quantity": "1"})  # in another tab
@@ -415,8 +395,8 @@ def test_a_cart_changed_after_display_is_not_ordered(client):
 @pytest.mark.django_db
 def test_checkout_refuses_expired_and_foreign_carts(client):
     account, other = UserFactory(), UserFactory()
-    cart = _cart_with(account, PricingFactory())
-    theirs = _cart_with(other, PricingFactory())
+    cart = cart_with(account, PricingFactory())
+    theirs = cart_with(other, PricingFactory())
     client.force_login(account)
     revision = client.get(CHECKOUT).context["cart_view"].revision
 
@@ -434,7 +414,7 @@ def test_checkout_refuses_expired_and_foreign_carts(client):
 @pytest.mark.django_db
 def test_business_accounts_see_no_withdrawal_block(client):
     account = UserFactory(legal_form=LegalForm.CORPORATION, organisation="Acme SAS", vat_number="FR40303265045")
-    cart = _cart_with(account, _domain_pricing())
+    cart = cart_with(account, domain_pricing())
     client.force_login(account)
     html = client.get(CHECKOUT).content.decode()
     assert "the right of withdrawal protects consumers only" in html
@@ -444,68 +424,3 @@ def test_business_accounts_see_no_withdrawal_block(client):
     _checkout_post(client, cart, express_request=True, excludable_ack=True)  # boxes it was never shown
     order = Order.objects.get()
     assert not order.consents.exists() and not order.withdrawal_info_given  # businesses have no such right
-
-
-# --- in a browser ------------------------------------------------------------------------------
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-def test_ordering_in_a_browser(live_server, page, login_as, check_page):
-    UserFactory(username="alice")
-    plan = PlanFactory(name_en="Web Hosting Starter")
-    PricingFactory(plan=plan, price=Decimal("3.99"))
-    PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("39.99"), installation_fee=Decimal("9.99"))
-    PricingFactory(plan=PlanFactory(name_en="Hosting Pro"), price=Decimal("9.99"))
-
-    login_as("alice")
-    page.goto(f"{live_server.url}{CATALOG}")
-    check_page(page, "catalog")
-    page.get_by_role("button", name="Add to cart (Web Hosting Starter, 12 months)").click()
-    summary = page.locator("#cart-summary")
-    summary.get_by_text("Web Hosting Starter has been added to your cart.").wait_for()  # swapped in by htmx
-    assert page.url == f"{live_server.url}{CATALOG}"
-    check_page(page, "catalog-with-cart")
-
-    page.set_viewport_size({"width": 375, "height": 800})
-    check_page(page, "catalog-375px")
-    page.set_viewport_size({"width": 1280, "height": 800})
-
-    page.get_by_role("link", name="Proceed to checkout").first.click()
-    page.wait_for_url(f"{live_server.url}{CHECKOUT}")
-    assert page.get_by_role("heading", name="Your right of withdrawal").is_visible()
-    assert page.get_by_text("You have the right to withdraw from this contract within 14 days").is_visible()
-    page.locator("summary", has_text="Model withdrawal form").click()  # opens the <details>
-    assert page.get_by_text("(complete and return this form only if you wish to withdraw").is_visible()
-    check_page(page, "checkout")
-    express = page.get_by_label(re.compile("I expressly request that you begin"))
-    assert not express.is_checked()
-    express.check()
-    page.get_by_role("button", name="Create the purchase order").click()
-
-    page.wait_for_url(re.compile(r"/orders/\d+/$"))
-    order = Order.objects.get()
-    assert page.url == f"{live_server.url}{reverse('orders:purchase_order', kwargs={'order_id': order.pk})}"
-    assert order.consents.filter(kind=Consent.Kind.EXPRESS_REQUEST, channel="panel", ip="127.0.0.1").exists()
-    assert order.total_gross == Decimal("59.98")  # (39.99 + 9.99) + 20 % VAT
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-def test_cart_page_in_a_browser(live_server, page, login_as, check_page):
-    account = UserFactory(username="bob")
-    _cart_with(account, PricingFactory(plan=PlanFactory(name_en="Hosting Perso")), _domain_pricing())
-    login_as("bob")
-    page.goto(f"{live_server.url}{CART}")
-    check_page(page, "cart")
-    page.get_by_role("link", name="Proceed to checkout").click()
-    ack = page.get_by_label(re.compile("For the domain names and SSL certificates in this order"))
-    assert ack.is_visible() and not ack.is_checked()
-    check_page(page, "checkout-domain")
-
-    page.goto(f"{live_server.url}{CART}")
-    page.get_by_role("button", name=re.compile(r"Remove \(Domain name \.com")).click()
-    page.locator("#cart-summary").get_by_text("The item has been removed from your cart.").wait_for()
-    assert CartItem.objects.count() == 1
-    page.goto(f"{live_server.url}{CHECKOUT}")
-    check_page(page, "checkout-no-excludable")

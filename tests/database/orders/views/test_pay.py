@@ -16,8 +16,9 @@ from core.errors import InvalidInput
 from core.money import format_money
 from orders.models import Cart, OrderStatus, Payment
 from payments.kinds import PaymentKind
-from payments.models import SandboxTransaction
 from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order
+from tests.support.orders import charges
+from tests.support.pages import pay_url
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -37,19 +38,11 @@ def flashed(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def charges() -> int:
-    return SandboxTransaction.objects.filter(operation="charge").count()
-
-
 @pytest.fixture
 def customer(client):
     account = UserFactory()
     client.force_login(account)
     return account
-
-
-def pay_url(order) -> str:
-    return reverse("orders:pay", args=[order.pk])
 
 
 def test_the_page_shows_the_amount_the_usable_methods_and_the_card_form(client, customer):
@@ -265,37 +258,3 @@ def test_reorder_of_an_order_that_has_not_expired_does_nothing(client, customer)
     assert response.status_code == 302 and response["Location"] == reverse("orders:purchase_order", args=[order.pk])
     assert Cart.objects.count() == carts
     assert flashed(response) == ["Only an expired purchase order can be reordered."]
-
-
-# --- in a browser --------------------------------------------------------------------------------------
-
-
-@pytest.mark.browser
-def test_browser_pay_with_the_saved_card_then_a_declined_card(live_server, login_as, check_page):
-    account = UserFactory(username="payer")
-    PaymentMethodFactory(account=account)
-    order = place_order(account=account)
-    page = login_as("payer")
-    page.goto(f"{live_server.url}{reverse('orders:purchase_order', args=[order.pk])}")
-    page.get_by_role("link", name="Pay", exact=True).click()
-    page.wait_for_url(f"**{pay_url(order)}")
-    check_page(page, "pay")
-    assert page.get_by_role("radio").first.is_checked()
-    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
-    page.wait_for_url(f"**{reverse('orders:tracking', args=[order.pk])}")
-    order.refresh_from_db()
-    assert order.status != OrderStatus.NOT_PAID and charges() == 1
-
-    unpaid = place_order(account=account)
-    page.goto(f"{live_server.url}{pay_url(unpaid)}")
-    page.get_by_label("Card number").fill("4000 0000 0000 0002")
-    page.get_by_label("Expiry month").fill("12")
-    page.get_by_label("Expiry year").fill(str(timezone.now().year + 1))
-    page.get_by_role("button", name="Add the card and pay").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("alert").inner_text() == "Your card was declined."
-    check_page(page, "pay-declined")
-    page.set_viewport_size({"width": 375, "height": 800})
-    check_page(page, "pay-declined-375")
-    unpaid.refresh_from_db()
-    assert unpaid.status == OrderStatus.NOT_PAID

@@ -1,7 +1,6 @@
-"""The purchase order page and its PDF: content, snapshot, VAT, access, the fetcher, in a real browser too."""
+"""The purchase order page and its PDF: content, snapshot, VAT, access, the fetcher (in a browser: tests/browser/)."""
 
 import html
-import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -10,15 +9,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from accounts.models import LegalForm, PaymentMethod
 from core.money import format_money
-from orders.models import Cart
 from orders.pdf import FETCHER, render_pdf, static_name
 from orders.templatetags.panel import ldate, ldatetime
 from payments.kinds import PaymentKind
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, place_order, subsidiary
+from tests.support.pages import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +25,6 @@ REVERSE_CHARGE = "VAT reverse charge: VAT to be accounted for by the customer (A
 
 def page_text(response) -> str:
     return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))  # keeps Babel's no-break spaces
-
-
-def pdf_text(content: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 @pytest.fixture
@@ -189,29 +183,3 @@ def test_an_external_url_in_a_document_is_never_fetched(monkeypatch):
     html = '<html><body><img src="https://example.com/x.png"><link rel="stylesheet" href="/etc/x.css">Hi</body></html>'
     assert render_pdf(html=html).startswith(b"%PDF")
     assert not fetched
-
-
-# --- in a browser --------------------------------------------------------------------------------------
-
-browser_db = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-
-
-@pytest.mark.browser
-@browser_db
-def test_browser_view_the_purchase_order_and_download_its_pdf(live_server, login_as, check_page):
-    account = UserFactory(username="po-customer")
-    order = place_order(account=account, pricings=[PricingFactory(price=Decimal("19.99"))])
-    page = login_as("po-customer")
-    page.goto(f"{live_server.url}{reverse('orders:purchase_order', args=[order.pk])}")
-    assert page.get_by_role("heading", level=1).inner_text() == f"Purchase order no. {order.number}"
-    assert page.get_by_text(format_money(order.total_gross, "EUR", "en")).count() >= 1
-    check_page(page, "purchase-order")
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download PDF").click()
-    download = download_info.value
-    assert download.suggested_filename == f"purchase-order-{order.number}.pdf"
-    text = pdf_text(download.path().read_bytes())
-    assert order.number in text and format_money(order.total_gross, "EUR", "en") in text
-    page.set_viewport_size({"width": 375, "height": 800})
-    check_page(page, "purchase-order-375")
-    assert not Cart.objects.filter(account=account, checked_out_at__isnull=True).exists()

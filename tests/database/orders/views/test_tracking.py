@@ -18,6 +18,8 @@ from orders import lifecycle
 from orders.services.delivery import order_deliver
 from orders.services.validation import order_validate
 from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
+from tests.support.orders import checking, unpaid
+from tests.support.pages import tracking_url, withdraw_url
 
 PARIS = ZoneInfo("Europe/Paris")
 db = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -28,23 +30,7 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=PARIS)
 
 
-def tracking(order) -> str:
-    return reverse("orders:tracking", args=[order.pk])
-
-
-def withdraw(order) -> str:
-    return reverse("orders:withdraw", args=[order.pk])
-
-
-# Orders in each status, built through the real services and lifecycle.
-def unpaid(user):
-    return place_order(account=user)
-
-
-def checking(user):
-    return pay_order(place_order(account=user))  # a first order goes to manual validation
-
-
+# Orders in each status, built through the real services and lifecycle (unpaid and checking: tests.support.orders).
 def delivering(user):
     order = checking(user)
     return order_validate(order_id=order.pk, staff=None)  # delivery is enqueued on commit: not here
@@ -89,7 +75,7 @@ def test_follow_up_per_status(client, build, badge, expected, polls):
     user = UserFactory()
     order = build(user)
     client.force_login(user)
-    html = client.get(tracking(order)).content.decode()
+    html = client.get(tracking_url(order)).content.decode()
     words = {"DONE": "Done", "DOING": "In progress", "TODO": "To come", "ERROR": "Stopped"}
     assert steps(html) == [(state, words[state]) for state in expected]  # the state in words, not colour only
     assert f"Track order no. {order.number}" in html
@@ -104,7 +90,7 @@ def test_history_newest_first_with_labels_and_details_and_the_summary(client):
     hosting = PricingFactory(installation_fee=Decimal("5.00"))
     order = pay_order(place_order(account=user, pricings=[hosting]))
     client.force_login(user)
-    html = client.get(tracking(order)).content.decode()
+    html = client.get(tracking_url(order)).content.decode()
     labels = re.findall(r'<span class="event-label">([^<]*)</span>', html)
     assert labels == [
         "Checking your order",
@@ -126,11 +112,11 @@ def test_the_progress_partial_polls_until_the_order_is_done(client):
     user = UserFactory()
     order = delivering(user)
     client.force_login(user)
-    partial = client.get(tracking(order), headers={"HX-Request": "true"}).content.decode()
+    partial = client.get(tracking_url(order), headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith('<section id="order-progress"') and "<html" not in partial
-    assert POLLING in partial and f'hx-get="{tracking(order)}"' in partial and 'hx-swap="outerHTML"' in partial
+    assert POLLING in partial and f'hx-get="{tracking_url(order)}"' in partial and 'hx-swap="outerHTML"' in partial
     order_deliver(order_id=order.pk)
-    done = client.get(tracking(order), headers={"HX-Request": "true"}).content.decode()
+    done = client.get(tracking_url(order), headers={"HX-Request": "true"}).content.decode()
     assert "Complete" in done and "hx-trigger" not in done and "hx-get" not in done
 
 
@@ -140,11 +126,11 @@ def test_deadline_shown_while_the_order_can_be_withdrawn(client):
     order = pay_order(place_order(account=user, now=at(2026, 3, 4, 9)), now=at(2026, 3, 4, 10))
     client.force_login(user)
     with time_machine.travel(at(2026, 3, 18, 23, 59), tick=False):
-        html = client.get(tracking(order)).content.decode()
+        html = client.get(tracking_url(order)).content.decode()
     assert "You can withdraw until the end of Wednesday, March 18, 2026 (Europe/Paris time)." in html
-    assert f'href="{withdraw(order)}"' in html and "Withdraw from contract here" in html
+    assert f'href="{withdraw_url(order)}"' in html and "Withdraw from contract here" in html
     with time_machine.travel(at(2026, 3, 19, 0, 0), tick=False):
-        html = client.get(tracking(order)).content.decode()
+        html = client.get(tracking_url(order)).content.decode()
     assert "The withdrawal period has ended." in html and "You can withdraw" not in html
     assert "Withdraw from contract here" not in html
 
@@ -154,12 +140,12 @@ def test_no_withdrawal_text_where_it_would_only_be_noise(client):
     user = UserFactory()
     order = unpaid(user)
     client.force_login(user)
-    html = client.get(tracking(order)).content.decode()
+    html = client.get(tracking_url(order)).content.decode()
     assert "Right of withdrawal" not in html and "Unpaid orders cannot be withdrawn" not in html
 
 
 @db
-@pytest.mark.parametrize("page", [tracking, withdraw])
+@pytest.mark.parametrize("page", [tracking_url, withdraw_url], ids=["tracking", "withdraw"])
 def test_another_customers_order_is_a_404(client, page):
     order = checking(UserFactory())
     client.force_login(UserFactory())
@@ -168,7 +154,7 @@ def test_another_customers_order_is_a_404(client, page):
 
 
 @db
-@pytest.mark.parametrize("page", [tracking, withdraw])
+@pytest.mark.parametrize("page", [tracking_url, withdraw_url], ids=["tracking", "withdraw"])
 def test_pages_need_a_login(client, page):
     response = client.get(page(unpaid(UserFactory())))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -186,7 +172,7 @@ def test_pages_need_a_login(client, page):
         ("", "/orders/"),
     ],
 )
-@pytest.mark.parametrize("page", [tracking, withdraw])
+@pytest.mark.parametrize("page", [tracking_url, withdraw_url], ids=["tracking", "withdraw"])
 def test_back_to_my_orders_only_leads_to_the_list(client, page, back, expected):
     user = UserFactory()
     order = checking(user)
@@ -204,7 +190,7 @@ def test_withdraw_page_of_an_eligible_order(client):
     order = pay_order(place_order(account=user, now=at(2026, 3, 4, 9)), now=at(2026, 3, 4, 10))
     client.force_login(user)
     with time_machine.travel(at(2026, 3, 10, 12), tick=False):
-        response = client.get(withdraw(order))
+        response = client.get(withdraw_url(order))
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Withdrawal of the service(s) from the order</h1>" in html
@@ -231,7 +217,7 @@ def test_withdraw_page_of_an_ineligible_order_names_the_rule(client, build, reas
     user = UserFactory()
     order = build(user)
     client.force_login(user)
-    response = client.get(withdraw(order))
+    response = client.get(withdraw_url(order))
     html = response.content.decode()
     assert response.status_code == 200
     assert "This order cannot be withdrawn." in html and reason in html
@@ -243,7 +229,7 @@ def test_withdraw_page_of_a_business_account(client):
     user = UserFactory(legal_form=LegalForm.CORPORATION, organisation="Acme")
     order = checking(user)
     client.force_login(user)
-    html = client.get(withdraw(order)).content.decode()
+    html = client.get(withdraw_url(order)).content.decode()
     assert "The right of withdrawal is for individuals" in html
 
 
@@ -256,43 +242,6 @@ def test_withdraw_page_says_why_an_excluded_line_stays(client):
     order_validate(order_id=order.pk, staff=None)
     order_deliver(order_id=order.pk)
     client.force_login(user)
-    html = client.get(withdraw(order)).content.decode()
+    html = client.get(withdraw_url(order)).content.decode()
     assert "Stays: Delivered at your express request" in html
     assert len(re.findall(r"Withdrawn; 1 of (28|29|30|31) days used", html)) == 1  # delivered today
-
-
-# --- in a browser --------------------------------------------------------------------------------------
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-def test_tracking_and_withdraw_pages_in_a_browser(live_server, page, login_as, check_page, settings):
-    settings.TRACKING_REFRESH_SECONDS = 1
-    user = UserFactory()
-    order = checking(user)
-    other = unpaid(user)
-    login_as(user.username)
-
-    page.goto(f"{live_server.url}{tracking(order)}")
-    assert page.get_by_role("heading", level=1).inner_text() == f"Track order no. {order.number}"
-    assert page.locator("#order-progress").get_attribute("hx-trigger") == "every 1s"
-    check_page(page, "tracking")
-
-    order_validate(order_id=order.pk, staff=None)  # delivered at once: the sandbox takes 0 s in tests
-    page.wait_for_selector("#order-progress .badge-success", timeout=10_000)
-    assert page.locator("#order-progress").get_attribute("hx-trigger") is None
-    assert page.locator(".step-state").all_inner_texts() == ["Done"] * 4
-    polls = []
-    page.on("request", lambda request: polls.append(request.url) if "/tracking/" in request.url else None)
-    page.wait_for_timeout(2500)
-    assert polls == []  # polling stopped
-    check_page(page, "tracking-delivered")
-
-    page.get_by_role("link", name="Withdraw from contract here").click()
-    page.wait_for_url(f"{live_server.url}{withdraw(order)}")
-    assert page.get_by_role("heading", level=1).inner_text() == "Withdrawal of the service(s) from the order"
-    check_page(page, "withdraw-eligible")
-
-    page.goto(f"{live_server.url}{withdraw(other)}")
-    assert page.get_by_text("This order cannot be withdrawn.").is_visible()
-    check_page(page, "withdraw-ineligible")

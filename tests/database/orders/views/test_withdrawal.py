@@ -1,4 +1,4 @@
-"""The withdrawal function in the panel: the confirmation step, with and without a session, in a browser."""
+"""The withdrawal function in the panel: the confirmation step, with and without a session (browser: tests/browser/)."""
 
 import re
 from datetime import timedelta
@@ -9,22 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import OrderStatus, Refund, Withdrawal
-from orders.services.payments import order_pay
-from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import UserFactory
+from tests.support.orders import paid_order
+from tests.support.pages import withdraw_url
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-
-
-def paid_order(**user_fields):
-    account = UserFactory(**user_fields)
-    order = place_order(account=account)
-    order_pay(order_id=order.pk, account=account, method=PaymentMethodFactory(account=account))
-    order.refresh_from_db()
-    return order
-
-
-def withdraw_url(order):
-    return reverse("orders:withdraw", args=[order.pk])
 
 
 def test_an_unticked_box_changes_nothing(client):
@@ -103,35 +92,6 @@ def test_the_link_expires_after_a_day(client):
 def test_start_form_input_errors(client):
     response = client.post(reverse("orders:withdraw_start"), {"order": "abc", "email": "nope"})
     assert response.status_code == 400 and not mail.outbox
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_withdrawal_form_in_a_browser(live_server, page, login_as, check_page, language):
-    order = paid_order(language=language)
-    login_as(order.account.username)
-    page.goto(f"{live_server.url}{withdraw_url(order)}")
-    labels = {
-        "en": ("Yes, I want to cancel that order", "Confirm withdrawal"),
-        "fr": ("Oui, je désire annuler cette commande", "Confirmer la rétractation"),
-    }[language]
-    assert page.locator("html").get_attribute("lang") == language
-    button = page.get_by_role("button", name=labels[1])
-    assert button.is_disabled()  # until the box is ticked
-    check_page(page, f"withdraw-form-{language}")
-    page.get_by_label(labels[0]).check()
-    assert button.is_enabled()
-    page.get_by_label(labels[0]).uncheck()
-    # Without JavaScript's help the server still refuses an unticked box.
-    page.evaluate("document.querySelector('[data-requires-checked]').disabled = false")
-    button.click()
-    page.wait_for_load_state()
-    assert not Withdrawal.objects.exists()
-    page.get_by_label(labels[0]).check()
-    page.get_by_role("button", name=labels[1]).click()
-    page.wait_for_load_state()
-    assert Withdrawal.objects.filter(order=order).exists()
-    check_page(page, f"withdrawn-{language}")
 
 
 def test_the_withdraw_button_is_on_the_order_pages(client):
