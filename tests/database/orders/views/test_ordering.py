@@ -339,7 +339,7 @@ def test_checkout_records_the_consents_as_evidence(client):
 def test_behind_the_proxy_the_evidence_is_the_customers_address_not_the_proxys(client, settings):
     settings.CLIENT_IP_META = "HTTP_X_FORWARDED_FOR"  # as docs/deployment.md sets it behind the proxy
     account = UserFactory()
-    cart = _cart_with(account, PricingFactory())
+    cart = cart_with(account, PricingFactory())
     client.force_login(account)
     page = client.get(CHECKOUT)
     data = {"cart": str(cart.pk), "revision": page.context["cart_view"].revision}
