@@ -86,16 +86,23 @@ for _db in DATABASES.values():
 
 # --- Cache: Redis when REDIS_URL is set, so that the API's throttle counts across web machines
 # (the login lockout is in the database). CACHE_URL gives it another Redis database than the broker's.
+# A Redis outage never fails a request (controlpanel/redis_cache.py): reads miss, writes are dropped, each
+# call waits at most CACHE_SOCKET_TIMEOUT seconds, and after a connection failure the process leaves Redis
+# alone for CACHE_RETRY_SECONDS.
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "controlpanel.redis_cache.RedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "controlpanel",
+            "OPTIONS": {
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5")),
+                "retry_after": float(os.environ.get("CACHE_RETRY_SECONDS", "5")),
+            },
         }
     }
     # Sessions read from Redis, written through to the database (which keeps them across a Redis restart):
-    # one PostgreSQL query less on every page.
+    # one PostgreSQL query less on every page. While Redis is down they are read from the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Mail through SMTP (Django 6.1 MAILERS; the EMAIL_* names below are environment variables only).

@@ -19,6 +19,10 @@ DEFAULT_SORT = "-date"
 SORTS = frozenset(LIST_SORTS) | {f"-{name}" for name in LIST_SORTS}
 STATUSES = frozenset(OrderStatus.values) | {"expired", "all"}
 MAX_NUMBER_LENGTH = 20
+# Dates the filters accept. The selectors turn a date into the instants of its local day's bounds (the day
+# before `date_from`, the day after `date_to`): Python's dates end at years 1 and 9999, so those would overflow.
+# No order is that old or that far ahead; a narrower range also keeps the message readable.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,17 @@ def parse_list_query(params: QueryDict) -> tuple[ListQuery, list[str]]:
         raw = params.get(key, "").strip()
         if raw:
             try:
-                values[key] = _date(raw)
+                value = _date(raw)
             except ValueError:
                 problems.append(message % {"value": raw})
+                continue
+            if FIRST_DATE <= value <= LAST_DATE:
+                values[key] = value
+            else:
+                problems.append(
+                    _("“%(value)s” is outside the dates the list can show (%(first)s to %(last)s): it is ignored.")
+                    % {"value": raw, "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
+                )
     if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
         problems.append(_("The start date is after the end date: the dates are ignored."))
         del values["date_from"], values["date_to"]

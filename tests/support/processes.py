@@ -130,3 +130,32 @@ def restore_broker(app, saved: dict) -> None:
     for key, value in saved.items():
         app.conf[key] = value
     reset_broker_connections(app)
+
+
+@contextmanager
+def redis_server(workdir: Path, port: int | None = None):
+    """A private ``redis-server`` on 127.0.0.1 (`port`, else a free one), nothing kept on disk; yields its URL.
+
+    Unlike the session's ``redis_url``, a test may stop it (and start another on the same port) at will.
+    """
+    import shutil
+
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.fail("redis-server not found; run bin/install")
+    port = port or free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    logfile = workdir / f"redis-{port}.log"
+    cmd = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    cmd += ["--daemonize", "no", "--dir", str(workdir), "--logfile", str(logfile)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not redis_answers(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log = logfile.read_text(errors="replace") if logfile.exists() else ""
+                pytest.fail(f"could not start a private redis-server on port {port}:\n{log}")
+            time.sleep(0.05)
+        yield url
+    finally:
+        stop(proc)

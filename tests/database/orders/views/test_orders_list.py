@@ -222,6 +222,10 @@ def test_pagination(client, frozen, settings):
         ({"status": "shipped"}, "Unknown status “shipped”"),
         ({"date_from": "2026-02-30"}, "“2026-02-30” is not a valid start date"),
         ({"date_to": "tomorrow"}, "“tomorrow” is not a valid end date"),
+        # Valid dates whose local day's bounds overflowed Python's datetime in the selectors (a 500 before).
+        ({"date_from": "0001-01-01"}, "“0001-01-01” is outside the dates the list can show"),
+        ({"date_to": "9999-12-31"}, "“9999-12-31” is outside the dates the list can show"),
+        ({"date_from": "1899-12-31", "date_to": "3000-01-01"}, "“3000-01-01” is outside the dates"),
         ({"date_from": "2026-03-19", "date_to": "2026-03-01"}, "The start date is after the end date"),
         ({"q": "12a"}, "An order number is made of digits only"),
         ({"sort": "price"}, "Unknown sort order “price”"),

@@ -1,0 +1,179 @@
+"""A Redis outage under the production settings: logged-in pages and logins keep answering from the database.
+
+A real gunicorn runs controlpanel.settings_production (cached_db sessions over controlpanel.redis_cache) on the
+test databases and a private redis-server, behind what a TLS-terminating proxy would send (Host,
+X-Forwarded-Proto: https, Origin). The test logs in, stops Redis, browses and logs in again (no 500), then
+starts Redis again and checks that sessions are cached there again.
+"""
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from tests.support import ROOT
+from tests.support.factories import UserFactory, place_order
+from tests.support.processes import free_port, redis_server, stop
+
+pytestmark = [
+    pytest.mark.postgres_only,  # production settings need a DATABASE_URL: PostgreSQL
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+HOST = "panel.example.com"
+PROXY_HEADERS = {"Host": HOST, "X-Forwarded-Proto": "https", "Origin": f"https://{HOST}"}
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PASSWORD = "a-long-enough-passphrase-1"
+SESSION_KEYS = "controlpanel:*cached_db*"
+
+
+class Browser:
+    """A client behind the proxy. The cookies are Secure, so requests would not send them over http: kept here."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        response = requests.request(
+            method,
+            self.base + path,
+            headers=PROXY_HEADERS,
+            cookies=self.cookies,
+            allow_redirects=False,
+            timeout=30,
+            **kwargs,
+        )
+        self.cookies.update({cookie.name: cookie.value for cookie in response.cookies})
+        return response
+
+    def log_in(self, username: str) -> requests.Response:
+        page = self.call("GET", "/accounts/login/")
+        assert page.status_code == 200, page.text[:2000]
+        token = TOKEN.search(page.text).group(1)
+        data = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        return self.call("POST", "/accounts/login/", data=data)
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "controlpanel.settings_production",
+        "DJANGO_TEST_DATABASES": "1",  # the databases pytest-django created
+        "SECRET_KEY": "a-production-like-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": HOST,
+        "PUBLIC_BASE_URL": f"https://{HOST}",
+        "VAR_DIR": str(tmp_path / "var"),
+        "CACHE_RETRY_SECONDS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("CACHE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**env, "REDIS_URL": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collect.returncode == 0, collect.stderr
+    return env
+
+
+@pytest.fixture
+def web_server(production_env, tmp_path):
+    """gunicorn under the production settings on a private Redis; yields (url, Redis URL, Redis port, log)."""
+    redis_port = free_port()
+    with redis_server(tmp_path, redis_port) as redis_url:
+        env = {**production_env, "REDIS_URL": redis_url}
+        port = free_port()
+        log = tmp_path / "gunicorn.log"
+        command = [sys.executable, "-m", "gunicorn", "controlpanel.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"]
+        command += ["--timeout", "120"]
+        with log.open("ab") as out:
+            server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if requests.get(f"{url}/health", headers={"Host": HOST}, timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:  # still starting
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
+                time.sleep(0.2)
+            yield url, redis_url, redis_port, log
+        finally:
+            stop(server)  # before the test's database flush
+
+
+def test_logged_in_pages_and_logins_keep_answering_while_redis_is_down(web_server, tmp_path):
+    url, redis_url, redis_port, log = web_server
+    customer = UserFactory()
+    hasher = PBKDF2PasswordHasher()  # production's: the test settings' MD5 is not among its hashers
+    customer.password = hasher.encode(PASSWORD, hasher.salt())
+    customer.save(update_fields=["password"])
+    order = place_order(account=customer)
+    pages = ["/", "/orders/", f"/orders/{order.pk}/", f"/orders/{order.pk}/tracking/", "/account/"]
+
+    browser = Browser(url)
+    assert browser.log_in(customer.username).status_code == 302
+    for path in pages:
+        assert browser.call("GET", path).status_code == 200, path
+    assert redis.Redis.from_url(redis_url).keys(SESSION_KEYS), "the session should be cached in Redis"
+
+    # The Redis goes away (the fixture's server stops; its context exits when the test ends, harmlessly).
+    redis_proc_stopped = _stop_redis(redis_url)
+    assert redis_proc_stopped
+    statuses = {path: browser.call("GET", path).status_code for path in pages}
+    assert set(statuses.values()) == {200}, statuses  # the session comes from the database
+    newcomer = Browser(url)
+    assert newcomer.log_in(customer.username).status_code == 302  # a new login, written to the database only
+    statuses = {path: newcomer.call("GET", path).status_code for path in pages}
+    assert set(statuses.values()) == {200}, statuses
+    assert (
+        newcomer.call(
+            "POST", "/accounts/logout/", data={"csrfmiddlewaretoken": newcomer.cookies["csrftoken"]}
+        ).status_code
+        == 302
+    )
+    assert newcomer.call("GET", "/orders/").status_code == 302  # logged out: to the login page
+
+    # Redis is back (empty: no persistence): after CACHE_RETRY_SECONDS the sessions are cached there again.
+    with redis_server(tmp_path, redis_port):
+        time.sleep(1.5)
+        deadline = time.monotonic() + 10
+        while not redis.Redis.from_url(redis_url).keys(SESSION_KEYS):
+            assert browser.call("GET", "/orders/").status_code == 200
+            assert time.monotonic() < deadline, "the session was never cached again"
+            time.sleep(0.2)
+        assert browser.call("GET", "/").status_code == 200
+
+    text = log.read_text(errors="replace")
+    assert "Internal Server Error" not in text and "Traceback" not in text, text[-5000:]
+    assert "Redis cache" in text and "unavailable" in text  # the outage is logged
+
+
+def _stop_redis(url: str) -> bool:
+    """Stop the redis-server at `url` as an outage would (SHUTDOWN NOSAVE), and wait until it is gone."""
+    client = redis.Redis.from_url(url)
+    with contextlib.suppress(redis.exceptions.ConnectionError):  # it may close the connection before answering
+        client.shutdown(nosave=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis.from_url(url, socket_timeout=0.5).ping()
+        except redis.exceptions.ConnectionError:
+            return True
+        time.sleep(0.1)
+    return False
