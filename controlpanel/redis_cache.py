@@ -32,6 +32,9 @@ import time
 
 from django.core.cache.backends import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from redis import exceptions as redis_errors
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +89,6 @@ class RedisCache(redis.RedisCache):
         options.setdefault("socket_connect_timeout", timeout)
         options["socket_timeout"] = timeout
         if "retry" not in options:  # one attempt: a retry would double the wait on a dead Redis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-
             options["retry"] = Retry(NoBackoff(), 0)
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
@@ -98,17 +98,15 @@ class RedisCache(redis.RedisCache):
 
     def _call(self, operation, *args, written=()):
         """`operation(*args)` on Redis, or _Missed when Redis is skipped or fails; `written`: the keys it changes."""
-        from redis.exceptions import ConnectionError, RedisError, TimeoutError
-
         health = self._health
         if time.monotonic() < health.skip_until:
             self._missed(None, written)
         try:
             result = operation(*args)
-        except (ConnectionError, TimeoutError) as error:
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
             health.skip_until = time.monotonic() + self.retry_after
             self._missed(error, written)
-        except RedisError as error:
+        except redis_errors.RedisError as error:
             self._missed(error, written)
         if health.down:
             self._recovered()
