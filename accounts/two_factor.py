@@ -6,6 +6,8 @@ password, the admin's login sends them to /admin/otp/: they type the code of the
 or, the first time, scan the secret shown there and confirm it with a first code. A wrong code counts
 as a failed login for django-axes (LOGIN_FAILURE_LIMIT per username and IP, then logged out and locked)
 on top of django-otp's own growing delay between tries. Customers are not asked for a second factor.
+The panel's own staff branches (reading anyone's purchase order, bill, credit note or supporting documents)
+ask `staff_may`, which holds them to the same second factor and to the admin's permission for the object.
 """
 
 import base64
@@ -36,6 +38,17 @@ def staff_needs_otp(request) -> bool:
     return bool(
         settings.STAFF_2FA and user.is_authenticated and user.is_active and user.is_staff and not user.is_verified()
     )
+
+
+def staff_may(request, permission: str) -> bool:
+    """Whether this request may use a staff privilege of the panel: `permission` (the one the admin asks for the
+    same object), held by an active staff member whose session has the second factor when STAFF_2FA is on.
+
+    Every staff branch of the panel asks this, and nothing else: a staff password alone (through the customer
+    login, or stopped at the admin's TOTP page) makes its holder a customer like any other.
+    """
+    user = request.user
+    return user.is_active and user.is_staff and user.has_perm(permission) and not staff_needs_otp(request)
 
 
 class StaffAdminSite(admin.AdminSite):

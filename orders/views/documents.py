@@ -16,23 +16,14 @@ from payments.kinds import PaymentKind
 from ..legal import legal_text, trader_identity
 from ..models import Order
 from ..pdf_cache import document_pdf
-from ..selectors import account_order, order_or_404, prefetch_for_withdrawal
+from ..selectors import prefetch_for_withdrawal
 from ..withdrawal import order_rule, withdrawal_eligibility
+from .access import readable_order
 from .page_cache import cached_order_page
 from .payment import payment_blocker
 
 TEMPLATE = "orders/purchase_order.html"
-
-
-def _viewable_order(request, order_id: int) -> Order:
-    """The customer's own order; staff with the view permission may open anyone's. Otherwise 404."""
-    now = timezone.now()
-    user = request.user
-    if user.is_staff and user.has_perm("orders.view_order"):
-        return order_or_404(Order.objects.select_related("subsidiary", "account"), order_id=order_id, now=now)
-    order = account_order(account=user, order_id=order_id, now=now)
-    order.account = user
-    return order
+PERMISSION = "orders.view_order"  # staff read anyone's purchase order with the admin's permission for orders
 
 
 def _context(request, order: Order, *, pdf: bool) -> dict:
@@ -82,7 +73,7 @@ def purchase_order(request, order_id: int):
 
 
 def _purchase_order_page(request, order_id: int, extra_context: dict):
-    order = _viewable_order(request, order_id)
+    order = readable_order(request, order_id, permission=PERMISSION)
     now = timezone.now()
     # Only its owner withdraws; its lines matter only when the order alone does not decide (paid, in its period…).
     lines_decide = order.account_id == request.user.pk and order_rule(order, now=now) is None
@@ -97,7 +88,7 @@ def _purchase_order_page(request, order_id: int, extra_context: dict):
 @require_safe
 @login_required
 def purchase_order_pdf(request, order_id: int):
-    order = _viewable_order(request, order_id)
+    order = readable_order(request, order_id, permission=PERMISSION)
     # Rendered without the request: nothing of it (CSP nonce, CSRF token) can reach the PDF or its cache key.
     html = render_to_string(TEMPLATE, _context(request, order, pdf=True))
     pdf = document_pdf(kind="purchase-order", object_id=order.pk, language=get_language() or "en", html=html)

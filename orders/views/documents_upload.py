@@ -1,7 +1,8 @@
 """Supporting documents: the customer's upload page, and the only way any such file is ever read.
 
 The files are in private storage (no URL serves them); `document_file` streams one to its owner, or
-to staff who work the validation queue. Anyone else gets a 404, as if the order did not exist.
+to staff who work the validation queue (the admin's view permission for supporting documents, and the
+second factor: orders.views.access). Anyone else gets a 404, as if the order did not exist.
 """
 
 from django import forms
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import Conflict, OrderError
 
-from ..models import Order, OrderStatus, SupportingDocument
+from ..models import OrderStatus, SupportingDocument
 from ..selectors import account_order
 from ..services.supporting_documents import (
     ACCEPTED_EXTENSIONS,
@@ -25,6 +26,7 @@ from ..services.supporting_documents import (
     check_uploads,
     supporting_documents_upload,
 )
+from .access import readable_order
 
 TEMPLATE = "orders/documents.html"
 # A request larger than every allowed file together is refused before Django reads it.
@@ -62,15 +64,6 @@ class SupportingDocumentsForm(forms.Form):
         if problems:
             raise forms.ValidationError(problems)
         return files
-
-
-def staff_may_read_documents(user) -> bool:
-    """Staff who work the validation queue (or may read the documents themselves)."""
-    return (
-        user.is_active
-        and user.is_staff
-        and (user.has_perm("orders.view_supportingdocument") or user.has_perm("orders.change_order"))
-    )
 
 
 @login_required
@@ -118,11 +111,7 @@ def order_documents(request, order_id: int):
 @login_required
 def document_file(request, order_id: int, doc_id: int):
     """One document's file, to its owner or to staff of the validation queue; 404 for anyone else."""
-    user = request.user
-    if staff_may_read_documents(user):
-        order = get_object_or_404(Order, pk=order_id)
-    else:
-        order = account_order(account=user, order_id=order_id, now=timezone.now())
+    order = readable_order(request, order_id, permission="orders.view_supportingdocument")
     document = get_object_or_404(SupportingDocument, pk=doc_id, order=order, deleted_at__isnull=True)
     try:
         handle = document.file.open("rb")

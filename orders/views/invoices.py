@@ -1,6 +1,7 @@
 """The bill of an order and its credit notes, in HTML and PDF, each from one template (like the purchase order).
 
-Only the order's owner reads them (staff with the view permission too); another customer's, or one
+Only the order's owner reads them (staff too, with the admin's view permission for invoices, or credit notes,
+and the second factor: orders.views.access); another customer's, or one
 that does not exist yet, is a 404. The PDFs are kept by orders.pdf_cache, rendered without the request so
 that nothing of it (CSP nonce, CSRF token) reaches them or their cache key.
 """
@@ -12,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_safe
 
@@ -21,19 +21,10 @@ from core.money import format_rate
 from ..legal import trader_identity
 from ..models import CreditNote, Invoice, Order, Payment
 from ..pdf_cache import document_pdf
-from ..selectors import account_order, order_or_404
+from .access import readable_order
 
 INVOICE_TEMPLATE = "orders/invoice.html"
 CREDIT_NOTE_TEMPLATE = "orders/credit_note.html"
-
-
-def _viewable_order(request, order_id: int) -> Order:
-    """The customer's own order; staff with the view permission may open anyone's. Otherwise 404."""
-    now = timezone.now()
-    user = request.user
-    if user.is_staff and user.has_perm("orders.view_order"):
-        return order_or_404(Order.objects.select_related("subsidiary"), order_id=order_id, now=now)
-    return account_order(account=user, order_id=order_id, now=now)
 
 
 def _locale() -> str:
@@ -68,7 +59,7 @@ def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
 
 
 def _invoice(request, order_id: int) -> tuple[Order, Invoice]:
-    order = _viewable_order(request, order_id)
+    order = readable_order(request, order_id, permission="orders.view_order")
     return order, get_object_or_404(Invoice, order=order)
 
 
@@ -112,7 +103,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
 
 
 def _credit_note(request, order_id: int, note_id: int) -> tuple[Order, CreditNote]:
-    order = _viewable_order(request, order_id)
+    order = readable_order(request, order_id, permission="orders.view_order")
     note = get_object_or_404(CreditNote.objects.select_related("refund"), pk=note_id, refund__order=order)
     return order, note
 

@@ -124,20 +124,20 @@ def test_the_sweep_knows_every_route():
 # --- the panel ---------------------------------------------------------------------------------------------
 
 
-def test_every_object_url_of_the_panel_is_a_404_for_another_customer(estate_a, customer_b):
+def panel_object_urls(estate: Estate) -> dict:
+    """Every panel route that names an object, filled with the estate's objects."""
     routes = [route for route in panel_routes() if route.params in PANEL_FILL]
-    owner, other = client_for(estate_a.account), client_for(customer_b)
-    urls = {route: url_for(route, PANEL_FILL[route.params](estate_a)) for route in routes}
-    for url in urls.values():  # each URL reaches a real object of A's: A is not told "not found"
-        assert owner.get(url).status_code in {200, 302, 405}, (url, "the owner should reach it")
+    return {route: url_for(route, PANEL_FILL[route.params](estate)) for route in routes}
 
-    before = db_snapshot()
+
+def answers_not_as_missing(client, account, urls: dict) -> list[str]:
+    """The URLs whose answer to `client` (GET, POST, htmx GET) is not the answer an id that does not exist gets."""
     failures = []
     for route, url in urls.items():
         missing_url = url_for(route, dict.fromkeys(route.params, MISSING))
         for method in ("GET", "POST"):
-            send = other.get if method == "GET" else lambda u: other.post(u, post_data(customer_b))
-            send_htmx = (lambda u: other.get(u, headers={"HX-Request": "true"})) if method == "GET" else None
+            send = client.get if method == "GET" else lambda u: client.post(u, post_data(account))
+            send_htmx = (lambda u: client.get(u, headers={"HX-Request": "true"})) if method == "GET" else None
             answer, missing = send(url), send(missing_url)
             if route.name in SAME_AS_MISSING:
                 same = (answer.status_code, answer.get("Location")) == (missing.status_code, missing.get("Location"))
@@ -149,7 +149,66 @@ def test_every_object_url_of_the_panel_is_a_404_for_another_customer(estate_a, c
                 failures.append(f"{method} {url}: {answer.status_code} (expected {expected})")
             if send_htmx and send_htmx(url).status_code != expected:
                 failures.append(f"htmx {method} {url}: not {expected}")
+    return failures
+
+
+def test_every_object_url_of_the_panel_is_a_404_for_another_customer(estate_a, customer_b):
+    urls = panel_object_urls(estate_a)
+    owner, other = client_for(estate_a.account), client_for(customer_b)
+    for url in urls.values():  # each URL reaches a real object of A's: A is not told "not found"
+        assert owner.get(url).status_code in {200, 302, 405}, (url, "the owner should reach it")
+
+    before = db_snapshot()
+    failures = answers_not_as_missing(other, customer_b, urls)
     assert not failures, "\n".join(failures)
+    assert not snapshot_changes(before, db_snapshot())
+
+
+# Panel pages staff read for any customer (with the admin's permission for what they show, and the second factor):
+# accounts.two_factor.staff_may. Every other object URL is the customer's alone, staff included.
+STAFF_READS = {
+    "orders:purchase_order",
+    "orders:purchase_order_pdf",
+    "orders:bill",
+    "orders:bill_pdf",
+    "orders:credit_note",
+    "orders:credit_note_pdf",
+    "orders:document_file",
+}
+
+
+def test_staff_read_customers_objects_only_with_the_second_factor(estate_a, settings):
+    """With STAFF_2FA, a staff password alone (the customer login page, or the admin's stopped before the code) is
+    a customer like B: 404 for every URL of A's. Once the session is verified, the pages of STAFF_READS open."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.STAFF_2FA = True
+    staff = UserFactory(username="staff", is_staff=True, is_superuser=True)  # every permission: only the code lacks
+    PaymentMethodFactory(account=staff)
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    urls = panel_object_urls(estate_a)
+    assert {route.name for route in urls} >= STAFF_READS
+
+    password_only, admin_password_only = Client(), Client()
+    assert password_only.post(reverse("login"), {"username": "staff", "password": "demo"}).status_code == 302
+    admin_login = admin_password_only.post(reverse("admin:login"), {"username": "staff", "password": "demo"})
+    assert admin_login.status_code == 302
+    stopped_at = admin_password_only.get(reverse("admin:index"), follow=True).redirect_chain[-1][0]
+    assert stopped_at.startswith(reverse("admin:otp"))  # the admin waits for the code
+    before = db_snapshot()
+    for client in (password_only, admin_password_only):
+        failures = answers_not_as_missing(client, staff, urls)
+        assert not failures, "\n".join(failures)
+    assert not snapshot_changes(before, db_snapshot())
+
+    verified = password_only  # the same session, after the code
+    assert verified.post(reverse("admin:otp"), {"code": f"{TOTP(device.bin_key).token():06d}"}).status_code == 302
+    for route, url in urls.items():
+        if route.name in STAFF_READS:
+            assert verified.get(url).status_code == 200, url
+    failures = answers_not_as_missing(verified, staff, {r: u for r, u in urls.items() if r.name not in STAFF_READS})
+    assert not failures, "\n".join(failures)  # the rest is the customer's alone
     assert not snapshot_changes(before, db_snapshot())
 
 
