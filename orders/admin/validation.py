@@ -90,8 +90,8 @@ class SupportingDocumentInline(ReadOnlyInline):
     fields = ["download", "content_type", "size", "uploaded_at", "uploaded_by", "deleted_at"]
     verbose_name_plural = gettext_lazy("supporting documents")
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(VIEW_PERMISSION)
+    def has_view_permission(self, request, obj=None):  # the permission the panel asks to stream the file
+        return request.user.has_perm("orders.view_supportingdocument")
 
     @admin.display(description=gettext_lazy("document"))
     def download(self, document):

@@ -59,7 +59,7 @@ def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
 
 
 def _invoice(request, order_id: int) -> tuple[Order, Invoice]:
-    order = readable_order(request, order_id, permission="orders.view_order")
+    order = readable_order(request, order_id, permission="orders.view_invoice")
     return order, get_object_or_404(Invoice, order=order)
 
 
@@ -103,7 +103,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
 
 
 def _credit_note(request, order_id: int, note_id: int) -> tuple[Order, CreditNote]:
-    order = readable_order(request, order_id, permission="orders.view_order")
+    order = readable_order(request, order_id, permission="orders.view_creditnote")
     note = get_object_or_404(CreditNote.objects.select_related("refund"), pk=note_id, refund__order=order)
     return order, note
 

@@ -218,6 +218,18 @@ def test_the_case_page_links_the_documents_for_staff(admin_client, document):
     assert file_url(document) in html and "id-card.pdf" in html
 
 
+def test_the_case_page_links_the_documents_only_for_those_the_panel_lets_read_them(client, document):
+    from accounts.groups import ensure_staff_groups
+
+    case = reverse("admin:orders_validationcase_change", args=[document.order_id])
+    for group, shown in (("validators", True), ("finance", False)):
+        staff = UserFactory(is_staff=True)
+        staff.groups.add(ensure_staff_groups()[group])
+        client.force_login(staff)
+        page = client.get(case)
+        assert page.status_code == 200 and (file_url(document) in page.content.decode()) is shown, group
+
+
 # --- deleted 90 days after the decision --------------------------------------------------------------------
 
 

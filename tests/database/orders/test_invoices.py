@@ -204,7 +204,7 @@ def test_staff_with_the_view_permission_read_any_bill(client, paid):
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
     assert client.get(reverse("orders:bill", args=[paid.pk])).status_code == 404
-    staff.user_permissions.add(Permission.objects.get(codename="view_order"))
+    staff.user_permissions.add(Permission.objects.get(codename="view_invoice"))
     client.force_login(staff)
     assert client.get(reverse("orders:bill", args=[paid.pk])).status_code == 200
 
@@ -294,3 +294,24 @@ def test_concurrent_issues_of_one_order_give_one_invoice(monkeypatch):
     assert {outcome[1].number for outcome in outcomes} == {"IN-FR-0000001"}
     assert Invoice.objects.count() == 1
     assert DocumentSequence.objects.get(subsidiary_id="FR", kind="invoice").last_number == 1
+
+
+def test_the_panel_gives_staff_the_bills_and_credit_notes_the_admin_gives_them(client, paid, credit_note):
+    """Validators may read orders but not invoices nor credit notes, in the admin as in the panel; finance may."""
+    from accounts.groups import ensure_staff_groups
+
+    groups = ensure_staff_groups()
+    pages = [
+        reverse("orders:bill", args=[paid.pk]),
+        reverse("orders:credit_note", args=[paid.pk, credit_note.pk]),
+    ]
+    admin_pages = [
+        reverse("admin:orders_invoice_change", args=[paid.invoice.pk]),
+        reverse("admin:orders_creditnote_change", args=[credit_note.pk]),
+    ]
+    for group, status, admin_status in (("validators", 404, 403), ("finance", 200, 200)):
+        staff = UserFactory(is_staff=True)
+        staff.groups.add(groups[group])
+        client.force_login(staff)
+        assert [client.get(url).status_code for url in admin_pages] == [admin_status] * 2, group
+        assert [client.get(url).status_code for url in pages] == [status] * 2, group
