@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .lockout import lockout_client_ip, lockout_response
+from .lockout import lockout_client_ip, lockout_response, old_password_counts
 
 
 def staff_needs_otp(request) -> bool:
@@ -60,6 +60,9 @@ class StaffAdminSite(admin.AdminSite):
             query = request.META.get("QUERY_STRING", "")  # keeps ?next=
             return redirect(reverse("admin:otp", current_app=self.name) + (f"?{query}" if query else ""))
         return super().login(request, extra_context)
+
+    def password_change(self, request, extra_context=None):
+        return old_password_counts(super().password_change)(request, extra_context)
 
     def get_urls(self):
         return [path("otp/", never_cache(self.otp), name="otp"), *super().get_urls()]

@@ -1,16 +1,19 @@
 """Top-level URLs: the customer panel, Django admin, health check."""
 
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.urls import include, path
 
 from accounts.forms import LoginForm
+from accounts.lockout import old_password_counts
 from controlpanel.health import health, ready, workers
 from orders.views.lists import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    # Before Django's own: a wrong old password counts towards the login lockout.
+    path("accounts/password_change/", old_password_counts(PasswordChangeView.as_view()), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/api/", include("api.panel_urls")),
     path("account/", include("accounts.urls")),

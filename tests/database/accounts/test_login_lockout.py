@@ -143,3 +143,31 @@ def test_staff_unlock_from_the_admin(client, admin_client):
     )
     assert response.status_code == 302 and not AccessAttempt.objects.exists()
     assert login(client, customer.username, "demo").status_code == 302
+
+
+@pytest.mark.parametrize("url", [reverse("password_change"), reverse("admin:password_change")])
+def test_wrong_old_passwords_on_the_password_change_form_count_as_failed_logins(client, url):
+    user = UserFactory(is_staff=True, is_superuser=True)  # the admin's form too (STAFF_2FA is off in tests)
+    client.force_login(user)
+    change = {"old_password": "wrong-password", "new_password1": "n3w-Passw0rd!", "new_password2": "n3w-Passw0rd!"}
+    for _ in range(LIMIT - 1):
+        assert client.post(url, change).status_code == 200  # the form says the old password is wrong
+    response = client.post(url, change)
+    assert response.status_code == 429 and LOCKED in response.content.decode()
+    assert "_auth_user_id" not in client.session  # the session that guessed is logged out
+    assert login(client, user.username, "demo").status_code == 429  # locked like the login
+    user.refresh_from_db()
+    assert user.check_password("demo")
+    client.force_login(user)  # another session of the same user, same IP: the form is refused while locked
+    assert client.post(url, {**change, "old_password": "demo"}).status_code == 429
+    user.refresh_from_db()
+    assert user.check_password("demo")
+
+
+def test_the_right_old_password_still_changes_it(client):
+    user = UserFactory()
+    client.force_login(user)
+    change = {"old_password": "demo", "new_password1": "n3w-Passw0rd!", "new_password2": "n3w-Passw0rd!"}
+    assert client.post(reverse("password_change"), change).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("n3w-Passw0rd!")
