@@ -78,7 +78,9 @@ def test_nul_and_lone_surrogates_in_a_body_are_a_400(character, template):
 
 def test_a_lone_surrogate_as_raw_bytes_is_a_400():
     response = Client().post(
-        "/1.0/order/cart", data=b'{"ovhSubsidiary": "FR", "description": "a\xed\xa0\x80b"}', content_type="application/json"
+        "/1.0/order/cart",
+        data=b'{"ovhSubsidiary": "FR", "description": "a\xed\xa0\x80b"}',
+        content_type="application/json",
     )
     assert_error(response, 400)
     assert not Cart.objects.exists()
