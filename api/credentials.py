@@ -15,6 +15,7 @@ from core.errors import Conflict, InvalidInput
 
 from .crypto import encrypt_secret
 from .models import ApiApplication, ConsumerKey, random_key
+from .params import unstorable
 from .signing import METHODS
 
 MAX_RULES = 100
@@ -35,7 +36,12 @@ class NewApplication:
 
 
 def application_create(*, account: User, name: str, description: str = "") -> NewApplication:
+    # The panel reads these from request.POST, not through a Django form (whose CharField refuses NUL),
+    # and create_token from the command line: PostgreSQL would refuse a NUL with a DataError.
     name, description = name.strip(), description.strip()
+    for field, value in (("name", name), ("description", description)):
+        if unstorable(value):
+            raise InvalidInput(_("Null characters are not allowed."), field=field)
     if not name:
         raise InvalidInput(_("Give the application a name."), field="name")
     if len(name) > 100:

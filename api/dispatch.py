@@ -1,14 +1,16 @@
 """One view per URL pattern: method dispatch, authentication, and every outcome as JSON.
 
 Each route maps HTTP methods to (handler, auth mode). The view is exempt from CSRF (only signatures
-authenticate /1.0/, never the session cookie), answers 405 for other methods, and turns every error,
-unexpected ones included, into `{"message", "errorCode"?}`.
+authenticate /1.0/, never the session cookie), answers HEAD as GET without the body, 405 for other
+methods, and turns every error, unexpected ones included, into `{"message", "errorCode"?}`. Bad input
+is refused where it is read (api/params.py), so the catch-all 500 is left for real faults, logged.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.utils import translation
@@ -30,12 +32,20 @@ class Operation:
 
 def route(**operations: Operation):
     """A view for one URL pattern: `route(GET=Operation(handler, auth), POST=...)`."""
-    allowed = ", ".join(sorted(operations))
+    methods = set(operations) | ({"HEAD"} if "GET" in operations else set())
+    allowed = ", ".join(sorted(methods))
 
     @csrf_exempt
     def view(request, **kwargs):
+        response = respond(request, kwargs)
+        if request.method == "HEAD":  # as GET, without the body (Django's views and servers do the same)
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    def respond(request, kwargs):
         try:
-            operation = operations.get(request.method)
+            operation = operations.get("GET" if request.method == "HEAD" else request.method)
             if operation is None:
                 raise errors.ApiError(405, f"Method {request.method} not allowed", headers={"Allow": allowed})
             caller = authenticate(request, operation.auth)
@@ -51,6 +61,11 @@ def route(**operations: Operation):
             return errors.error_response(409, str(error))
         except Http404:
             return errors.error_response(404, "The requested object does not exist")
+        except RequestDataTooBig:  # api/params.py reads the body; this is for any other reader
+            return errors.error_response(413, "The request body is too large")
+        except SuspiciousOperation as error:  # a client's fault, as Django's own handler answers it
+            logger.warning("suspicious request %s %s: %s", request.method, request.path, type(error).__name__)
+            return errors.error_response(400, "Bad request")
         except DatabaseError:
             logger.exception("database error in %s %s", request.method, request.path)
             return errors.error_response(500, "Internal server error")

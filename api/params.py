@@ -1,32 +1,77 @@
-"""Request parameters: JSON bodies and query strings, each failure a 400 naming the parameter."""
+"""Request parameters: JSON bodies and query strings, each failure a 4xx naming the parameter.
+
+Everything the API reads from a client goes through here (the body through `read_body`/`parse_body`, the
+query string through `query`), so the limits on input are enforced once, before any handler or the
+database sees it: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; JSON nested deeper than MAX_DEPTH, a
+NUL character (PostgreSQL refuses it in text) or a lone UTF-16 surrogate (no database can encode it) in
+any key or string is a 400.
+"""
 
 import json
+import re
 from datetime import UTC, datetime
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .errors import bad_request
+from .errors import ApiError, bad_request
 
 MISSING = object()
 # Dates outside these years are refused: beyond them, time-zone conversions overflow.
 MIN_YEAR, MAX_YEAR = 1970, 9000
+# No body of the API nests deeper than 4 (accessRules: object > array > object > string).
+MAX_DEPTH = 32
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """True when `text` holds a NUL or a lone surrogate: characters no column of ours can store."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def read_body(request) -> bytes:
+    """The raw body; over DATA_UPLOAD_MAX_MEMORY_SIZE, a 413 (Django raises RequestDataTooBig)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise ApiError(413, "The request body is too large") from None
 
 
 def parse_body(request) -> dict:
     """The JSON body as an object; empty, `{}` and `null` bodies are an empty object."""
-    raw = request.body
+    raw = read_body(request)
     if not raw.strip():
         return {}
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise bad_request("The request body is nested too deeply") from None
     except (ValueError, UnicodeDecodeError):
         raise bad_request("Invalid JSON in the request body") from None
+    _check_json(data)
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise bad_request("The request body must be a JSON object")
     return data
+
+
+def _check_json(data) -> None:
+    """Every key and string storable, and no deeper than MAX_DEPTH; iterative, so depth cannot overflow."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if unstorable(value):
+                raise bad_request("Invalid character in the request body: NUL and lone surrogates are refused")
+        elif isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                raise bad_request("The request body is nested too deeply")
+            if isinstance(value, dict):
+                stack.extend((key, depth + 1) for key in value)
+                value = value.values()
+            stack.extend((item, depth + 1) for item in value)
 
 
 class Params:
@@ -140,4 +185,14 @@ def _parse_datetime(value: str) -> datetime | None:
 
 
 def query(request) -> Params:
-    return Params({key: request.GET.get(key) for key in request.GET}, where="query")
+    """The query string's parameters (the last value of each); NUL in a name or value is a 400."""
+    try:
+        data = {key: request.GET.get(key) for key in request.GET}
+    except TooManyFieldsSent:
+        raise bad_request("Too many parameters in the query string") from None
+    for key, value in data.items():
+        if unstorable(key):
+            raise bad_request("Invalid character in a query parameter's name: NUL is refused")
+        if unstorable(value):
+            raise bad_request(f"Invalid parameter {key}: NUL is refused")
+    return Params(data, where="query")

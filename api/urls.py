@@ -20,9 +20,9 @@ class ApiIdConverter:
 
 
 class SegmentConverter:
-    """One path segment (no slash), as OVHcloud's `{cartId}` or `{product}`."""
+    """One path segment (no slash, no NUL: nothing stored has one), as OVHcloud's `{cartId}` or `{product}`."""
 
-    regex = "[^/]+"
+    regex = "[^/\\x00]+"
 
     def to_python(self, value: str) -> str:
         return value

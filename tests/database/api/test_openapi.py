@@ -1,12 +1,16 @@
 """The OpenAPI document: valid, complete (every route of api/urls.py), served, and fuzzed by schemathesis."""
 
+import json
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import Client
 from django.urls import URLPattern
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -181,5 +185,144 @@ def fuzz(operation, *, world: dict, signer: OvhSigner, base_url: str) -> None:
                 case.body["paymentMethod"]["id"] = world["paymentMethodId"]
         response = case.call(base_url=base_url, auth=signer, timeout=30)
         case.validate_response(response, checks=CHECKS)
+
+    run()
+
+
+# --- hostile input on every route: huge, deeply nested, NUL and surrogate strings -------------------------------
+
+HOSTILE_EXAMPLES = 4  # per operation: about 260 requests in all
+FORM_LIMIT, REQUEST_LIMIT = 64 * 1024, 256 * 1024  # lowered for the test, so that "huge" stays cheap
+NASTY = ["\x00", "\ud800", "\udfff", "\udc00\ud800", "\U0010ffff", "\U0001f600", "é", "%00", "'", '"', "\\", "/"]
+NASTY += ["\u202e", " "]
+hostile_text = st.one_of(
+    st.lists(st.sampled_from([*NASTY, "a", "1"]), max_size=8).map("".join),
+    st.text(max_size=12),
+    st.sampled_from(["x" * (FORM_LIMIT + 1), "y" * (REQUEST_LIMIT + 1)]),
+)
+hostile_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | hostile_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def nested(depth: int, kind: str) -> str:
+    return "[" * depth + "]" * depth if kind == "array" else '{"a":' * depth + "1" + "}" * depth
+
+
+def body_fields(schema: dict | None) -> list[str]:
+    """The top-level property names a body may have (through anyOf), to aim hostile values at real fields."""
+    if not schema:
+        return []
+    names = list(schema.get("properties", {}))
+    for member in schema.get("anyOf", []):
+        names += list(member.get("properties", {}))
+    return names
+
+
+def hostile_operations(doc: dict) -> list[tuple[str, str, dict]]:
+    """(METHOD, path template, operation) for every documented operation, and HEAD for every GET."""
+    operations = [(m.upper(), path, op) for path, item in doc["paths"].items() for m, op in item.items()]
+    operations += [("HEAD", path, op) for method, path, op in operations if method == "GET"]
+    return operations
+
+
+def quoted(text: str) -> str:
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
+@pytest.mark.django_db(databases=["default", "sandbox"])
+def test_hostile_input_on_every_route_is_never_a_5xx(settings):
+    """Hypothesis aims NUL, lone surrogates, huge strings and deep nesting at every route's path, query and
+    body (next to valid values, so that the handlers are reached), signed; nothing answers 5xx or non-JSON."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = FORM_LIMIT
+    settings.REQUEST_MAX_BODY_SIZE = REQUEST_LIMIT
+    cache.clear()
+    account = UserFactory()
+    PaymentMethodFactory(account=account)
+    pricing = PricingFactory(plan__plan_code="fuzz-hosting")
+    world = make_world(account, pricing)
+    valid = {
+        "ovhSubsidiary": "FR",
+        "planCode": world["planCode"],
+        "duration": "P1M",
+        "pricingMode": "default",
+        "quantity": 1,
+        "label": "region",
+        "value": "europe",
+        "reason": "other",
+        "description": "fuzz",
+        "accessRules": ALL_RULES,
+        "paymentMethod": {"id": world["paymentMethodId"]},
+    }
+    operations = hostile_operations(document())
+    assert len(operations) > 60
+    client = Client()
+    tokens = [token_for(account, ALL_RULES)]
+
+    for operation in operations:
+        hostile_fuzz(operation, world=world, valid=valid, tokens=tokens, account=account, client=client)
+
+
+def hostile_fuzz(operation, *, world, valid, tokens, account, client) -> None:
+    method, template, operation = operation
+
+    @st.composite
+    def requests_(draw):
+        path = template
+        for name in re.findall(r"\{([^}]+)\}", template):
+            value = world[name] if name in world and draw(st.booleans()) else draw(hostile_text)
+            path = path.replace("{" + name + "}", quoted(str(value)))
+        names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"] + ["extra"]
+        params = draw(st.dictionaries(st.sampled_from(names), hostile_text | st.sampled_from(["FR", "1"]), max_size=3))
+        if params:
+            path += "?" + "&".join(f"{quoted(k)}={quoted(v)}" for k, v in params.items())
+        shape = draw(st.sampled_from(["fields", "fields", "any", "deep", "none"]))
+        if shape == "fields":
+            content = operation.get("requestBody", {}).get("content", {})
+            fields = body_fields(content.get("application/json", {}).get("schema"))
+            body = {
+                name: valid[name] if name in valid and draw(st.booleans()) else draw(hostile_value) for name in fields
+            }
+            body |= draw(st.dictionaries(hostile_text, hostile_value, max_size=2))
+            raw = json.dumps(body).encode()
+        elif shape == "any":
+            raw = json.dumps(draw(hostile_value)).encode()
+        elif shape == "deep":
+            raw = nested(draw(st.sampled_from([33, 1000, 5000])), draw(st.sampled_from(["array", "object"]))).encode()
+        else:
+            raw = b""
+        return path, raw
+
+    @given(request=requests_())
+    @hypothesis_settings(
+        max_examples=HOSTILE_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(request):
+        path, raw = request
+        token = tokens[-1]
+        timestamp = str(int(time.time()))
+        url = django_settings.PUBLIC_BASE_URL.rstrip("/") + "/1.0" + path
+        headers = {
+            "X-Ovh-Application": token["application_key"],
+            "X-Ovh-Consumer": token["consumer_key"],
+            "X-Ovh-Timestamp": timestamp,
+            "X-Ovh-Signature": sign(token["application_secret"], token["consumer_key"], method, url, raw, timestamp),
+        }
+        response = client.generic(method, "/1.0" + path, data=raw, content_type="application/json", headers=headers)
+        assert response.status_code < 500, (method, path, raw[:200], response.content[:500])
+        assert response["Content-Type"] == "application/json", (method, path, response.status_code)
+        if method == "HEAD":
+            assert response.content == b""
+        else:
+            json.loads(response.content)
+        if path.startswith("/auth/logout") and response.status_code == 200:
+            tokens.append(token_for(account, ALL_RULES))
 
     run()
