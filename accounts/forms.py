@@ -96,10 +96,8 @@ class SignupForm(BillingFormMixin, UserCreationForm):
         self.setup_billing_fields()
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account already uses this email address."), code="unique")
-        return email
+        """No check that the address is free: sign-up answers the same either way (services.account_create)."""
+        return self.cleaned_data["email"].strip()
 
     def clean(self):
         cleaned = super().clean()

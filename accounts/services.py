@@ -6,12 +6,15 @@ core.errors.InvalidInput / Conflict, whose message is shown to the customer and 
 
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
 from babel import Locale
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput
@@ -94,15 +97,37 @@ def account_create(
     language: str,
     billing: BillingDetails,
     site_url: str,
-) -> User:
+) -> User | None:
     """A new customer, active but unable to log in until the email address is confirmed: the confirmation
-    link goes out by email once the account is committed."""
+    link goes out by email once the account is committed.
+
+    An address that already has an account (in any case) creates nothing and returns None, and the caller
+    answers exactly as for a new account: what happened is said by email to that address only (a new
+    confirmation link if the account is unconfirmed, else `signup_attempt_notify`). The password is hashed
+    all the same, so that both answers take the same time. Sign-up thus never tells whether an address has
+    an account, as the withdrawal and new-link forms never do.
+
+    A taken *username* is still refused: the customer chose it and must pick another, and it tells nothing
+    worth hiding. It is a login name, not the public identifier (that is the handle, design.md), and
+    guessing passwords for it is what the login lockout is for.
+    """
     if legal_form not in LegalForm.values:
         raise InvalidInput(_("Choose a legal form from the list."), field="legal_form")
     _check_language(language)
     _check_billing(legal_form=legal_form, details=billing)
-    if User.objects.filter(email__iexact=email).exists():
-        raise InvalidInput(_("An account already uses this email address."), field="email")
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(_("This username is already taken."), field="username")
+    holders = list(User.objects.filter(email__iexact=email))
+    if holders:
+        make_password(password)  # the time a new account's hash takes, so the answer's timing tells nothing
+        for holder in holders:
+            if not holder.is_active:
+                continue  # deactivated by staff: nothing to offer (a closed account keeps no address)
+            if holder.email_confirmed:
+                signup_attempt_notify(account=holder, site_url=site_url)
+            else:
+                email_confirmation_send(account=holder, site_url=site_url)
+        return None
     try:
         with transaction.atomic():
             account = User.objects.create_user(
@@ -119,6 +144,24 @@ def account_create(
             return account
     except IntegrityError:
         raise InvalidInput(_("This username is already taken."), field="username") from None
+
+
+def signup_attempt_notify(*, account: User, site_url: str, now: datetime | None = None) -> None:
+    """Tells the owner of a confirmed account that someone tried to sign up with its address, with the
+    login and password-reset links; at most one such email per account and clock hour (the outbox key)."""
+    now = now or timezone.now()
+    base = site_url.rstrip("/")
+    email_enqueue(
+        key=f"signup-attempt:{account.pk}:{now.astimezone(UTC):%Y-%m-%dT%H}",
+        template="accounts/signup_attempt",
+        to=account.email,
+        language=account.language,
+        context={
+            "account": {"first_name": account.first_name, "handle": account.handle, "language": account.language},
+            "login_link": base + reverse("login"),
+            "password_reset_link": base + reverse("password_reset"),
+        },
+    )
 
 
 def email_confirmation_send(*, account: User, site_url: str) -> None:

@@ -77,7 +77,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            account = services.account_create(
+            services.account_create(
                 username=data["username"],
                 email=data["email"],
                 password=data["password1"],
@@ -90,10 +90,12 @@ def signup(request):
         except InvalidInput as error:
             _show_error(form, error)
         else:
+            # The same answer whether the address was free (an account) or taken (None, told by email):
+            # built from the submitted address, never from an account.
             messages.success(
                 request,
                 _("Almost done: we sent a link to %(email)s. Follow it within %(days)s days to activate your account.")
-                % {"email": account.email, "days": CONFIRMATION_VALIDITY.days},
+                % {"email": data["email"], "days": CONFIRMATION_VALIDITY.days},
             )
             return redirect("login")
     return render(request, "accounts/signup.html", {"form": form})

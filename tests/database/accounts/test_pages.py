@@ -89,13 +89,87 @@ def test_sign_ups_and_new_links_are_limited_per_connection(client, settings, mai
 
 
 @DB
-def test_signup_refuses_a_taken_username_or_email(client, mailoutbox):
+def test_signup_refuses_a_taken_username_and_only_that(client, mailoutbox):
     UserFactory(username="taken", email="taken@example.com")
-    response = sign_up(client, username="TAKEN", email="Taken@Example.com")
-    form = response.context["form"]
-    assert response.status_code == 200 and set(form.errors) == {"username", "email"}
-    assert "already uses this email" in form.errors["email"][0]
+    for email in ["free@example.com", "Taken@Example.com"]:  # whether the address is taken or not: the same errors
+        response = sign_up(client, username="TAKEN", email=email)
+        form = response.context["form"]
+        assert response.status_code == 200 and set(form.errors) == {"username"}
     assert not mailoutbox and not User.objects.filter(username="TAKEN").exists()
+
+
+def signup_answer(client, **overrides) -> tuple[int, str, list[str]]:
+    """What a visitor sees after signing up: status, Location, and the messages shown on the next page."""
+    response = sign_up(client, **overrides)
+    shown = [str(m) for m in client.get(response.url).context["messages"]] if response.status_code == 302 else []
+    return response.status_code, response.get("Location"), shown
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The passwords hashed (the tests' hasher), to see that a taken address costs the same hash as a free one."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    seen: list[str] = []
+    real = MD5PasswordHasher.encode
+
+    def spy(self, password, salt):
+        seen.append(password)
+        return real(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", spy)
+    return seen
+
+
+@COMMITTED
+def test_signup_answers_the_same_for_a_free_and_a_taken_address(client, mailoutbox, hashed):
+    owner = UserFactory(username="owner", email="taken@example.com", language="fr", first_name="Odile")
+    hashed.clear()
+    free = signup_answer(client, username="first", email="free@example.com")
+    assert hashed == [PASSWORD]
+    taken = signup_answer(client, username="second", email="Taken@Example.com")
+    assert hashed == [PASSWORD, PASSWORD]  # the same work either way, so the time tells nothing either
+    assert free[:2] == taken[:2] == (302, reverse("login"))
+    assert [m.replace("free@example.com", "@") for m in free[2]] == [
+        m.replace("Taken@Example.com", "@") for m in taken[2]
+    ]
+    assert "Almost done: we sent a link to Taken@Example.com." in taken[2][0]
+    # No second account; the owner hears of it, in the owner's language, with the ways back in.
+    assert list(User.objects.filter(email__iexact="taken@example.com")) == [owner]
+    assert not User.objects.filter(username="second").exists()
+    assert [m.to for m in mailoutbox] == [["free@example.com"], ["taken@example.com"]]
+    attempt = mailoutbox[1]
+    assert attempt.subject == "Quelqu'un a tenté de créer un compte avec votre adresse e-mail"
+    assert "Bonjour Odile," in attempt.body and owner.handle in attempt.body
+    assert "http://testserver" + reverse("login") in attempt.body
+    assert "http://testserver" + reverse("password_reset") in attempt.body
+    assert '<html lang="fr">' in attempt.alternatives[0].content and "/account/confirm/" not in attempt.body
+    owner.refresh_from_db()
+    assert owner.check_password("demo") and owner.email_confirmed
+
+
+@COMMITTED
+def test_the_owner_hears_of_sign_up_attempts_at_most_once_an_hour(client, mailoutbox, time_machine):
+    UserFactory(email="taken@example.com")
+    time_machine.move_to(timezone.now().replace(minute=5))
+    for username in ["try1", "try2"]:
+        assert sign_up(client, username=username, email="taken@example.com").status_code == 302
+    assert len(mailoutbox) == 1
+    time_machine.move_to(timezone.now() + timedelta(hours=1))
+    assert sign_up(client, username="try3", email="taken@example.com").status_code == 302
+    assert len(mailoutbox) == 2 and not User.objects.filter(username__startswith="try").exists()
+
+
+@COMMITTED
+def test_a_sign_up_with_the_address_of_an_unconfirmed_account_sends_that_account_a_new_link(client, mailoutbox):
+    first = signup_answer(client)
+    again = signup_answer(client, username="someoneelse", email="NEW@example.com", first_name="Eve")
+    assert first[:2] == again[:2] == (302, reverse("login"))
+    assert [m.to for m in mailoutbox] == [["new@example.com"], ["new@example.com"]]
+    assert "/account/confirm/" in mailoutbox[1].body and "Jeanne" in mailoutbox[1].body
+    assert not User.objects.filter(username="someoneelse").exists()
+    assert client.post(path_of(confirmation_link(mailoutbox[1]))).status_code == 302
+    assert User.objects.get(username="newcustomer").email_confirmed
 
 
 @DB
