@@ -27,7 +27,7 @@ STAFF_GROUPS: dict[str, list[str]] = {
     FINANCE: [
         "orders.view_order", "orders.view_payment", "orders.view_service", "orders.change_payment",
         "orders.view_refund", "orders.change_refund", "orders.view_creditnote", "orders.view_invoice",
-        "orders.view_withdrawal", "orders.add_withdrawal",
+        "orders.view_withdrawal", "orders.add_withdrawal", "orders.view_refunddestinationchange",
     ],
 }
 

@@ -30,6 +30,11 @@ DELIVERY_RETRIED = "DELIVERY_RETRIED"
 RETRACTION_WAIVED = "RETRACTION_WAIVED"
 WITHDRAWAL_REQUESTED = "WITHDRAWAL_REQUESTED"
 ORDER_CANCELLED = "ORDER_CANCELLED"
+# A refund's destination (the IBAN of a bank-transfer refund): given by the customer, or changed by finance on the
+# customer's written request (requested, then approved by a second finance person).
+REFUND_IBAN_GIVEN = "REFUND_IBAN_GIVEN"
+REFUND_IBAN_CHANGE_REQUESTED = "REFUND_IBAN_CHANGE_REQUESTED"
+REFUND_IBAN_CHANGE_APPROVED = "REFUND_IBAN_CHANGE_APPROVED"
 
 VALIDATING, VALIDATED, DELIVERING, AVAILABLE = "VALIDATING", "VALIDATED", "DELIVERING", "AVAILABLE"
 STEPS = (VALIDATING, VALIDATED, DELIVERING, AVAILABLE)
@@ -78,6 +83,9 @@ LABEL_TEXTS = {
     RETRACTION_WAIVED: _("Request to start the service during the withdrawal period recorded"),
     WITHDRAWAL_REQUESTED: _("Withdrawal received"),
     ORDER_CANCELLED: _("Order cancelled"),
+    REFUND_IBAN_GIVEN: _("IBAN for your refund recorded"),
+    REFUND_IBAN_CHANGE_REQUESTED: _("Change of the IBAN for your refund requested"),
+    REFUND_IBAN_CHANGE_APPROVED: _("IBAN for your refund changed"),
 }
 
 DETAIL_TEXTS = {

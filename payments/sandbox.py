@@ -79,16 +79,20 @@ class SandboxGateway(PaymentGateway):
             kind = _refundable_charge(charge_reference=charge_reference, token=token, amount=amount, currency=currency)
         else:
             kind = _instrument(token).kind
-        if iban is not None:
-            _normalise_iban(iban)
-        elif kind == PaymentKind.BANK_TRANSFER:
+        # Back through the means that paid: an IBAN is read for a bank transfer only, a card (SEPA, PayPal…) is
+        # refunded to itself whatever IBAN comes with it.
+        if kind != PaymentKind.BANK_TRANSFER:
+            iban = None
+        elif iban is None:
             raise GatewayError(gettext("A bank transfer refund needs the customer's IBAN."))
+        else:
+            _normalise_iban(iban)
         now = timezone.now()
         return _record(
             idempotency_key=idempotency_key,
             operation=Tx.Operation.REFUND,
             token=token,
-            kind=PaymentKind.BANK_TRANSFER if iban is not None else kind,
+            kind=kind,
             amount=amount,
             currency=currency,
             status=Tx.Status.SUCCEEDED,

@@ -1,10 +1,18 @@
 """Finance's admin: payments, refunds (late ones filtered), credit notes and invoices, all issued by services."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CreditNote, Invoice, Payment, Refund
+from core.errors import OrderError
+
+from ..models import CreditNote, Invoice, Payment, Refund, RefundDestinationChange
 from ..services.payments import payment_mark_transfer_received
+from ..services.refund_destinations import MAX_REQUEST, refund_approve_destination, refund_request_destination
 from ..services.refunds import late_refunds, refund_retry
 from .common import csv_response, run_for_each
 
@@ -62,8 +70,38 @@ class RefundAdmin(admin.ModelAdmin):
     list_filter = ["status", LateFilter, "cause", "currency", "kind"]
     search_fields = ["order__id", "idempotency_key", "gateway_reference"]
     list_select_related = ["order"]
-    readonly_fields = [f.name for f in Refund._meta.fields if f.name != "iban"]
+    # Nothing is edited here, the IBAN least of all: it changes through a request that a second person approves.
+    readonly_fields = [f.name for f in Refund._meta.fields]
     actions = ["retry", "export_csv"]
+    change_form_template = "admin/orders/refund/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.destination_view)
+        return [path("<int:refund_id>/destination/", view, name="orders_refund_destination"), *super().get_urls()]
+
+    def destination_view(self, request, refund_id):
+        """Finance enters a new IBAN with the customer's written request; it waits for a second finance person."""
+        if not request.user.has_perm("orders.change_refund"):
+            raise PermissionDenied
+        refund = get_object_or_404(Refund, pk=refund_id)
+        form = RefundDestinationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund_request_destination(refund_id=refund.pk, staff=request.user, **form.cleaned_data)
+            except OrderError as error:
+                field = getattr(error, "field", "")
+                form.add_error(field if field in form.fields else None, str(error))
+            else:
+                self.message_user(request, _("The new IBAN waits for a second finance person's approval."))
+                return redirect("admin:orders_refund_change", refund.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "refund": refund,
+            "title": _("Change the IBAN of refund %(id)s") % {"id": refund.pk},
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/orders/refund/destination.html", context)
 
     def has_add_permission(self, request):
         return False
@@ -95,6 +133,62 @@ class RefundAdmin(admin.ModelAdmin):
         ]
         rows = ([getattr(refund, column) for column in columns] for refund in queryset.order_by("pk"))
         return csv_response("refunds.csv", columns, rows)
+
+
+class RefundDestinationForm(forms.Form):
+    iban = forms.CharField(label=_("New IBAN"), max_length=42)
+    customer_request = forms.CharField(
+        label=_("The customer's written request (reference, date, channel)"),
+        widget=forms.Textarea,
+        max_length=MAX_REQUEST,
+    )
+
+
+@admin.register(RefundDestinationChange)
+class RefundDestinationChangeAdmin(admin.ModelAdmin):
+    """Changes of a refund's IBAN that finance requested; a second, different finance person approves each."""
+
+    list_display = ["id", "refund", "masked_iban", "status", "requested_by", "requested_at", "approved_by"]
+    list_filter = ["status"]
+    search_fields = ["refund__id", "refund__order__id"]
+    fields = [
+        "refund",
+        "masked_iban",
+        "customer_request",
+        "status",
+        "requested_by",
+        "requested_at",
+        "approved_by",
+        "approved_at",
+    ]
+    readonly_fields = fields
+    actions = ["approve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("orders.change_refund")
+
+    @admin.display(description=_("IBAN"))
+    def masked_iban(self, change):
+        return f"•••• {change.iban[-4:]}"
+
+    @admin.action(description=_("Approve the new IBAN (a second finance person)"), permissions=["approve"])
+    def approve(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            _("Change %(id)s approved."),
+            lambda change: refund_approve_destination(change_id=change.pk, staff=request.user),
+        )
 
 
 @admin.register(CreditNote)

@@ -9,7 +9,15 @@ from .order import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderKind, OrderL
 from .payment import Payment
 from .supporting_document import SupportingDocument
 from .validation import OPEN_CASE_STATUSES, ValidationCase
-from .withdrawal import CreditNote, DocumentSequence, Refund, RetractionReason, Withdrawal, WithdrawalLine
+from .withdrawal import (
+    CreditNote,
+    DocumentSequence,
+    Refund,
+    RefundDestinationChange,
+    RetractionReason,
+    Withdrawal,
+    WithdrawalLine,
+)
 
 __all__ = [
     "OPEN_CASE_STATUSES",
@@ -31,6 +39,7 @@ __all__ = [
     "OrderStatus",
     "Payment",
     "Refund",
+    "RefundDestinationChange",
     "RetractionReason",
     "Service",
     "SupportingDocument",

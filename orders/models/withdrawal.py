@@ -104,6 +104,43 @@ class Refund(models.Model):
         return f"{self.order_id} {self.amount} {self.currency} {self.status}"
 
 
+class RefundDestinationChange(models.Model):
+    """Finance's change of a bank-transfer refund's IBAN, on the customer's written request; a second finance
+    person approves it (four eyes) before the refund's IBAN changes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="destination_changes")
+    iban = models.CharField(max_length=34)
+    customer_request = models.CharField(
+        max_length=500, help_text=_("The customer's written request: its reference, date and channel.")
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["refund"], condition=models.Q(status="pending"), name="one_pending_destination_change"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F("requested_by")),
+                name="destination_change_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.refund_id} •••• {self.iban[-4:]} {self.status}"
+
+
 class DocumentSequence(models.Model):
     """The last number given per subsidiary and kind; taken under a row lock, so numbers have no gaps."""
 

@@ -20,6 +20,7 @@ from core.outbox import email_enqueue
 from core.publish import publish, publish_on_commit
 from core.raw_sql import columns, first
 from payments.gateway import GatewayError, get_gateway
+from payments.kinds import PaymentKind
 
 from .. import lifecycle
 from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
@@ -46,16 +47,16 @@ def refund_create(
     vat_amount: Decimal,
     requested_on: date,
     withdrawal: Withdrawal | None = None,
-    iban: str = "",
 ) -> Refund:
-    """Record a refund due 14 calendar days after the request; the worker pays it after commit."""
+    """Record a refund due 14 calendar days after the request; the worker pays it after commit.
+
+    It goes back through the means that paid; a bank transfer's IBAN is set by `refund_destinations` alone."""
     refund = Refund.objects.create(
         order=order,
         cause=cause,
         withdrawal=withdrawal,
         payment=payment,
         kind=payment.kind,
-        iban=iban,
         amount=amount,
         vat_amount=vat_amount,
         currency=order.currency,
@@ -91,6 +92,7 @@ CLAIM_SQL = _refund_sql(
     "UPDATE {refund} SET attempts = attempts + 1 WHERE id = %s AND status = %s RETURNING {columns},"
     " (SELECT token FROM {payment} WHERE {payment}.id = {refund}.payment_id) AS payment_token,"
     " (SELECT gateway_reference FROM {payment} WHERE {payment}.id = {refund}.payment_id) AS charge_reference,"
+    " (SELECT kind FROM {payment} WHERE {payment}.id = {refund}.payment_id) AS payment_kind,"
     " (SELECT subsidiary_id FROM {order} WHERE {order}.id = {refund}.order_id) AS subsidiary_id"
 )
 # Marks a pending refund paid and says whether it was its order's last unpaid one (the order is locked by then,
@@ -111,6 +113,8 @@ def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
     refund = first(Refund, CLAIM_SQL, [refund_id, Refund.Status.PENDING])
     if refund is None:
         return Refund.objects.get(pk=refund_id)
+    # Back through the means that paid: only a bank transfer is refunded to an IBAN, whatever the row says.
+    iban = (refund.iban or None) if refund.payment_kind == PaymentKind.BANK_TRANSFER else None
     try:
         result = get_gateway().refund(
             token=refund.payment_token,
@@ -118,7 +122,7 @@ def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
             currency=refund.currency,
             idempotency_key=refund.idempotency_key,
             charge_reference=refund.charge_reference or None,
-            iban=refund.iban or None,
+            iban=iban,
         )
         status, reference, error = result.status, result.reference, result.message
     except GatewayError as failure:

@@ -26,6 +26,7 @@ from ..models import Order, OrderEvent, OrderLine, Payment, Refund, RetractionRe
 from ..task_names import SUSPEND_ORDER_SERVICES
 from ..withdrawal import Eligibility, withdrawal_eligibility
 from .consents import Evidence
+from .refund_destinations import refund_request_destination, refund_set_destination
 from .refunds import refund_create, vat_part
 
 MAX_COMMENT = 2000
@@ -97,7 +98,7 @@ def order_withdraw(
         _cancel_lines(order, eligibility, withdrawal, evidence, channel, now)
         publish_on_commit(SUSPEND_ORDER_SERVICES, order.pk)
         if withdrawal.refund_total > 0:
-            refund_create(
+            refund = refund_create(
                 order=order,
                 cause=Refund.Cause.WITHDRAWAL,
                 withdrawal=withdrawal,
@@ -105,12 +106,27 @@ def order_withdraw(
                 amount=withdrawal.refund_total,
                 vat_amount=sum(line.vat_amount for line in withdrawal.lines.all()),
                 requested_on=withdrawal.requested_on,
-                iban=iban,
             )
+            if iban:
+                _give_refund_destination(refund, iban, withdrawal, evidence, channel)
         elif not order.lines.filter(cancelled_at__isnull=True).exists():
             lifecycle.order_finish_cancellation(order_id=order.pk)
         _acknowledge(order, withdrawal, eligibility)
     return withdrawal
+
+
+def _give_refund_destination(refund: Refund, iban: str, withdrawal: Withdrawal, evidence: Evidence, channel: str):
+    """The customer's IBAN; one staff copied from a letter or an email waits for a second finance person."""
+    if channel == Withdrawal.Channel.STAFF:
+        refund_request_destination(
+            refund_id=refund.pk,
+            iban=iban,
+            customer_request=_("Withdrawal sent on %(date)s (email or letter)") % {"date": withdrawal.requested_on},
+            staff=evidence.actor,
+        )
+    else:
+        event_channel = channel if channel in OrderEvent.Channel.values else OrderEvent.Channel.PANEL
+        refund_set_destination(refund_id=refund.pk, iban=iban, actor=evidence.actor, channel=event_channel)
 
 
 def _record(order, eligibility: Eligibility, request, evidence: Evidence, channel: str, requested_at) -> Withdrawal:

@@ -387,3 +387,19 @@ def test_the_payment_method_factory_registers_with_the_sandbox(kind, label):
 @pytest.mark.django_db(databases=["default", "sandbox"])
 def test_a_factory_card_expires_at_the_end_of_a_year_three_years_ahead():
     assert PaymentMethodFactory().expires_on == date(timezone.localdate().year + 3, 12, 31)
+
+
+@LEDGER
+@pytest.mark.parametrize("kind", [PaymentKind.CARD, PaymentKind.SEPA])
+def test_a_refund_of_a_card_or_a_debit_goes_back_to_it_whatever_iban_comes_with_it(kind):
+    token = register(kind, **({"iban": IBAN} if kind == PaymentKind.SEPA else card()))
+    paid = charge(token)
+
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        result = SandboxGateway().refund(
+            token=token, amount=Decimal("10.00"), currency="EUR", idempotency_key="refund-1",
+            charge_reference=paid.reference, iban="DE89370400440532013000",
+        )
+
+    assert result.status == "succeeded"
+    assert SandboxTransaction.objects.get(idempotency_key="refund-1").kind == kind
