@@ -195,7 +195,11 @@ def order_pay_view(request, order_id: int):
 def order_reorder(request, order_id: int):
     order = account_order(account=request.user, order_id=order_id, now=timezone.now())
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path of this site only: `redirect()` would take a bare word ("999", "dashboard", "a\x00b") for a view name.
+    is_path = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not is_path:
         back = reverse("orders:purchase_order", args=[order.pk])
     if not order.is_expired:
         messages.info(request, _("Only an expired purchase order can be reordered."))

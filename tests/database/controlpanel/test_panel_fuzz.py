@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,7 @@ from tests.support.abuse import PANEL_FILL, PDF, Estate, build_estate, panel_rou
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
-EXAMPLES = 4  # per route: each sends a GET and a POST
+EXAMPLES = 3  # generated, per route, after the explicit ones: each sends a GET and a POST
 SLOW_EXAMPLES = 1  # the PDF routes render with WeasyPrint
 HUGE = "x" * 100_000
 # Answers 503 while no Celery worker has reported in (none runs here): its meaning, not a fault.
@@ -206,6 +206,24 @@ def fuzz_route(route, url, *, estate, valid, failures, statuses) -> None:
             upload = (name, draw(st.sampled_from([PDF, b"", b"\x00" * 100, b"%PDF-" + b"\xff" * 1000])))
         return htmx, anonymous, path, query, body, upload
 
+    def every_key(keys: list[str], value) -> str:
+        return "&".join(f"{key}={value(key) if callable(value) else value}" for key in keys)
+
+    def edge(key: str) -> str:  # huge and negative numbers, the ends of Python's dates
+        return {"date_from": "0001-01-01", "date_to": "9999-12-31"}.get(
+            key, "-" + "9" * 30 if len(key) % 2 else "9" * 30
+        )
+
+    def alternate(key: str) -> str:
+        return "a%00b" if len(key) % 2 else "%ED%A0%80"
+
+    # Every key at once with the same kind of hostile value, so that each field meets each of them whatever
+    # the generated examples draw: NUL, a lone surrogate, edge numbers and dates; and anonymously.
+    explicit = [
+        (False, False, url, every_key(QUERY_KEYS, value), every_key(FORM_KEYS, value), None)
+        for value in ("a%00b", "%ED%A0%80", edge)
+    ] + [(True, True, url, every_key(QUERY_KEYS, alternate), every_key(FORM_KEYS, alternate), None)]
+
     @given(request=requests_())
     @hypothesis_settings(
         max_examples=SLOW_EXAMPLES if slow else EXAMPLES,
@@ -240,4 +258,6 @@ def fuzz_route(route, url, *, estate, valid, failures, statuses) -> None:
                 failure = f"{response.status_code} {who} {method} {path}?{query[:200]} body={body[:200]!r}: {exc!r}"
                 failures.append(failure[:700])
 
+    for request in [] if slow else explicit:
+        run = example(request=request)(run)
     run()

@@ -258,3 +258,24 @@ def test_reorder_of_an_order_that_has_not_expired_does_nothing(client, customer)
     assert response.status_code == 302 and response["Location"] == reverse("orders:purchase_order", args=[order.pk])
     assert Cart.objects.count() == carts
     assert flashed(response) == ["Only an expired purchase order can be reordered."]
+
+
+@pytest.mark.parametrize(
+    "back", ["a%00b", "999", "%ED%A0%80", "dashboard", "orders%3Alist", "https%3A%2F%2Fevil.example%2F"]
+)
+def test_reorder_with_a_next_that_is_not_a_path_goes_back_to_the_order(client, customer, back):
+    """`next` is a path of the site or ignored: a bare word (the panel fuzz sent "a\\x00b") was taken by `redirect()`
+    for a view name, a 500."""
+    order = place_order(account=customer)
+    carts = Cart.objects.count()
+    url = reverse("orders:reorder", args=[order.pk])
+    response = client.post(url, f"next={back}", content_type="application/x-www-form-urlencoded")  # as sent
+    assert response.status_code == 302 and response["Location"] == reverse("orders:purchase_order", args=[order.pk])
+    assert Cart.objects.count() == carts
+    assert flashed(response) == ["Only an expired purchase order can be reordered."]
+
+
+def test_reorder_keeps_a_next_path_of_the_site(client, customer):
+    order = place_order(account=customer)
+    response = client.post(reverse("orders:reorder", args=[order.pk]), {"next": "/orders/?status=all"})
+    assert response.status_code == 302 and response["Location"] == "/orders/?status=all"
