@@ -73,7 +73,10 @@ class StaffAdminSite(admin.AdminSite):
         if not (user.is_authenticated and user.is_active and user.is_staff):
             return redirect_to_login(request.get_full_path(), reverse("admin:login", current_app=self.name))
         next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
-        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        # A path of this site only: `redirect()` would take a bare word ("999", "a\x00b") for a view name, a 500.
+        if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+            next_url, {request.get_host()}, require_https=request.is_secure()
+        ):
             next_url = ""
         next_url = next_url or reverse("admin:index", current_app=self.name)
         if not staff_needs_otp(request):
