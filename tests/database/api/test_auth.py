@@ -406,3 +406,13 @@ def test_create_token_errors(args):
     UserFactory(username="someone")
     with pytest.raises(CommandError):
         call_command("create_token", *args, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["a\x00b", "\x00"])
+def test_a_validation_token_with_nul_is_a_404_not_a_database_error(client, token):
+    """PostgreSQL refuses NUL in a text comparison (DataError, a 500): the panel fuzz sent one in the URL."""
+    client.force_login(UserFactory())
+    url = "/account/api/credential/" + token.replace("\x00", "%00") + "/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "refuse"}).status_code == 404
