@@ -71,7 +71,7 @@ def _show_error(form, error: OrderError) -> None:
 def signup(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _throttled(request, form, scope="signup"):
         return render(request, "accounts/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
@@ -128,7 +128,7 @@ def confirm_email(request, token: str):
 
 
 def _resend_confirmation(request):
-    form = ResendConfirmationForm(request.POST or None)
+    form = ResendConfirmationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _throttled(request, form, scope="confirmation-resend"):
         return render(request, "accounts/confirm_email_resend.html", {"form": form, "resend": RESEND}, status=429)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +147,7 @@ def _resend_confirmation(request):
 @require_http_methods(["GET", "POST"])
 def account_details(request):
     account = request.user
-    form = BillingForm(request.POST or None, instance=account)
+    form = BillingForm(request.POST if request.method == "POST" else None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
             services.billing_details_update(account=account, details=form.billing_details())
@@ -225,7 +225,7 @@ def payment_methods(request):
 def payment_method_add(request):
     account = request.user
     kinds = account.subsidiary.payment_kinds_offered(account.legal_form)
-    form = PaymentMethodForm(request.POST or None, kinds=kinds)
+    form = PaymentMethodForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
             method = services.payment_method_add(

@@ -26,7 +26,7 @@ from .forms import AccountCloseForm, PasswordConfirmForm
 @require_http_methods(["GET", "POST"])
 def data_export(request):
     """GET explains and asks for the password; a POST with the right one downloads the JSON document."""
-    form = PasswordConfirmForm(request.POST or None, request=request)
+    form = PasswordConfirmForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         document = account_data_export(account=request.user, now=now)
@@ -58,7 +58,7 @@ def close_account(request):
     account = request.user
     if request.method == "POST" and User.objects.filter(pk=account.pk, closed_at__isnull=False).exists():
         return _closed(request)  # a second submit that raced the first one
-    form = AccountCloseForm(request.POST or None, request=request)
+    form = AccountCloseForm(request.POST if request.method == "POST" else None, request=request)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -79,7 +79,9 @@ def _withdrawal_page(request, order: Order, *, channel: str, actor, here: str, b
     prefetch_for_withdrawal([order])
     eligibility = withdrawal_eligibility(order, now=now)
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).select_related("method").first()
-    form = WithdrawalForm(request.POST or None, needs_iban=bool(payment and payment.kind == "bankTransfer"))
+    form = WithdrawalForm(
+        request.POST if request.method == "POST" else None, needs_iban=bool(payment and payment.kind == "bankTransfer")
+    )
     if request.method == "POST" and eligibility.eligible and form.is_valid():
         try:
             withdrawals.order_withdraw(
@@ -123,7 +125,7 @@ def withdraw_start(request):
 
     The reply never says whether the order exists, so the form tells nobody anything about others' orders.
     """
-    form = WithdrawalLinkForm(request.POST or None)
+    form = WithdrawalLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         order = (
             Order.objects.select_related("account")

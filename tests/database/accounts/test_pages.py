@@ -88,6 +88,20 @@ def test_sign_ups_and_new_links_are_limited_per_connection(client, settings, mai
     assert len(mailoutbox) == sent
 
 
+@COMMITTED
+def test_an_empty_post_once_throttled_is_a_429_not_a_500(client, settings, mailoutbox):
+    """An empty POST left the form unbound (`request.POST or None`); the throttle's message on an unbound form was an
+    AttributeError. Found by the panel fuzz. A POST binds the form, even empty: its errors say what is missing."""
+    settings.EMAIL_FORMS_PER_HOUR = 1
+    resend = reverse("accounts:confirm_email", args=["resend"])
+    for url in (reverse("accounts:signup"), resend):
+        first = client.post(url, {})
+        assert first.status_code == 200 and first.context["form"].is_bound and first.context["form"].errors
+        refused = client.post(url, {})
+        assert refused.status_code == 429 and "Too many requests from your connection" in refused.content.decode()
+    assert not mailoutbox
+
+
 @DB
 def test_signup_refuses_a_taken_username_and_only_that(client, mailoutbox):
     UserFactory(username="taken", email="taken@example.com")
