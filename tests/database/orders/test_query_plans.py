@@ -8,24 +8,39 @@ its count read only that index; no page reads a whole orders table.
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Subsidiary, User
+from accounts.subsidiaries import subsidiary_rows
 from bench.scale_data import BIG_CUSTOMER, scale_data_generate
 from orders.models import Order, OrderStatus
 
-# Transactional: scale_data then runs outside a transaction and VACUUMs, as `python -m bench scale_data` does.
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(databases=["default", "sandbox"])]
 ORDER_TABLES = {"orders_order", "orders_orderline", "orders_orderevent", "orders_consent", "orders_payment"}
+DATABASES = ("default", "sandbox")
+
+
+@pytest.fixture(scope="module")
+def scale_data(django_db_setup, django_db_blocker):
+    """The scale data, generated once for the module and committed: scale_data runs outside a transaction and
+    VACUUMs, as `python -m bench scale_data` does. The tests only read it (each inside its own rolled-back
+    transaction); the tables are emptied afterwards, as after a transactional test."""
+    with django_db_blocker.unblock():
+        if not Subsidiary.objects.exists():  # a transactional test before this module flushed them
+            Subsidiary.objects.bulk_create(Subsidiary(**row) for row in subsidiary_rows())
+        scale_data_generate(customers=40, orders=12_000, big_orders=1_000, now=timezone.now())
+        yield User.objects.get(username=BIG_CUSTOMER).pk
+        for alias in DATABASES:
+            call_command("flush", verbosity=0, interactive=False, database=alias)
 
 
 @pytest.fixture
-def big_customer():
-    scale_data_generate(customers=40, orders=12_000, big_orders=1_000, now=timezone.now())
-    return User.objects.get(username=BIG_CUSTOMER)
+def big_customer(scale_data):
+    return User.objects.get(pk=scale_data)
 
 
 def captured(client, url: str) -> list[str]:
