@@ -1,4 +1,4 @@
-"""Subprocesses of the tests: free ports, a redis-server, a real ``celery worker``, this process's broker."""
+"""Subprocesses of the tests: free ports, a redis-server, a real ``celery worker``, gunicorn, this process's broker."""
 
 import signal
 import socket
@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.support import ROOT
 
@@ -159,3 +160,27 @@ def redis_server(workdir: Path, port: int | None = None):
         yield url
     finally:
         stop(proc)
+
+
+@contextmanager
+def gunicorn(*, port: int, env: dict, log: Path, options: list[str] = (), health_headers: dict | None = None):
+    """gunicorn serving the panel on 127.0.0.1:`port` with `env`, once its /health answers; yields its URL and
+    stops it on exit (before the test's database flush)."""
+    command = [sys.executable, "-m", "gunicorn", "controlpanel.wsgi", "-b", f"127.0.0.1:{port}", *options]
+    with log.open("ab") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/health", headers=health_headers or {}, timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # still starting
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        stop(server)

@@ -13,8 +13,6 @@ import random
 import re
 import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -37,9 +35,8 @@ from orders.models import (
     Withdrawal,
 )
 from payments.models import SandboxTransaction
-from tests.support import ROOT
 from tests.support.factories import PricingFactory, UserFactory
-from tests.support.processes import stop
+from tests.support.processes import gunicorn
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -71,32 +68,15 @@ def _free_port() -> int:
 @pytest.fixture
 def web_server(celery_worker_process, tmp_path):
     """gunicorn on the test databases and the worker's broker (the worker's own environment), on loopback."""
-    port = _free_port()
     log = tmp_path / "gunicorn.log"
     env = {**celery_worker_process.env, "SANDBOX_DELIVERY_SECONDS": "0"}
-    command = [sys.executable, "-m", "gunicorn", "controlpanel.wsgi", "-b", f"127.0.0.1:{port}"]
-    command += ["-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "120", "--error-logfile", str(log)]
+    options = ["-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "120", "--error-logfile", str(log)]
     # gthread closes a connection that waited longer than --keep-alive (default 2 s) for a thread, kept-alive or
     # new, even with its request already sent: on 2 shared cores under this load requests wait that long, and
     # requests (unlike a browser) does not retry. A proxy in front would keep them open as long as this.
-    command += ["--keep-alive", "75"]
-    with log.open("ab") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # still starting
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
+    options += ["--keep-alive", "75"]
+    with gunicorn(port=_free_port(), env=env, log=log, options=options) as url:
         yield url, log
-    finally:
-        stop(server)  # before the test's database flush
 
 
 # --- one simulated customer ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.support import ROOT
 from tests.support.factories import UserFactory, place_order
-from tests.support.processes import free_port, redis_server, stop
+from tests.support.processes import free_port, gunicorn, redis_server
 
 pytestmark = [
     pytest.mark.postgres_only,  # production settings need a DATABASE_URL: PostgreSQL
@@ -94,27 +94,10 @@ def web_server(production_env, tmp_path):
     redis_port = free_port()
     with redis_server(tmp_path, redis_port) as redis_url:
         env = {**production_env, "REDIS_URL": redis_url}
-        port = free_port()
         log = tmp_path / "gunicorn.log"
-        command = [sys.executable, "-m", "gunicorn", "controlpanel.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"]
-        command += ["--timeout", "120"]
-        with log.open("ab") as out:
-            server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{url}/health", headers={"Host": HOST}, timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:  # still starting
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
-                time.sleep(0.2)
+        options = ["-w", "1", "--timeout", "120"]
+        with gunicorn(port=free_port(), env=env, log=log, options=options, health_headers={"Host": HOST}) as url:
             yield url, redis_url, redis_port, log
-        finally:
-            stop(server)  # before the test's database flush
 
 
 def test_logged_in_pages_and_logins_keep_answering_while_redis_is_down(web_server, tmp_path):
