@@ -8,3 +8,8 @@ def normalise_iban(value) -> str | None:
     if not (shape and int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1):
         return None
     return iban
+
+
+def masked_iban(iban: str) -> str:
+    """What staff and the order's history show of an IBAN: its last four characters."""
+    return f"•••• {iban[-4:]}" if iban else ""

@@ -10,6 +10,20 @@ from core.errors import OrderError
 from ..models import OrderEvent, OrderLine, Payment
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the services (invoices, validation cases, IBAN changes): listed and shown, never added,
+    changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False

@@ -9,12 +9,13 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import OrderError
+from payments.iban import masked_iban
 
 from ..models import CreditNote, Invoice, Payment, Refund, RefundDestinationChange
 from ..services.payments import payment_mark_transfer_received
 from ..services.refund_destinations import MAX_REQUEST, refund_approve_destination, refund_request_destination
 from ..services.refunds import late_refunds, refund_retry
-from .common import csv_response, run_for_each
+from .common import ReadOnlyAdmin, csv_response, run_for_each
 
 
 @admin.register(Payment)
@@ -145,15 +146,15 @@ class RefundDestinationForm(forms.Form):
 
 
 @admin.register(RefundDestinationChange)
-class RefundDestinationChangeAdmin(admin.ModelAdmin):
+class RefundDestinationChangeAdmin(ReadOnlyAdmin):
     """Changes of a refund's IBAN that finance requested; a second, different finance person approves each."""
 
-    list_display = ["id", "refund", "masked_iban", "status", "requested_by", "requested_at", "approved_by"]
+    list_display = ["id", "refund", "iban_shown", "status", "requested_by", "requested_at", "approved_by"]
     list_filter = ["status"]
     search_fields = ["refund__id", "refund__order__id"]
     fields = [
         "refund",
-        "masked_iban",
+        "iban_shown",
         "customer_request",
         "status",
         "requested_by",
@@ -164,21 +165,13 @@ class RefundDestinationChangeAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["approve"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.change_refund")
 
     @admin.display(description=_("IBAN"))
-    def masked_iban(self, change):
-        return f"•••• {change.iban[-4:]}"
+    def iban_shown(self, change):
+        return masked_iban(change.iban)
 
     @admin.action(description=_("Approve the new IBAN (a second finance person)"), permissions=["approve"])
     def approve(self, request, queryset):
@@ -206,7 +199,7 @@ class CreditNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin):
     """Invoices are issued by the worker and never changed: read-only here, no add, no delete."""
 
     list_display = ["number", "order", "subsidiary", "total_gross", "currency", "issued_at"]
@@ -215,11 +208,3 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     readonly_fields = [f.name for f in Invoice._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -27,7 +27,7 @@ from ..models import OPEN_CASE_STATUSES, Order, OrderStatus, SupportingDocument,
 from ..risk import RULE_TEXTS
 from ..services import validation
 from ..services import validation_queue as queue
-from .common import EventInline, LineInline, PaymentInline, ReadOnlyInline
+from .common import EventInline, LineInline, PaymentInline, ReadOnlyAdmin, ReadOnlyInline
 
 VIEW_PERMISSION = "orders.view_order"
 
@@ -102,7 +102,7 @@ class SupportingDocumentInline(ReadOnlyInline):
 
 
 @admin.register(ValidationCase)
-class ValidationCaseAdmin(admin.ModelAdmin):
+class ValidationCaseAdmin(ReadOnlyAdmin):
     list_display = [
         "case",
         "validation_due_on",
@@ -146,15 +146,6 @@ class ValidationCaseAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(VIEW_PERMISSION)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(validation_due_on__isnull=False)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MONEY
+from payments.iban import masked_iban
 from payments.kinds import PaymentKind
 
 
@@ -138,7 +139,7 @@ class RefundDestinationChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.refund_id} •••• {self.iban[-4:]} {self.status}"
+        return f"{self.refund_id} {masked_iban(self.iban)} {self.status}"
 
 
 class DocumentSequence(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput
-from payments.iban import normalise_iban
+from payments.iban import masked_iban, normalise_iban
 from payments.kinds import PaymentKind
 
 from .. import history, lifecycle
@@ -20,10 +20,6 @@ from ..models import Order, OrderEvent, Refund, RefundDestinationChange
 
 CHANGEABLE = (Refund.Status.PENDING, Refund.Status.FAILED)
 MAX_REQUEST = RefundDestinationChange._meta.get_field("customer_request").max_length
-
-
-def masked_iban(iban: str) -> str:
-    return f"•••• {iban[-4:]}" if iban else ""
 
 
 def _locked_refund(refund_id: int) -> Refund:
