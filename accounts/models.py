@@ -4,7 +4,7 @@ import secrets
 import string
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from payments.kinds import PaymentKind
@@ -56,6 +56,9 @@ def new_handle(first_name: str = "", last_name: str = "") -> str:
     return f"{initials}{secrets.randbelow(90000) + 10000}-ovh"
 
 
+HANDLE_ATTEMPTS = 10
+
+
 class User(AbstractUser):
     """A customer account or a staff member; billing details are copied onto each order."""
 
@@ -81,9 +84,19 @@ class User(AbstractUser):
         ]
 
     def save(self, *args, **kwargs):
-        if not self.handle:
+        if self.handle:
+            return super().save(*args, **kwargs)
+        # Handles are random: customers sharing initials share 90 000 numbers, so a new one may be taken.
+        for attempt in range(HANDLE_ATTEMPTS):
             self.handle = new_handle(self.first_name, self.last_name)
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                taken = User.objects.filter(handle=self.handle).exists()
+                if not taken or attempt == HANDLE_ATTEMPTS - 1:  # another constraint (the username), or no luck
+                    self.handle = ""
+                    raise
 
     @property
     def is_consumer(self) -> bool:
