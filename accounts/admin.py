@@ -7,7 +7,28 @@ from .models import PaymentMethod, Subsidiary, User
 
 @admin.register(Subsidiary)
 class SubsidiaryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "currency", "time_zone", "language", "country"]
+    list_display = ["code", "name", "legal_name", "currency", "time_zone", "language", "country"]
+    readonly_fields = ["code", "currency", "country"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "currency", "time_zone", "language", "country", "payment_kinds"]}),
+        (
+            _("Legal seller"),
+            {
+                "fields": [
+                    "legal_name", "address", "vat_number", "registration", "share_capital",
+                    "contact_email", "contact_phone",
+                ]
+            },
+        ),
+        (_("Bank details for transfers"), {"fields": ["bank_holder", "bank_name", "bank_iban", "bank_account", "bank_bic"]}),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        """The thirteen subsidiaries come from a migration; their currency and country never change."""
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PaymentMethodInline(admin.TabularInline):

@@ -4,9 +4,11 @@ import secrets
 import string
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from payments.iban import normalise_iban
 from payments.kinds import PaymentKind
 
 
@@ -31,6 +33,23 @@ class Subsidiary(models.Model):
     language = models.CharField(max_length=8)
     country = models.CharField(max_length=2, help_text=_("Country whose VAT and public holidays apply."))
     payment_kinds = models.JSONField(default=list, help_text=_("Payment kinds offered, before legal-form rules."))
+    # The subsidiary as a legal seller, named on every document (design.md §2).
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    address = models.TextField(_("registered address"), help_text=_("One line per address line."))
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    registration = models.CharField(
+        _("company registration"), max_length=200, blank=True, help_text=_("Register and number, e.g. RCS and SIREN.")
+    )
+    share_capital = models.CharField(_("share capital"), max_length=64, blank=True)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    bank_holder = models.CharField(_("account holder"), max_length=200)
+    bank_name = models.CharField(_("bank"), max_length=200)
+    bank_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bank_account = models.CharField(
+        _("account number"), max_length=100, blank=True, help_text=_("Where the country uses no IBAN (CA, US).")
+    )
+    bank_bic = models.CharField(_("BIC / SWIFT"), max_length=11)
 
     class Meta:
         verbose_name = _("subsidiary")
@@ -39,6 +58,16 @@ class Subsidiary(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self):
+        """Transfers need somewhere to arrive: a valid IBAN, or a domestic account number where none is used."""
+        if self.bank_iban:
+            iban = normalise_iban(self.bank_iban)
+            if iban is None:
+                raise ValidationError({"bank_iban": _("This IBAN is not valid (ISO 13616 checksum).")})
+            self.bank_iban = iban
+        elif not self.bank_account.strip():
+            raise ValidationError({"bank_iban": _("Give an IBAN, or an account number where the country uses none.")})
 
     def payment_kinds_offered(self, legal_form: str) -> list[str]:
         """Bank transfer is for businesses and bodies only, never individuals."""

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Subsidiary, User
-from accounts.subsidiaries import subsidiary_rows
+from accounts.subsidiaries import seller_values, subsidiary_rows
 from bench.scale_data import BIG_CUSTOMER, scale_data_generate
 from orders.models import Order, OrderStatus
 
@@ -31,7 +31,7 @@ def scale_data(django_db_setup, django_db_blocker):
     transaction); the tables are emptied afterwards, as after a transactional test."""
     with django_db_blocker.unblock():
         if not Subsidiary.objects.exists():  # a transactional test before this module flushed them
-            Subsidiary.objects.bulk_create(Subsidiary(**row) for row in subsidiary_rows())
+            Subsidiary.objects.bulk_create(Subsidiary(**row, **seller_values(row["code"])) for row in subsidiary_rows())
         scale_data_generate(customers=40, orders=12_000, big_orders=1_000, now=timezone.now())
         yield User.objects.get(username=BIG_CUSTOMER).pk
         for alias in DATABASES:
