@@ -164,7 +164,7 @@ class PaymentMethodForm(forms.Form):
         required=False,
         max_length=30,
         widget=CardNumberInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-        help_text=_("Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined when charged."),
+        help_text=_("Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."),
     )
     exp_month = forms.TypedChoiceField(
         label=_("Expiry month"),
@@ -185,14 +185,12 @@ class PaymentMethodForm(forms.Form):
     iban = forms.CharField(
         label=_("IBAN"), required=False, max_length=42, help_text=_("Sandbox: FR76 3000 6000 0112 3456 7890 189")
     )
-    paypal_email = forms.EmailField(label=_("PayPal email address"), required=False)
     make_default = forms.BooleanField(label=_("Make it my default payment method"), required=False)
 
     # Which fields each kind needs, and the gateway's name for them.
     KIND_FIELDS = {
         PaymentKind.CARD: {"number": "number", "exp_month": "exp_month", "exp_year": "exp_year"},
         PaymentKind.SEPA: {"iban": "iban"},
-        PaymentKind.PAYPAL: {"paypal_email": "email"},
         PaymentKind.BANK_TRANSFER: {},
     }
 

@@ -21,7 +21,8 @@ from core.errors import Conflict, InvalidInput
 from core.localtime import local_today
 from core.outbox import email_enqueue
 from core.vat import vat_number_is_well_formed
-from payments.gateway import GatewayError, get_gateway
+from payments.gateway import GatewayError, Registration, get_gateway
+from payments.kinds import PaymentKind
 
 from .models import LegalForm, PaymentMethod, Subsidiary, User
 from .tokens import CONFIRMATION_VALIDITY, make_confirmation_token, read_confirmation_token
@@ -229,16 +230,45 @@ def _lock(account: User) -> None:
 
 
 def payment_method_add(*, account: User, kind: str, details: dict, make_default: bool = False) -> PaymentMethod:
-    """Registers the means of payment with the gateway, then saves its token; the first one saved is the default."""
+    """Registers the means of payment with the gateway, then saves its token; the first one saved is the default.
+
+    A card is saved only once a zero-amount verification succeeds, so a declining card is never offered
+    again; PayPal only comes back from a payment the payer approved at PayPal (orders.services.paypal).
+    """
     if kind not in account.subsidiary.payment_kinds_offered(account.legal_form):
         raise InvalidInput(_("This payment method is not offered for your account."), field="kind")
+    if kind == PaymentKind.PAYPAL:
+        raise InvalidInput(
+            _("A PayPal account is saved when you pay an order with PayPal and approve the payment."), field="kind"
+        )
+    gateway = get_gateway()
     try:
-        registration = get_gateway().register(kind=kind, details=details)  # never inside a transaction
+        registration = gateway.register(kind=kind, details=details)  # never inside a transaction
+        if kind == PaymentKind.CARD:
+            verification = gateway.verify(
+                token=registration.token,
+                currency=account.subsidiary.currency,
+                idempotency_key=f"verify-{account.pk}-{uuid.uuid4().hex}",
+            )
+            if verification.status != "succeeded":
+                raise GatewayError(verification.message or _("Your card was declined."))
     except GatewayError as error:
         raise InvalidInput(str(error), field="details") from None
+    return payment_method_save(account=account, kind=kind, registration=registration, make_default=make_default)
+
+
+def payment_method_save(
+    *, account: User, kind: str, registration: Registration, make_default: bool = False
+) -> PaymentMethod:
+    """Saves a means the gateway accepted (verified, or that just paid); the first one saved is the default.
+
+    The same PayPal account approved again is kept once.
+    """
     with transaction.atomic():
         _lock(account)
         methods = PaymentMethod.objects.filter(account=account)
+        if kind == PaymentKind.PAYPAL and (same := methods.filter(kind=kind, label=registration.label).first()):
+            return same
         is_default = make_default or not methods.filter(is_default=True).exists()
         if is_default:
             methods.filter(is_default=True).update(is_default=False)

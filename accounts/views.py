@@ -224,7 +224,8 @@ def payment_methods(request):
 @require_http_methods(["GET", "POST"])
 def payment_method_add(request):
     account = request.user
-    kinds = account.subsidiary.payment_kinds_offered(account.legal_form)
+    offered = account.subsidiary.payment_kinds_offered(account.legal_form)
+    kinds = [kind for kind in offered if kind != PaymentKind.PAYPAL]  # saved from an approved payment only
     form = PaymentMethodForm(request.POST if request.method == "POST" else None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +240,12 @@ def payment_method_add(request):
         else:
             messages.success(request, _("%(label)s is saved.") % {"label": method.label})
             return redirect(_safe_next(request, "accounts:payment_methods"))
-    context = {"form": form, "kinds": kinds, "next": _safe_next(request, "")}
+    context = {
+        "form": form,
+        "kinds": kinds,
+        "paypal_offered": PaymentKind.PAYPAL in offered,
+        "next": _safe_next(request, ""),
+    }
     return render(request, "accounts/payment_method_add.html", context)
 
 

@@ -8,6 +8,7 @@ from accounts.forms import LoginForm
 from accounts.lockout import old_password_counts
 from controlpanel.health import health, ready, workers
 from orders.views.lists import dashboard
+from payments.views import sandbox_paypal
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("catalog/", include("orders.ordering_urls")),
     path("orders/", include("orders.urls")),
     path("1.0/", include("api.urls")),
+    path("sandbox/paypal/<str:token>/", sandbox_paypal, name="sandbox_paypal"),
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
     path("ready", ready, name="ready"),

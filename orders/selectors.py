@@ -5,7 +5,17 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -75,11 +85,20 @@ def order_or_404(orders: QuerySet, *, order_id: int, now: datetime) -> Order:
     return order
 
 
-def account_orders(*, account) -> QuerySet:
-    """The account's orders with `invoice_number` (empty until invoiced); `mark_expiry` decides `is_expired`."""
-    return (
-        Order.objects.filter(account=account).select_related("subsidiary").annotate(invoice_number=F("invoice__number"))
+def with_payment_in_progress(orders: QuerySet) -> QuerySet:
+    """`payment_in_progress` (a debit that holds the order) and `payment_expected_at` (when the gateway expects its
+    funds, if it said), read by the status badge and the menu: two index lookups per order shown, no query more."""
+    held = held_payments().filter(order=OuterRef("pk"))
+    return orders.annotate(
+        payment_in_progress=Exists(held), payment_expected_at=Subquery(held.values("expected_at")[:1])
     )
+
+
+def account_orders(*, account) -> QuerySet:
+    """The account's orders with `invoice_number` (empty until invoiced) and the payment in progress
+    (`with_payment_in_progress`); `mark_expiry` decides `is_expired`."""
+    orders = Order.objects.filter(account=account).select_related("subsidiary")
+    return with_payment_in_progress(orders.annotate(invoice_number=F("invoice__number")))
 
 
 def account_order(*, account, order_id: int, now: datetime) -> Order:

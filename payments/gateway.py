@@ -39,6 +39,29 @@ class GatewayResult:
     settles_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Approval:
+    """A payment the customer approves on the provider's own pages (PayPal): send them to `approve_url`; they
+    come back to our return or cancel URL with `token` in the query string."""
+
+    token: str
+    approve_url: str
+
+
+ApprovalStatus = Literal["created", "approved", "cancelled", "captured", "expired"]
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    """What the provider knows of an approval; `payer` (their saved account) once approved."""
+
+    status: ApprovalStatus
+    amount: Decimal
+    currency: str
+    reference: str
+    payer: Registration | None
+
+
 class PaymentGateway(Protocol):
     """Every money movement carries an idempotency key, so a retry after a crash never pays twice."""
 
@@ -47,6 +70,20 @@ class PaymentGateway(Protocol):
     def register(self, *, kind: str, details: dict) -> Registration: ...
 
     def charge(self, *, token: str, amount: Decimal, currency: str, idempotency_key: str) -> GatewayResult: ...
+
+    def verify(self, *, token: str, currency: str, idempotency_key: str) -> GatewayResult:
+        """A zero-amount authorisation: whether the means would be charged at all, before it is saved."""
+        ...
+
+    def approval_create(
+        self, *, kind: str, amount: Decimal, currency: str, reference: str, return_url: str, cancel_url: str
+    ) -> Approval: ...
+
+    def approval_get(self, *, token: str) -> ApprovalState | None: ...
+
+    def approval_capture(self, *, token: str, idempotency_key: str) -> GatewayResult:
+        """Charges an approved payment once: a repeated key gets the recorded charge back."""
+        ...
 
     def refund(
         self,

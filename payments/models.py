@@ -27,6 +27,7 @@ class SandboxTransaction(models.Model):
     class Operation(models.TextChoices):
         CHARGE = "charge"
         REFUND = "refund"
+        VERIFY = "verify"  # a zero-amount authorisation
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -50,3 +51,29 @@ class SandboxTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.amount} {self.currency} {self.status}"
+
+
+class SandboxApproval(models.Model):
+    """A payment waiting for the customer's approval on the sandbox's stand-in for PayPal's pages."""
+
+    class State(models.TextChoices):
+        CREATED = "created"
+        APPROVED = "approved"
+        CANCELLED = "cancelled"
+        CAPTURED = "captured"
+
+    token = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=100, help_text="The merchant's own reference (our order).")
+    return_url = models.CharField(max_length=500)
+    cancel_url = models.CharField(max_length=500)
+    state = models.CharField(max_length=10, choices=State, default=State.CREATED)
+    payer_email = models.CharField(max_length=254, blank=True)
+    instrument_token = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.state}"

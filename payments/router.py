@@ -1,6 +1,6 @@
 """Routes the sandbox gateway's ledger to its own database alias, and nothing else there."""
 
-SANDBOX_MODELS = {"sandboxinstrument", "sandboxtransaction"}
+SANDBOX_MODELS = {"sandboxinstrument", "sandboxtransaction", "sandboxapproval"}
 # orders' migrations created the ledger's tables before this app took them (orders/0001): they go there too.
 LEDGER_APPS = {"payments", "orders"}
 

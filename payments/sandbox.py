@@ -14,21 +14,32 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connections, router, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.raw_sql import columns, first
 
-from .gateway import GatewayError, GatewayResult, PaymentGateway, Registration, ensure_outside_transaction
+from .gateway import (
+    Approval,
+    ApprovalState,
+    GatewayError,
+    GatewayResult,
+    PaymentGateway,
+    Registration,
+    ensure_outside_transaction,
+)
 from .iban import normalise_iban
 from .kinds import PaymentKind
-from .models import SandboxInstrument
+from .models import SandboxApproval, SandboxInstrument
 from .models import SandboxTransaction as Tx
 
 # Test cards that register fine but decline every charge, with the reason the customer is given.
 DECLINING_CARDS = {"4000000000000002": "cardDeclined", "4000000000009995": "insufficientFunds"}
 DECLINE_MESSAGES = {"cardDeclined": _("Your card was declined."), "insufficientFunds": _("Insufficient funds.")}
+# How long the customer has to approve a payment on the sandbox's PayPal page, as PayPal's own links.
+APPROVAL_VALIDITY = timedelta(hours=3)
 
 
 class SandboxGateway(PaymentGateway):
@@ -61,6 +72,113 @@ class SandboxGateway(PaymentGateway):
             created_at=now,
             settles_at=settles_at,
         )
+
+    def verify(self, *, token: str, currency: str, idempotency_key: str) -> GatewayResult:
+        """Declines exactly as a charge would, without moving money."""
+        ensure_outside_transaction()
+        _check_currency(currency)
+        instrument = _instrument(token)
+        return _record(
+            idempotency_key=idempotency_key,
+            operation=Tx.Operation.VERIFY,
+            token=token,
+            kind=instrument.kind,
+            amount=Decimal(0),
+            currency=currency,
+            status=Tx.Status.DECLINED if instrument.declines else Tx.Status.SUCCEEDED,
+            created_at=timezone.now(),
+        )
+
+    def approval_create(
+        self, *, kind: str, amount: Decimal, currency: str, reference: str, return_url: str, cancel_url: str
+    ) -> Approval:
+        ensure_outside_transaction()
+        _check_money(amount=amount, currency=currency)
+        if kind != PaymentKind.PAYPAL:
+            raise GatewayError(gettext("This payment method is not supported."))
+        now = timezone.now()
+        approval = SandboxApproval.objects.create(
+            token=random_token("sandbox_ap"),
+            kind=kind,
+            amount=amount,
+            currency=currency,
+            reference=reference,
+            return_url=return_url,
+            cancel_url=cancel_url,
+            created_at=now,
+            expires_at=now + APPROVAL_VALIDITY,
+        )
+        return Approval(token=approval.token, approve_url=reverse("sandbox_paypal", args=[approval.token]))
+
+    def approval_get(self, *, token: str) -> ApprovalState | None:
+        approval = SandboxApproval.objects.filter(token=token).first()
+        if approval is None:
+            return None
+        payer = None
+        if approval.instrument_token:
+            payer = Registration(token=approval.instrument_token, label=f"PayPal {approval.payer_email}", expires_on=None)
+        return ApprovalState(
+            status=_approval_status(approval),
+            amount=approval.amount,
+            currency=approval.currency,
+            reference=approval.reference,
+            payer=payer,
+        )
+
+    def approval_capture(self, *, token: str, idempotency_key: str) -> GatewayResult:
+        ensure_outside_transaction()
+        approval = SandboxApproval.objects.filter(token=token).first()
+        if approval is None:
+            raise GatewayError(gettext("This PayPal payment is unknown."))
+        if Tx.objects.filter(idempotency_key=idempotency_key, token=approval.instrument_token).exists():
+            return self.lookup(idempotency_key=idempotency_key)
+        if _approval_status(approval) != SandboxApproval.State.APPROVED or not SandboxApproval.objects.filter(
+            pk=approval.pk, state=SandboxApproval.State.APPROVED
+        ).update(state=SandboxApproval.State.CAPTURED):
+            raise GatewayError(gettext("This PayPal payment is not approved, or was already captured."))
+        now = timezone.now()
+        return _record(
+            idempotency_key=idempotency_key,
+            operation=Tx.Operation.CHARGE,
+            token=approval.instrument_token,
+            kind=approval.kind,
+            amount=approval.amount,
+            currency=approval.currency,
+            status=Tx.Status.SUCCEEDED,
+            created_at=now,
+            settles_at=now,
+        )
+
+    def approval_decide(self, *, token: str, approve: bool, payer_email: str = "") -> str:
+        """The customer's choice on the sandbox's PayPal page; returns where PayPal sends them back.
+
+        Approving again after an approval sends them back again: the return URL captures only once.
+        """
+        approval = SandboxApproval.objects.filter(token=token).first()
+        status = approval and _approval_status(approval)
+        if status in {SandboxApproval.State.APPROVED, SandboxApproval.State.CAPTURED} and approve:
+            return f"{approval.return_url}?token={token}"
+        if status != SandboxApproval.State.CREATED:
+            raise GatewayError(gettext("This PayPal payment can no longer be approved or cancelled."))
+        if not approve:
+            SandboxApproval.objects.filter(pk=approval.pk, state=status).update(state=SandboxApproval.State.CANCELLED)
+            return f"{approval.cancel_url}?token={token}"
+        label, _expires_on, _declines = _describe(kind=PaymentKind.PAYPAL, details={"email": payer_email})
+        instrument = random_token("sandbox_paypal")
+        SandboxInstrument.objects.create(token=instrument, kind=PaymentKind.PAYPAL)
+        SandboxApproval.objects.filter(pk=approval.pk, state=status).update(
+            state=SandboxApproval.State.APPROVED,
+            payer_email=label.removeprefix("PayPal "),
+            instrument_token=instrument,
+        )
+        return f"{approval.return_url}?token={token}"
+
+    def approval_page(self, *, token: str) -> SandboxApproval | None:
+        """What the sandbox's PayPal page shows."""
+        approval = SandboxApproval.objects.filter(token=token).first()
+        if approval is not None:
+            approval.status = _approval_status(approval)
+        return approval
 
     def refund(
         self,
@@ -136,6 +254,14 @@ class SandboxGateway(PaymentGateway):
 def random_token(prefix: str) -> str:
     """A provider-style token: the prefix, then 24 random hex digits."""
     return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def _approval_status(approval: SandboxApproval) -> str:
+    """An approval nobody captured expires; a captured or cancelled one stays as it is."""
+    open_states = {SandboxApproval.State.CREATED, SandboxApproval.State.APPROVED}
+    if approval.state in open_states and approval.expires_at <= timezone.now():
+        return "expired"
+    return approval.state
 
 
 def _ledger() -> str:
@@ -214,6 +340,10 @@ def _check_money(*, amount: Decimal, currency: str) -> None:
         raise TypeError("Amounts are Decimals, never floats.")
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.001")):
         raise GatewayError(gettext("The amount must be positive, with at most three decimal places."))
+    _check_currency(currency)
+
+
+def _check_currency(currency: str) -> None:
     if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
         raise GatewayError(gettext("The currency must be an ISO 4217 code."))
 
@@ -260,7 +390,7 @@ def _refundable_charge(*, charge_reference: str, token: str, amount: Decimal, cu
 
 def _record(*, idempotency_key: str, operation: str, **fields) -> GatewayResult:
     """Writes the operation once; a repeated key gets the recorded transaction back, never a second one."""
-    prefix = "sandbox_ch" if operation == Tx.Operation.CHARGE else "sandbox_re"
+    prefix = {Tx.Operation.CHARGE: "sandbox_ch", Tx.Operation.REFUND: "sandbox_re"}.get(operation, "sandbox_ve")
     ledger = _ledger()
     try:
         # One INSERT is its own transaction; inside a caller's (a test's), a savepoint keeps that one usable.

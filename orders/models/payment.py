@@ -38,6 +38,9 @@ class Payment(models.Model):
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    expected_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the gateway expects the funds of a payment in progress.")
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

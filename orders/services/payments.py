@@ -6,6 +6,7 @@ an idempotency key; the result is recorded afterwards. A crash in between leaves
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -13,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import PaymentMethod, User
+from accounts.services import payment_method_save
 from core.errors import Conflict, InvalidInput
 from core.localtime import local_date
 from core.publish import publish_on_commit
-from payments.gateway import GatewayError, GatewayResult, get_gateway
+from payments.gateway import GatewayError, GatewayResult, Registration, get_gateway
 from payments.kinds import PaymentKind
 
 from .. import history
@@ -32,7 +34,24 @@ from .refunds import refund_full_payment
 UNSENT_AFTER = timedelta(minutes=10)
 
 
-def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: datetime) -> Payment:
+@dataclass(frozen=True)
+class Means:
+    """What pays: a saved method, or a means the gateway registered for this payment only (saved once it pays)."""
+
+    kind: str
+    token: str
+    method: PaymentMethod | None = None
+
+    @classmethod
+    def saved(cls, method: PaymentMethod) -> "Means":
+        return cls(kind=method.kind, token=method.token, method=method)
+
+
+def payment_start(
+    *, order_id: int, account: User, means: Means, now: datetime, idempotency_key: str | None = None
+) -> Payment:
+    """Commits a pending payment for the order's total, after every check; the gateway is called afterwards."""
+    method = means.method
     with transaction.atomic():
         order = Order.objects.locked().select_related("subsidiary").filter(account=account, pk=order_id).first()
         if order is None:
@@ -41,26 +60,26 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
             raise Conflict(_("This order is not awaiting payment."))
         if order.expires_at <= now:
             raise Conflict(_("This purchase order has expired. If you still want it, you will have to reorder."))
-        if method.account_id != account.pk:
+        if method is not None and method.account_id != account.pk:
             raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
-        if not method.is_usable(local_date(now, order.subsidiary.time_zone)):
+        if method is not None and not method.is_usable(local_date(now, order.subsidiary.time_zone)):
             raise InvalidInput(
                 _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
             )
         if order.payments.filter(status__in=Payment.ACTIVE).exists():
             raise Conflict(_("A payment for this order is already in progress or received."))
-        if method.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
+        if means.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
             raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
         try:
             with transaction.atomic():
                 return Payment.objects.create(
                     order=order,
                     method=method,
-                    kind=method.kind,
-                    token=method.token,
+                    kind=means.kind,
+                    token=means.token,
                     amount=order.total_gross,
                     currency=order.currency,
-                    idempotency_key=f"pay-{order.pk}-{uuid.uuid4().hex}",
+                    idempotency_key=idempotency_key or f"pay-{order.pk}-{uuid.uuid4().hex}",
                 )
         except IntegrityError:
             raise Conflict(_("A payment for this order is already in progress or received.")) from None
@@ -69,10 +88,41 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
 def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datetime | None = None) -> Payment:
     """Charge `method` for the order's total; returns the payment, whose status says what happened."""
     now = now or timezone.now()
-    payment = _start_payment(order_id=order_id, account=account, method=method, now=now)
+    payment = payment_start(order_id=order_id, account=account, means=Means.saved(method), now=now)
+    return _charge(payment=payment, now=now)
+
+
+def order_pay_new_card(
+    *, order_id: int, account: User, details: dict, make_default: bool = False, now: datetime | None = None
+) -> Payment:
+    """Registers the card and charges it; the card is saved only if the charge went through (a declined card
+    leaves no saved method behind, so that it is never offered again as valid)."""
+    now = now or timezone.now()
+    try:
+        registration = get_gateway().register(kind=PaymentKind.CARD, details=details)
+    except GatewayError as error:
+        raise InvalidInput(str(error), field="details") from None
+    means = Means(kind=PaymentKind.CARD, token=registration.token)
+    payment = _charge(payment=payment_start(order_id=order_id, account=account, means=means, now=now), now=now)
+    payment_keep_means(payment=payment, account=account, registration=registration, make_default=make_default)
+    return payment
+
+
+def payment_keep_means(*, payment: Payment, account: User, registration: Registration, make_default: bool) -> None:
+    """Saves the means of a payment that went through (or is going through) and links the payment to it."""
+    if payment.status not in Payment.ACTIVE:
+        return
+    method = payment_method_save(
+        account=account, kind=payment.kind, registration=registration, make_default=make_default
+    )
+    Payment.objects.filter(pk=payment.pk).update(method=method)
+    payment.method = method
+
+
+def _charge(*, payment: Payment, now: datetime) -> Payment:
     try:
         result = get_gateway().charge(
-            token=method.token,
+            token=payment.token,
             amount=payment.amount,
             currency=payment.currency,
             idempotency_key=payment.idempotency_key,
@@ -86,7 +136,7 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
     """Apply the gateway's answer once: a repeated or late answer for a settled payment changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        # The order first, then the payment, as _start_payment and the lifecycle do: otherwise they deadlock.
+        # The order first, then the payment, as payment_start and the lifecycle do: otherwise they deadlock.
         list(Order.objects.locked().filter(payments=payment_id).values_list("pk"))
         payment = Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment_id)
         if payment.status != Payment.Status.PENDING:
@@ -97,7 +147,9 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
             payment.status, payment.settled_at = Payment.Status.SUCCEEDED, result.settles_at or now
         elif result.status in {"declined", "cancelled"}:
             payment.status, payment.failure_reason = Payment.Status.FAILED, str(result.message)[:200]
-        payment.save(update_fields=["status", "settled_at", "failure_reason", "gateway_reference"])
+        else:
+            payment.expected_at = result.settles_at  # when the funds should be confirmed, if the gateway knows
+        payment.save(update_fields=["status", "settled_at", "failure_reason", "gateway_reference", "expected_at"])
         order = payment.order
         if payment.status == Payment.Status.FAILED:
             record_event(

@@ -7,7 +7,7 @@ from functools import lru_cache
 from babel.dates import format_date, format_datetime
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext, pgettext_lazy, to_locale
 
 from core.localtime import zone
 from core.money import format_money
@@ -26,6 +26,9 @@ BADGES = {
     OrderStatus.UNKNOWN: "warning",
     OrderStatus.DELIVERED: "success",
 }
+
+
+PAYMENT_IN_PROGRESS = pgettext_lazy("order status", "Payment in progress")
 
 
 def _locale() -> str:
@@ -73,20 +76,35 @@ def _format_instant(value: datetime, tz_name: str, locale: str) -> str:
 
 
 def display_status(order) -> tuple[str, str]:
-    """The label and badge customers see; expired orders (swept or not yet) get the grey badge.
+    """The label and badge customers see; expired orders (swept or not yet) get the grey badge, an unpaid order
+    whose debit is under way says so (the API keeps OVHcloud's `notPaid`).
 
-    Expects `order.is_expired` (orders.selectors.mark_expiry).
+    Expects `order.is_expired` (orders.selectors.mark_expiry) and `order.payment_in_progress`
+    (orders.selectors.with_payment_in_progress).
     """
     if order.is_expired:
         return str(CancelReason.EXPIRED.label), "expired"
+    if payment_under_way(order):
+        return str(PAYMENT_IN_PROGRESS), "info"
     return str(OrderStatus(order.status).label), BADGES[order.status]
+
+
+def payment_under_way(order) -> bool:
+    return order.status == OrderStatus.NOT_PAID and getattr(order, "payment_in_progress", False)
 
 
 @register.simple_tag
 def status_badge(order, link: str = ""):
-    """The badge, a link when `link` is given: built here rather than by an included template, as lists show one
-    per row."""
+    """The badge, a link when `link` is given, then when the funds of a payment in progress are expected: built
+    here rather than by an included template, as lists show one per row."""
     label, badge = display_status(order)
     if link:
-        return format_html('<a class="badge badge-{}" href="{}">{}</a>', badge, link, label)
-    return format_html('<span class="badge badge-{}">{}</span>', badge, label)
+        html = format_html('<a class="badge badge-{}" href="{}">{}</a>', badge, link, label)
+    else:
+        html = format_html('<span class="badge badge-{}">{}</span>', badge, label)
+    expected_at = getattr(order, "payment_expected_at", None)
+    if payment_under_way(order) and not order.is_expired and expected_at:
+        expected = ldate(expected_at, order.subsidiary.time_zone)
+        note = gettext("settlement expected on %(date)s") % {"date": expected}
+        html = format_html('{} <span class="status-note">{}</span>', html, note)
+    return html

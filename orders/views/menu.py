@@ -96,7 +96,8 @@ def order_menu(
     """
     labels = labels or MenuLabels.current()
     urls = (paths or OrderPaths()).of(order.pk)
-    can_pay = order.status == OrderStatus.NOT_PAID and not order.is_expired
+    # No second payment while a debit is under way (orders.selectors.with_payment_in_progress).
+    can_pay = order.status == OrderStatus.NOT_PAID and not order.is_expired and not order.payment_in_progress
     entries = [
         (True, urls["purchase_order"] + back_param, labels.view_html),
         (True, urls["purchase_order_pdf"], labels.download_pdf),

@@ -1,4 +1,4 @@
-"""Paying a purchase order with a saved method or a new card, and reordering an expired one.
+"""Paying a purchase order with a saved method, a new card or PayPal, and reordering an expired one.
 
 The gateway is called outside any transaction (see orders.services.payments), hence
 `non_atomic_requests`. Each pay form carries a one-time `payment_attempt` token kept in the session:
@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import PaymentMethod
-from accounts.services import payment_method_add
 from core.errors import Conflict, InvalidInput
 from core.localtime import local_today
 from payments.kinds import PaymentKind
@@ -28,7 +27,8 @@ from payments.kinds import PaymentKind
 from ..models import Order, OrderStatus, Payment
 from ..selectors import account_order
 from ..services import reorder
-from ..services.payments import order_pay
+from ..services.payments import order_pay, order_pay_new_card
+from ..services.paypal import order_paypal_cancelled, order_paypal_capture, order_paypal_start
 
 ATTEMPTS = "payment_attempts"  # session key: {token: order id}
 MAX_ATTEMPTS = 20
@@ -125,6 +125,7 @@ def _render(request, order: Order, *, error: str = "", card_form: CardForm | Non
         "unusable": unusable,
         "selected": next((m.pk for m in usable if m.is_default), usable[0].pk if usable else None),
         "card_offered": PaymentKind.CARD in offered,
+        "paypal_offered": PaymentKind.PAYPAL in offered,
         "card_form": card_form or CardForm(),
         "offered_kinds": [PaymentKind(kind).label for kind in offered],
         "attempt": "" if blocker else _new_attempt(request, order),
@@ -132,27 +133,37 @@ def _render(request, order: Order, *, error: str = "", card_form: CardForm | Non
     return render(request, "orders/pay.html", context, status=status)
 
 
-def _chosen_method(request, account) -> tuple[PaymentMethod | None, str, CardForm | None]:
-    """The method to charge, from the saved-method form or a new card registered now; else an error."""
+def _pay(request, order: Order):
+    """Pays with a saved method or a new card (saved only once it paid); else (None, error, card form)."""
+    account = request.user
     if request.POST.get("action") == "card":
         card_form = CardForm(request.POST)
         if not card_form.is_valid():
             return None, _("Check the card details below."), card_form
         data = card_form.cleaned_data
+        details = {"number": data["number"], "exp_month": data["exp_month"], "exp_year": data["exp_year"]}
         try:
-            method = payment_method_add(
-                account=account,
-                kind=PaymentKind.CARD,
-                details={"number": data["number"], "exp_month": data["exp_month"], "exp_year": data["exp_year"]},
-                make_default=data["make_default"],
+            payment = order_pay_new_card(
+                order_id=order.pk, account=account, details=details, make_default=data["make_default"]
             )
         except InvalidInput as error:
             return None, str(error), card_form
-        return method, "", None
+        return payment, "", None
     form = SavedMethodForm(request.POST, account=account)
     if not form.is_valid():
         return None, _("Choose a payment method."), None
-    return form.cleaned_data["method"], "", None
+    return order_pay(order_id=order.pk, account=account, method=form.cleaned_data["method"]), "", None
+
+
+def _paypal_redirect(request, order: Order):
+    """Sends the customer to approve the payment at PayPal (the sandbox's page), who comes back to us."""
+    back = {
+        name: request.build_absolute_uri(reverse(f"orders:paypal_{name}", args=[order.pk])) for name in ("return", "cancel")
+    }
+    approval = order_paypal_start(
+        order=order, account=request.user, return_url=back["return"], cancel_url=back["cancel"]
+    )
+    return redirect(approval.approve_url)
 
 
 @login_required
@@ -171,14 +182,20 @@ def order_pay_view(request, order_id: int):
         return redirect("orders:pay", order_id=order.pk)
     if blocker := payment_blocker(order):
         return _render(request, order, error=blocker, status=409)
-    method, error, card_form = _chosen_method(request, request.user)
-    if method is None:
-        return _render(request, order, error=error, card_form=card_form, status=400)
     try:
-        payment = order_pay(order_id=order.pk, account=request.user, method=method)
+        if request.POST.get("action") == "paypal":
+            return _paypal_redirect(request, order)
+        payment, error, card_form = _pay(request, order)
     except (InvalidInput, Conflict) as refusal:
         order = account_order(account=request.user, order_id=order.pk, now=timezone.now())
         return _render(request, order, error=str(refusal), status=409 if isinstance(refusal, Conflict) else 400)
+    if payment is None:
+        return _render(request, order, error=error, card_form=card_form, status=400)
+    return _after_payment(request, order, payment)
+
+
+def _after_payment(request, order: Order, payment: Payment):
+    tracking = reverse("orders:tracking", args=[order.pk])
     if payment.status == Payment.Status.SUCCEEDED:
         messages.success(request, _("Payment received"))
         return redirect(tracking)
@@ -188,6 +205,37 @@ def order_pay_view(request, order_id: int):
         )
         return redirect(tracking)
     return _render(request, order, error=payment.failure_reason or _("The payment failed."))
+
+
+@login_required
+@require_GET
+@transaction.non_atomic_requests
+def paypal_return(request, order_id: int):
+    """PayPal sends the payer back here once they approved: the payment is captured, once."""
+    order = account_order(account=request.user, order_id=order_id, now=timezone.now())
+    try:
+        payment = order_paypal_capture(order=order, account=request.user, token=request.GET.get("token", ""))
+    except Conflict as refusal:
+        if order.payments.filter(status__in=Payment.ACTIVE).exists():
+            messages.info(request, str(refusal))
+            return redirect("orders:tracking", order_id=order.pk)
+        return _render(request, order, error=str(refusal), status=409)
+    except InvalidInput as refusal:
+        return _render(request, order, error=str(refusal), status=400)
+    return _after_payment(request, order, payment)
+
+
+@login_required
+@require_GET
+def paypal_cancel(request, order_id: int):
+    """The payer cancelled at PayPal: back to the pay page, nothing charged."""
+    order = account_order(account=request.user, order_id=order_id, now=timezone.now())
+    try:
+        order_paypal_cancelled(order=order, account=request.user, token=request.GET.get("token", ""))
+    except InvalidInput as refusal:
+        return _render(request, order, error=str(refusal), status=400)
+    messages.info(request, _("You cancelled the payment at PayPal: nothing was charged. You can pay again."))
+    return redirect("orders:pay", order_id=order.pk)
 
 
 @login_required

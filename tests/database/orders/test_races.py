@@ -126,7 +126,7 @@ def test_double_payment_charges_once(monkeypatch):
     account = UserFactory()
     order = place_order(account=account)
     cards = [PaymentMethodFactory(account=account), PaymentMethodFactory(account=account, is_default=False)]
-    slow_down(monkeypatch, payments_service, "local_date")  # inside _start_payment, with the order read
+    slow_down(monkeypatch, payments_service, "local_date")  # inside payment_start, with the order read
 
     outcomes = run_together(
         *(lambda card=card: order_pay(order_id=order.pk, account=account, method=card) for card in cards)

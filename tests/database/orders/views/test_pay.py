@@ -116,9 +116,24 @@ def test_a_new_declined_card_says_so_and_leaves_the_order_unpaid(client, custome
     assert "4000000000000002" not in text  # never echoed back
     order.refresh_from_db()
     assert order.status == OrderStatus.NOT_PAID
-    card = PaymentMethod.objects.get(account=customer)
-    assert card.label == "Visa •••• 0002" and card.is_default
+    assert not PaymentMethod.objects.filter(account=customer).exists()  # a declined card is never saved
+    assert Payment.objects.get().status == Payment.Status.FAILED and Payment.objects.get().method is None
+    assert "Visa •••• 0002" not in page_text(client.get(reverse("accounts:payment_methods")))
     assert attempt_of(response) in client.session["payment_attempts"]  # a fresh form to try again
+    retry = client.post(
+        pay_url(order),
+        {
+            "payment_attempt": attempt_of(response),
+            "action": "card",
+            "number": "4242 4242 4242 4242",
+            "exp_month": 12,
+            "exp_year": timezone.now().year + 1,
+        },
+    )
+    assert retry.status_code == 302 and flashed(retry) == ["Payment received"]
+    card = PaymentMethod.objects.get(account=customer)
+    assert card.label == "Visa •••• 4242" and card.is_default
+    assert Payment.objects.get(status=Payment.Status.SUCCEEDED).method == card
 
 
 def test_a_new_card_pays_and_invalid_details_charge_nothing(client, customer):
@@ -223,8 +238,18 @@ def test_payment_method_add_registers_then_saves_and_keeps_one_default(customer)
         account=customer, kind="sepaDirectDebit", details={"iban": "FR7630006000011234567890189"}, make_default=False
     )
     assert first.is_default and not second.is_default and first.expires_on.month == 1
-    third = payment_method_add(account=customer, kind="paypal", details={"email": "a@example.com"}, make_default=True)
+    third = payment_method_add(
+        account=customer, kind="card", details={"number": "5555555555554444", "exp_month": 1, "exp_year": 2099},
+        make_default=True,
+    )
     assert list(customer.payment_methods.filter(is_default=True)) == [third]
+    with pytest.raises(InvalidInput, match="PayPal account is saved when you pay"):
+        payment_method_add(account=customer, kind="paypal", details={"email": "a@example.com"})
+    with pytest.raises(InvalidInput, match="Your card was declined."):
+        payment_method_add(
+            account=customer, kind="card", details={"number": "4000000000000002", "exp_month": 1, "exp_year": 2099}
+        )
+    assert customer.payment_methods.count() == 3
     with pytest.raises(InvalidInput):
         payment_method_add(account=customer, kind="bankTransfer", details={})  # not offered to individuals
     with pytest.raises(InvalidInput):
