@@ -132,6 +132,11 @@ def charges() -> int:
     return SandboxTransaction.objects.filter(operation="charge").count()
 
 
+def verifications() -> int:
+    """How many zero-amount verifications the sandbox ledger holds."""
+    return SandboxTransaction.objects.filter(operation=SandboxTransaction.Operation.VERIFY).count()
+
+
 def ledger_refunds():
     return SandboxTransaction.objects.filter(operation=SandboxTransaction.Operation.REFUND)
 

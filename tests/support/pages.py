@@ -54,3 +54,11 @@ NEXT_YEAR = timezone.localdate().year + 1  # a card's expiry year that is still 
 def confirmation_link(message) -> str:
     """The link of the sign-up confirmation email."""
     return re.search(r"https?://\S+/account/confirm/\S+/", message.body).group(0)
+
+
+def paypal_return_url(order, token: str) -> str:
+    return reverse("orders:paypal_return", args=[order.pk]) + f"?token={token}"
+
+
+def paypal_cancel_url(order, token: str) -> str:
+    return reverse("orders:paypal_cancel", args=[order.pk]) + f"?token={token}"

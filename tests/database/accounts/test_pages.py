@@ -13,9 +13,12 @@ from accounts.services import payment_method_add
 from orders.models import Payment
 from payments.kinds import PaymentKind
 from tests.support.factories import PaymentMethodFactory, UserFactory, place_order, subsidiary
+from tests.support.orders import charges, verifications
 from tests.support.pages import NEXT_YEAR, PASSWORD, confirmation_link
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
+# The gateway is never called inside a transaction: tests whose card is verified commit for real.
+COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 # Sign-up emails leave through the outbox once the request's transaction commits, as in production.
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -444,7 +447,7 @@ def customer(client):
     return account
 
 
-@DB
+@COMMITTED
 def test_add_a_card_it_becomes_the_default_as_the_first_method(client, customer):
     assert client.get(reverse("accounts:payment_method_add")).status_code == 200
     response = add(client, kind="card", number="4242 4242 4242 4242", exp_month="12", exp_year=str(NEXT_YEAR))
@@ -453,6 +456,18 @@ def test_add_a_card_it_becomes_the_default_as_the_first_method(client, customer)
     assert method.label == "Visa •••• 4242" and method.is_default and method.expires_on == date(NEXT_YEAR, 12, 31)
     page = client.get(reverse("accounts:payment_methods")).content.decode()
     assert "Visa •••• 4242" in page and "Default" in page and f"12/{NEXT_YEAR}" in page
+
+
+@COMMITTED
+@pytest.mark.parametrize("number", ["4000 0000 0000 0002", "4000000000009995"])
+def test_a_card_declined_at_its_verification_is_refused_and_not_saved(client, customer, number):
+    """A zero-amount verification runs before a card is saved: a declining card never shows as Valid."""
+    response = add(client, kind="card", number=number, exp_month="12", exp_year=str(NEXT_YEAR))
+    text = response.content.decode()
+    assert response.status_code == 200 and ("Your card was declined." in text or "Insufficient funds." in text)
+    assert not customer.payment_methods.exists() and 'name="number" value' not in text  # never echoed back
+    assert verifications() == 1 and charges() == 0
+    assert "Visa ••••" not in client.get(reverse("accounts:payment_methods")).content.decode()
 
 
 @DB
@@ -517,18 +532,27 @@ def test_bank_transfer_only_for_businesses(client, customer):
 
 
 @DB
-def test_paypal_and_make_default_replaces_the_old_default(client, customer):
+def test_paypal_is_saved_from_an_approved_payment_only(client, customer):
+    page = client.get(reverse("accounts:payment_method_add")).content.decode()
+    assert 'value="paypal"' not in page and "Your PayPal account is saved once you approve the payment" in page
+    response = add(client, kind=PaymentKind.PAYPAL, email="buyer@example.com", make_default="on")
+    assert response.status_code == 200 and "kind" in response.context["form"].errors
+    assert not customer.payment_methods.exists()
+
+
+@DB
+def test_make_default_replaces_the_old_default(client, customer):
     old = PaymentMethodFactory(account=customer)
-    response = add(client, kind=PaymentKind.PAYPAL, paypal_email="buyer@example.com", make_default="on")
+    response = add(client, kind=PaymentKind.SEPA, iban="FR7630006000011234567890189", make_default="on")
     assert response.status_code == 302
-    new = customer.payment_methods.get(kind=PaymentKind.PAYPAL)
+    new = customer.payment_methods.get(kind=PaymentKind.SEPA)
     old.refresh_from_db()
     assert new.is_default and not old.is_default
 
 
 @DB
 def test_add_returns_to_a_safe_next_page(client, customer):
-    data = {"kind": "paypal", "paypal_email": "buyer@example.com"}
+    data = {"kind": PaymentKind.SEPA, "iban": "FR7630006000011234567890189"}
     assert add(client, **data, next="/orders/").url == "/orders/"
     assert add(client, **data, next="https://evil.example/").url == reverse("accounts:payment_methods")
 

@@ -19,7 +19,11 @@ from orders.services.list_changes import list_changes_prune
 from orders.tasks import prune_order_list_changes
 from orders.views.list_cache import list_cache_key
 from orders.views.list_query import parse_list_query
-from tests.support.factories import pay_order, place_order, subsidiary
+from orders.services.payments import order_pay, payments_reconcile
+from payments.kinds import PaymentKind
+from payments.models import SandboxTransaction
+from tests.support.factories import PaymentMethodFactory, pay_order, place_order, subsidiary
+from tests.support.pages import pay_url
 from tests.support.kept_pages import REQUEST_TABLES, anonymised, delivered, tables_read, touch
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
@@ -124,6 +128,23 @@ def test_an_unpaid_order_leaves_the_kept_list_when_it_expires(client):
     with time_machine.travel(order.expires_at + timedelta(minutes=1), tick=False):
         page = client.get(LIST).content.decode()
     assert link not in page  # expired orders are hidden by default, before the sweep marks them
+
+
+def test_the_kept_list_follows_a_payment_that_starts_then_settles(client):
+    order = place_order()
+    account = order.account
+    client.force_login(account)
+    pay = f'href="{pay_url(order)}'
+    pages = [client.get(LIST).content.decode() for _ in range(2)]  # the second one is the kept copy
+    assert all(pay in page and "Payment in progress" not in page for page in pages)
+    sepa = PaymentMethodFactory(account=account, kind=PaymentKind.SEPA)
+    payment = order_pay(order_id=order.pk, account=account, method=sepa)
+    pages = [client.get(LIST).content.decode() for _ in range(2)]
+    assert all(pay not in page and "Payment in progress" in page for page in pages)
+    SandboxTransaction.objects.filter(reference=payment.gateway_reference).update(settles_at=timezone.now())
+    assert payments_reconcile() == 1
+    page = client.get(LIST).content.decode()
+    assert "Payment in progress" not in page and pay not in page
 
 
 def test_the_key_changes_at_midnight_in_each_subsidiarys_time_zone_and_not_otherwise(client):
