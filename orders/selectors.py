@@ -86,11 +86,14 @@ def order_or_404(orders: QuerySet, *, order_id: int, now: datetime) -> Order:
 
 
 def with_payment_in_progress(orders: QuerySet) -> QuerySet:
-    """`payment_in_progress` (a debit that holds the order) and `payment_expected_at` (when the gateway expects its
-    funds, if it said), read by the status badge and the menu: two index lookups per order shown, no query more."""
-    held = held_payments().filter(order=OuterRef("pk"))
+    """`payment_in_progress` (the id of a debit that holds the order, else None) and `payment_expected_at` (when
+    the gateway expects its funds, if it said), read by the status badge and the menu: two index lookups per
+    order shown, no query more."""
+    held = held_payments().filter(order=OuterRef("pk")).order_by()  # at most one (orders.Payment's constraint)
+    # Scalar subqueries, looked up per order shown: an EXISTS would be hashed over every payment in progress.
     return orders.annotate(
-        payment_in_progress=Exists(held), payment_expected_at=Subquery(held.values("expected_at")[:1])
+        payment_in_progress=Subquery(held.values("pk")[:1]),
+        payment_expected_at=Subquery(held.values("expected_at")[:1]),
     )
 
 

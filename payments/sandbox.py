@@ -111,12 +111,14 @@ class SandboxGateway(PaymentGateway):
         return Approval(token=approval.token, approve_url=reverse("sandbox_paypal", args=[approval.token]))
 
     def approval_get(self, *, token: str) -> ApprovalState | None:
-        approval = SandboxApproval.objects.filter(token=token).first()
+        approval = _approval(token)
         if approval is None:
             return None
         payer = None
         if approval.instrument_token:
-            payer = Registration(token=approval.instrument_token, label=f"PayPal {approval.payer_email}", expires_on=None)
+            payer = Registration(
+                token=approval.instrument_token, label=f"PayPal {approval.payer_email}", expires_on=None
+            )
         return ApprovalState(
             status=_approval_status(approval),
             amount=approval.amount,
@@ -127,7 +129,7 @@ class SandboxGateway(PaymentGateway):
 
     def approval_capture(self, *, token: str, idempotency_key: str) -> GatewayResult:
         ensure_outside_transaction()
-        approval = SandboxApproval.objects.filter(token=token).first()
+        approval = _approval(token)
         if approval is None:
             raise GatewayError(gettext("This PayPal payment is unknown."))
         if Tx.objects.filter(idempotency_key=idempotency_key, token=approval.instrument_token).exists():
@@ -154,7 +156,7 @@ class SandboxGateway(PaymentGateway):
 
         Approving again after an approval sends them back again: the return URL captures only once.
         """
-        approval = SandboxApproval.objects.filter(token=token).first()
+        approval = _approval(token)
         status = approval and _approval_status(approval)
         if status in {SandboxApproval.State.APPROVED, SandboxApproval.State.CAPTURED} and approve:
             return f"{approval.return_url}?token={token}"
@@ -175,7 +177,7 @@ class SandboxGateway(PaymentGateway):
 
     def approval_page(self, *, token: str) -> SandboxApproval | None:
         """What the sandbox's PayPal page shows."""
-        approval = SandboxApproval.objects.filter(token=token).first()
+        approval = _approval(token)
         if approval is not None:
             approval.status = _approval_status(approval)
         return approval
@@ -254,6 +256,13 @@ class SandboxGateway(PaymentGateway):
 def random_token(prefix: str) -> str:
     """A provider-style token: the prefix, then 24 random hex digits."""
     return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def _approval(token: str) -> SandboxApproval | None:
+    """The approval of a token; None for any text that cannot be one (a NUL byte would fail in PostgreSQL)."""
+    if not (0 < len(token) <= 64 and token.isascii() and token.isprintable()):
+        return None
+    return SandboxApproval.objects.filter(token=token).first()
 
 
 def _approval_status(approval: SandboxApproval) -> str:

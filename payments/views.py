@@ -35,4 +35,6 @@ def sandbox_paypal(request, token: str):
         else:
             status = 400
         approval = gateway.approval_page(token=token)
-    return render(request, "payments/sandbox_paypal.html", {"approval": approval, "form": form, "error": error}, status=status)
+    return render(
+        request, "payments/sandbox_paypal.html", {"approval": approval, "form": form, "error": error}, status=status
+    )

@@ -90,7 +90,7 @@ def display_status(order) -> tuple[str, str]:
 
 
 def payment_under_way(order) -> bool:
-    return order.status == OrderStatus.NOT_PAID and getattr(order, "payment_in_progress", False)
+    return order.status == OrderStatus.NOT_PAID and bool(getattr(order, "payment_in_progress", None))
 
 
 @register.simple_tag

@@ -158,7 +158,8 @@ def _pay(request, order: Order):
 def _paypal_redirect(request, order: Order):
     """Sends the customer to approve the payment at PayPal (the sandbox's page), who comes back to us."""
     back = {
-        name: request.build_absolute_uri(reverse(f"orders:paypal_{name}", args=[order.pk])) for name in ("return", "cancel")
+        name: request.build_absolute_uri(reverse(f"orders:paypal_{name}", args=[order.pk]))
+        for name in ("return", "cancel")
     }
     approval = order_paypal_start(
         order=order, account=request.user, return_url=back["return"], cancel_url=back["cancel"]

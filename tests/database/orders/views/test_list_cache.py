@@ -16,15 +16,15 @@ from catalog.models import Plan
 from orders.models import Consent, Invoice, Order, OrderLine, OrderListChange, Payment
 from orders.models.list_change import LOGGED_TABLES
 from orders.services.list_changes import list_changes_prune
+from orders.services.payments import order_pay, payments_reconcile
 from orders.tasks import prune_order_list_changes
 from orders.views.list_cache import list_cache_key
 from orders.views.list_query import parse_list_query
-from orders.services.payments import order_pay, payments_reconcile
 from payments.kinds import PaymentKind
 from payments.models import SandboxTransaction
 from tests.support.factories import PaymentMethodFactory, pay_order, place_order, subsidiary
-from tests.support.pages import pay_url
 from tests.support.kept_pages import REQUEST_TABLES, anonymised, delivered, tables_read, touch
+from tests.support.pages import pay_url
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 LIST = reverse("orders:list")

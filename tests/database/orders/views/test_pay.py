@@ -239,13 +239,15 @@ def test_payment_method_add_registers_then_saves_and_keeps_one_default(customer)
     )
     assert first.is_default and not second.is_default and first.expires_on.month == 1
     third = payment_method_add(
-        account=customer, kind="card", details={"number": "5555555555554444", "exp_month": 1, "exp_year": 2099},
+        account=customer,
+        kind="card",
+        details={"number": "5555555555554444", "exp_month": 1, "exp_year": 2099},
         make_default=True,
     )
     assert list(customer.payment_methods.filter(is_default=True)) == [third]
     with pytest.raises(InvalidInput, match="PayPal account is saved when you pay"):
         payment_method_add(account=customer, kind="paypal", details={"email": "a@example.com"})
-    with pytest.raises(InvalidInput, match="Your card was declined."):
+    with pytest.raises(InvalidInput, match=r"Your card was declined\."):
         payment_method_add(
             account=customer, kind="card", details={"number": "4000000000000002", "exp_month": 1, "exp_year": 2099}
         )

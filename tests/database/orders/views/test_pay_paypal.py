@@ -60,7 +60,9 @@ def test_approve_captures_once_and_saves_the_paypal_account(client, customer):
     token = start_paypal(client, order)
     assert not Payment.objects.exists() and charges() == 0  # nothing until the payer comes back
     sandbox_page = page_text(client.get(reverse("sandbox_paypal", args=[token])))
-    assert "PayPal sandbox" in sandbox_page and "no real money" in sandbox_page and "Approve the payment" in sandbox_page
+    assert (
+        "PayPal sandbox" in sandbox_page and "no real money" in sandbox_page and "Approve the payment" in sandbox_page
+    )
     approved = approve(client, token)
     assert approved.status_code == 302 and approved["Location"] == "http://testserver" + paypal_return_url(order, token)
 
@@ -118,9 +120,7 @@ def test_cancel_returns_to_the_pay_page_and_charges_nothing(client, customer):
     assert "Continue to PayPal" in page_text(client.get(pay_url(order)))  # free to pay again
 
 
-def test_forged_unapproved_foreign_and_expired_tokens_are_refused_and_change_nothing(
-    client, customer, time_machine
-):
+def test_forged_unapproved_foreign_and_expired_tokens_are_refused_and_change_nothing(client, customer, time_machine):
     order = place_order(account=customer)
     token = start_paypal(client, order)
     for forged in ["", "sandbox_ap_" + "0" * 24, "%00", "x" * 300]:

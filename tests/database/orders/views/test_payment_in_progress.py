@@ -52,7 +52,9 @@ def test_a_debit_in_progress_shows_its_expected_settlement_date_and_offers_no_se
     for url in (reverse("orders:list"), tracking_url(order), reverse("dashboard"), pay_url(order)):
         text = page_text(client.get(url))
         assert IN_PROGRESS in text and f"settlement expected on {day}" in text, url
-        assert re.search(r'badge-info"[^>]*>Payment in progress<', text) and not re.search(r'badge-error"[^>]*>Unpaid<', text), url
+        assert re.search(r'badge-info"[^>]*>Payment in progress<', text) and not re.search(
+            r'badge-error"[^>]*>Unpaid<', text
+        ), url
     listing = client.get(reverse("orders:list")).content.decode()
     assert pay_url(order) not in listing  # the menu offers no Pay
     assert pay_url(order) not in client.get(tracking_url(order)).content.decode()
