@@ -123,7 +123,11 @@ def order_pay_route(request, caller, order_id: int):
     method_id = Params(payment_method).integer("id", required=True)
     method = PaymentMethod.objects.filter(account=caller.account, pk=method_id).first()
     if method is None:
-        raise InvalidInput("Unknown payment method.", field="paymentMethod")
+        raise InvalidInput(
+            "Unknown payment method: give the id of a registered one (/me/payment/method); a new card or PayPal "
+            "account pays on the order's url.",
+            field="paymentMethod",
+        )
     payment = order_pay(order_id=order.pk, account=caller.account, method=method)
     if payment.status == Payment.Status.FAILED:
         raise errors.bad_request(f"The payment was declined: {payment.failure_reason}")

@@ -96,14 +96,14 @@ piece = st.one_of(st.sampled_from(RAW), st.sampled_from(TEXT).map(encoded), st.t
 hostile = st.lists(piece, min_size=1, max_size=3).map("".join)
 
 # Every query parameter a panel page reads, and every field of every panel form (a form ignores the others).
-QUERY_KEYS = ["status", "date_from", "date_to", "q", "sort", "page", "back", "next", "language", "viewport"]
+QUERY_KEYS = ["status", "date_from", "date_to", "q", "sort", "page", "back", "next", "language", "viewport", "token"]
 FORM_KEYS = [
     # sign-up, billing details, login, password change and reset, account closure, data export
     "username", "email", "password", "password1", "password2", "old_password", "new_password1", "new_password2",
     "first_name", "last_name", "organisation", "vat_number", "address", "postcode", "city", "country", "phone",
     "legal_form", "subsidiary", "language", "next", "confirm",
     # payment methods
-    "kind", "number", "exp_month", "exp_year", "iban", "paypal_email", "make_default",
+    "kind", "number", "exp_month", "exp_year", "iban", "make_default",
     # cart, checkout, pay
     "pricing", "quantity", "cart", "revision", "express_request", "excludable_ack", "method", "action",
     "payment_attempt",
@@ -140,7 +140,7 @@ def valid_values(estate: Estate) -> dict[str, list[str]]:
         "quantity": ["1"],
         "cart": [str(estate.cart.pk)],
         "method": [str(estate.method.pk)],
-        "action": ["card", "saved", "refuse"],
+        "action": ["card", "saved", "paypal", "approve", "cancel", "refuse"],
         "order": [str(estate.unpaid_order.pk), str(estate.order.pk)],
         "reason": ["unused", "other"],
         "confirm": ["on"],

@@ -403,3 +403,66 @@ def test_a_refund_of_a_card_or_a_debit_goes_back_to_it_whatever_iban_comes_with_
 
     assert result.status == "succeeded"
     assert SandboxTransaction.objects.get(idempotency_key="refund-1").kind == kind
+
+
+# --- zero-amount verification and PayPal's approval ---------------------------------------------------
+
+
+@LEDGER
+def test_a_verification_declines_as_a_charge_would_and_moves_no_money():
+    gateway = SandboxGateway()
+    good, bad = register(), register(**card("4000000000009995"))
+    assert gateway.verify(token=good, currency="EUR", idempotency_key="v-1").status == "succeeded"
+    declined = gateway.verify(token=bad, currency="EUR", idempotency_key="v-2")
+    assert (declined.status, declined.message) == ("declined", "Insufficient funds.")
+    assert gateway.verify(token=bad, currency="EUR", idempotency_key="v-2") == declined  # the same key, once
+    assert set(SandboxTransaction.objects.values_list("operation", "amount")) == {("verify", Decimal(0))}
+    with pytest.raises(GatewayError):
+        gateway.verify(token="sandbox_card_unknown", currency="EUR", idempotency_key="v-3")
+
+
+@LEDGER
+def test_an_approval_is_captured_once_and_only_once_approved():
+    gateway = SandboxGateway()
+    approval = gateway.approval_create(
+        kind=PaymentKind.PAYPAL,
+        amount=Decimal("12.50"),
+        currency="EUR",
+        reference="order-1",
+        return_url="https://panel.example/return/",
+        cancel_url="https://panel.example/cancel/",
+    )
+    assert approval.approve_url == f"/sandbox/paypal/{approval.token}/"
+    state = gateway.approval_get(token=approval.token)
+    assert (state.status, state.payer, state.reference) == ("created", None, "order-1")
+    with pytest.raises(GatewayError):
+        gateway.approval_capture(token=approval.token, idempotency_key="cap-1")  # not approved yet
+    back = gateway.approval_decide(token=approval.token, approve=True, payer_email="payer@example.com")
+    assert back == f"https://panel.example/return/?token={approval.token}"
+    state = gateway.approval_get(token=approval.token)
+    assert state.status == "approved" and state.payer.label == "PayPal payer@example.com"
+    first = gateway.approval_capture(token=approval.token, idempotency_key="cap-2")
+    assert first.status == "succeeded" and gateway.approval_capture(token=approval.token, idempotency_key="cap-2") == first
+    with pytest.raises(GatewayError):
+        gateway.approval_capture(token=approval.token, idempotency_key="cap-3")  # another key: no second charge
+    charges = SandboxTransaction.objects.filter(operation="charge", status="succeeded")
+    assert list(charges.values_list("token", "amount")) == [(state.payer.token, Decimal("12.50"))]
+    assert gateway.approval_get(token="\x00") is None and gateway.approval_get(token="nope") is None
+
+
+@LEDGER
+def test_an_approval_expires_after_three_hours_and_a_cancelled_one_stays_cancelled():
+    gateway = SandboxGateway()
+    urls = {"return_url": "/r/", "cancel_url": "/c/"}
+    late = gateway.approval_create(kind="paypal", amount=Decimal(1), currency="EUR", reference="o-1", **urls)
+    with time_machine.travel(timezone.now() + timedelta(hours=3, seconds=1)):
+        assert gateway.approval_get(token=late.token).status == "expired"
+        with pytest.raises(GatewayError):
+            gateway.approval_decide(token=late.token, approve=True, payer_email="payer@example.com")
+    cancelled = gateway.approval_create(kind="paypal", amount=Decimal(1), currency="EUR", reference="o-2", **urls)
+    assert gateway.approval_decide(token=cancelled.token, approve=False) == f"/c/?token={cancelled.token}"
+    with pytest.raises(GatewayError):
+        gateway.approval_decide(token=cancelled.token, approve=True, payer_email="payer@example.com")
+    assert gateway.approval_get(token=cancelled.token).status == "cancelled"
+    with pytest.raises(GatewayError):
+        gateway.approval_create(kind="card", amount=Decimal(1), currency="EUR", reference="o-3", **urls)
