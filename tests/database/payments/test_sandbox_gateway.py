@@ -442,9 +442,10 @@ def test_an_approval_is_captured_once_and_only_once_approved():
     state = gateway.approval_get(token=approval.token)
     assert state.status == "approved" and state.payer.label == "PayPal payer@example.com"
     first = gateway.approval_capture(token=approval.token, idempotency_key="cap-2")
-    assert first.status == "succeeded" and gateway.approval_capture(token=approval.token, idempotency_key="cap-2") == first
+    assert first.status == "succeeded"
+    assert gateway.approval_capture(token=approval.token, idempotency_key="cap-2") == first  # the same key: once
     with pytest.raises(GatewayError):
-        gateway.approval_capture(token=approval.token, idempotency_key="cap-3")  # another key: no second charge
+        gateway.approval_capture(token=approval.token, idempotency_key="cap-3")  # another key: no 2nd charge
     charges = SandboxTransaction.objects.filter(operation="charge", status="succeeded")
     assert list(charges.values_list("token", "amount")) == [(state.payer.token, Decimal("12.50"))]
     assert gateway.approval_get(token="\x00") is None and gateway.approval_get(token="nope") is None
