@@ -212,10 +212,13 @@ def _after_payment(request, order: Order, payment: Payment):
 @require_GET
 @transaction.non_atomic_requests
 def paypal_return(request, order_id: int):
-    """PayPal sends the payer back here once they approved: the payment is captured, once."""
+    """PayPal sends the payer back here once they approved: the payment is captured, once. Without a token
+    there is nothing to capture: back to the pay page."""
     order = account_order(account=request.user, order_id=order_id, now=timezone.now())
+    if "token" not in request.GET:
+        return redirect("orders:pay", order_id=order.pk)
     try:
-        payment = order_paypal_capture(order=order, account=request.user, token=request.GET.get("token", ""))
+        payment = order_paypal_capture(order=order, account=request.user, token=request.GET["token"])
     except Conflict as refusal:
         if order.payments.filter(status__in=Payment.ACTIVE).exists():
             messages.info(request, str(refusal))
@@ -231,8 +234,10 @@ def paypal_return(request, order_id: int):
 def paypal_cancel(request, order_id: int):
     """The payer cancelled at PayPal: back to the pay page, nothing charged."""
     order = account_order(account=request.user, order_id=order_id, now=timezone.now())
+    if "token" not in request.GET:
+        return redirect("orders:pay", order_id=order.pk)
     try:
-        order_paypal_cancelled(order=order, account=request.user, token=request.GET.get("token", ""))
+        order_paypal_cancelled(order=order, account=request.user, token=request.GET["token"])
     except InvalidInput as refusal:
         return _render(request, order, error=str(refusal), status=400)
     messages.info(request, _("You cancelled the payment at PayPal: nothing was charged. You can pay again."))

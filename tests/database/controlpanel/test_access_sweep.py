@@ -49,6 +49,7 @@ NOT_OBJECT_IDS = {
     "api_panel:validate": "the validation token of a credential request, handed to whoever will grant it",
     "api_panel:contract": "public contract texts",
     "password_reset_confirm": "Django's password reset token",
+    "sandbox_paypal": "the sandbox's stand-in for PayPal's page: an unguessable approval token, PayPal's not ours",
 }
 # API parameters: A's values. `product` and `name` name catalogue entries, the same for everyone.
 API_FILL = {

@@ -123,6 +123,8 @@ def test_cancel_returns_to_the_pay_page_and_charges_nothing(client, customer):
 def test_forged_unapproved_foreign_and_expired_tokens_are_refused_and_change_nothing(client, customer, time_machine):
     order = place_order(account=customer)
     token = start_paypal(client, order)
+    for name in ("paypal_return", "paypal_cancel"):  # no token: nothing to do but pay
+        assert client.get(reverse(f"orders:{name}", args=[order.pk]))["Location"] == pay_url(order)
     for forged in ["", "sandbox_ap_" + "0" * 24, "%00", "x" * 300]:
         response = client.get(reverse("orders:paypal_return", args=[order.pk]) + f"?token={forged}")
         assert response.status_code == 400 and "This PayPal payment is unknown." in page_text(response)
