@@ -17,9 +17,8 @@ from tests.support.orders import charges, verifications
 from tests.support.pages import NEXT_YEAR, PASSWORD, confirmation_link
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
-# The gateway is never called inside a transaction: tests whose card is verified commit for real.
-COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-# Sign-up emails leave through the outbox once the request's transaction commits, as in production.
+# Sign-up emails leave through the outbox once the request's transaction commits, as in production; the
+# gateway is never called inside a transaction (a card added is verified first).
 COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
 
