@@ -5,7 +5,7 @@ invoice, under the order's row lock: a rolled-back issue gives its number back, 
 the same order's invoice get the same invoice, and concurrent payments never share or skip a number.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,31 +15,49 @@ from core.errors import Conflict
 from core.publish import publish
 
 from .. import history
+from ..documents import seller_details
 from ..lifecycle import record_event
-from ..models import Invoice, Order
+from ..models import Invoice, Order, OrderLine
 from ..notifications import notify_invoice_available
 from ..task_names import ISSUE_INVOICE
+from ..withdrawal import period_end
 from .documents import next_number
 
 # A paid order still without an invoice after this long lost its message: the beat sweep re-enqueues it.
 STALE_AFTER = timedelta(minutes=2)
 
 
+def _period(line: OrderLine) -> tuple[date | None, date | None]:
+    """The line's service period if known when invoicing: delivered, or a renewal extending its service's
+    period (the invoice then says "from delivery" for the others)."""
+    if line.period_start is not None:
+        return line.period_start, line.period_end
+    if line.renewed_service is not None:
+        start = line.renewed_service.period_end
+        return start, period_end(start, line.months)
+    return None, None
+
+
 def _line_snapshot(order: Order) -> list[dict]:
-    return [
-        {
-            "description": line.description,
-            "kind": line.kind,
-            "quantity": line.quantity,
-            "unit_price": str(line.unit_price),
-            "reduction": str(line.reduction),
-            "net": str(line.net_total),
-            "vat_rate": str(line.vat_rate),
-            "vat": str(line.vat_amount),
-            "gross": str(line.gross_amount),
-        }
-        for line in order.lines.order_by("group", "kind")
-    ]
+    return [_line(line) for line in order.lines.select_related("renewed_service").order_by("group", "kind")]
+
+
+def _line(line: OrderLine) -> dict:
+    start, end = _period(line)
+    return {
+        "description": line.description,
+        "kind": line.kind,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "reduction": str(line.reduction),
+        "net": str(line.net_total),
+        "vat_rate": str(line.vat_rate),
+        "vat": str(line.vat_amount),
+        "gross": str(line.gross_amount),
+        "months": line.months,
+        "period_start": start.isoformat() if start else None,
+        "period_end": end.isoformat() if end else None,
+    }
 
 
 def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice:
@@ -64,6 +82,7 @@ def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice:
             total_gross=order.total_gross,
             lines=_line_snapshot(order),
             billing=order.billing,
+            seller=seller_details(order.subsidiary),
             reverse_charge=order.reverse_charge,
         )
         record_event(order, history.INVOICE_SENT, data={"invoice": invoice.number})

@@ -13,7 +13,8 @@ from core.localtime import local_today
 from core.money import format_rate
 from payments.kinds import PaymentKind
 
-from ..legal import legal_text, trader_identity
+from ..documents import mentions, seller_details, tax_label
+from ..legal import legal_text
 from ..models import Order
 from ..pdf_cache import document_pdf
 from ..selectors import prefetch_for_withdrawal
@@ -27,15 +28,26 @@ PERMISSION = "orders.view_order"  # staff read anyone's purchase order with the 
 
 
 def _context(request, order: Order, *, pdf: bool) -> dict:
-    locale = to_locale(get_language() or "en")
+    language = get_language() or "en"
+    locale = to_locale(language)
     account = order.account
     today = local_today(order.subsidiary.time_zone)
     country = order.billing.get("country", "")
+    seller = seller_details(order.subsidiary)
     return {
         "order": order,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "trader": trader_identity(),
+        "seller": seller,
+        "tax": tax_label(seller),
+        "mentions": mentions(
+            seller=seller,
+            billing=order.billing,
+            reverse_charge=order.reverse_charge,
+            vat=order.total_vat,
+            language=language,
+            invoice=False,
+        ),
         "billing": order.billing,
         "billing_country": Locale.parse(locale).territories.get(country, country),
         "lines": [
@@ -48,6 +60,9 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
                 "vat_percent": format_rate(line.vat_rate, locale),
                 "vat": line.vat_amount,
                 "gross": line.gross_amount,
+                "period_start": line.period_start,
+                "period_end": line.period_end,
+                "months": line.months,
             }
             for line in order.lines.all()
         ],

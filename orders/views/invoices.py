@@ -6,6 +6,7 @@ that does not exist yet, is a 404. The PDFs are kept by orders.pdf_cache, render
 that nothing of it (CSP nonce, CSRF token) reaches them or their cache key.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from babel import Locale
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_safe
 
 from core.money import format_rate
 
-from ..legal import trader_identity
-from ..models import CreditNote, Invoice, Order, Payment
+from ..documents import mentions, seller_details, tax_label
+from ..legal import legal_text
+from ..models import CreditNote, Invoice, Order, Payment, Refund
 from ..pdf_cache import document_pdf
 from .access import readable_order
 
@@ -35,26 +37,47 @@ def _country_name(country: str) -> str:
     return Locale.parse(_locale()).territories.get(country, country)
 
 
+def _seller(document: Invoice | CreditNote, order: Order) -> dict:
+    """The seller as the document was issued; one issued before sellers were kept names the subsidiary."""
+    return document.seller or seller_details(order.subsidiary)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
     locale = _locale()
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("pk").first()
+    seller = _seller(invoice, order)
     return {
         "order": order,
         "invoice": invoice,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "trader": trader_identity(),
+        "seller": seller,
+        "tax": tax_label(seller),
+        "mentions": mentions(
+            seller=seller,
+            billing=invoice.billing,
+            reverse_charge=invoice.reverse_charge,
+            vat=invoice.total_vat,
+            language=get_language() or "en",
+            invoice=True,
+        ),
         "billing": invoice.billing,
         "billing_country": _country_name(invoice.billing.get("country", "")),
         "lines": [
             {
                 **line,
                 "vat_percent": format_rate(Decimal(line["vat_rate"]), locale),
+                "period_start": _day(line.get("period_start")),
+                "period_end": _day(line.get("period_end")),
             }
             for line in invoice.lines
         ],
         "payment": payment,
-        "credit_notes": CreditNote.objects.filter(refund__order=order).order_by("issued_at", "pk"),
+        "credit_notes": CreditNote.objects.filter(invoice=invoice).order_by("issued_at", "pk"),
     }
 
 
@@ -81,20 +104,45 @@ def invoice_pdf(request, order_id: int):
     return response
 
 
+def _credit_line_description(line: dict, refund: Refund) -> str:
+    """A withdrawn line's description, else the refund's cause in the reader's language (notes issued before
+    causes were kept stored its English words: a refund without a withdrawal has one line, its cause)."""
+    if "description" in line and refund.withdrawal_id:
+        return line["description"]
+    return str(Refund.Cause(line.get("cause", refund.cause)).label)
+
+
 def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
+    refund = note.refund
     lines = []
     for line in note.lines:
         amount, vat = Decimal(line["amount"]), Decimal(line["vat_amount"])
-        lines.append({"description": line["description"], "amount": amount, "vat": vat, "net": amount - vat})
-    invoice = Invoice.objects.filter(order=order).first()
+        description = _credit_line_description(line, refund)
+        lines.append({"description": description, "amount": amount, "vat": vat, "net": amount - vat})
+    statement = note.kind == CreditNote.Kind.REFUND_STATEMENT
+    invoice = note.invoice or (None if statement else Invoice.objects.filter(order=order).first())
+    seller = _seller(note, order)
+    language = get_language() or "en"
+    texts = [legal_text("mention_refund_statement", language)] if statement else []
+    texts += mentions(
+        seller=seller,
+        billing=order.billing,
+        reverse_charge=order.reverse_charge,
+        vat=note.vat_amount,
+        language=language,
+        invoice=False,
+    )
     return {
         "order": order,
         "note": note,
-        "refund": note.refund,
+        "statement": statement,
+        "refund": refund,
         "invoice": invoice,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "trader": trader_identity(),
+        "seller": seller,
+        "tax": tax_label(seller),
+        "mentions": texts,
         "billing": order.billing,
         "billing_country": _country_name(order.billing.get("country", "")),
         "lines": lines,
