@@ -102,7 +102,7 @@ def test_the_french_seller_states_its_registration_and_share_capital_in_french(c
     seller = order.subsidiary
     assert "Control Panel Hosting France SAS (demo)" in text and "RCS Lille Métropole 900 000 001" in text
     assert "Capital social" in text and seller.share_capital in text
-    assert "Numéro de TVA du vendeur FR40900000001" in text
+    assert "Numéro de TVA FR40900000001" in text
 
 
 def test_the_invoice_keeps_its_seller_as_issued(client):
@@ -140,6 +140,7 @@ def test_the_canadian_invoice_names_the_tax_hst(client):
     order = invoiced(customer("CA"))
     text = invoice_pdf(client, order)
     assert "HST rate" in text and "Total incl. HST" in text and "13%" in text
+    assert f"HST number {order.subsidiary.vat_number}" in text
     assert "Total incl. VAT" not in text
 
 
