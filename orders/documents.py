@@ -1,7 +1,6 @@
 """What the purchase order, the invoice and the credit note say besides their figures (design.md §2,
-art. 226 of Directive 2006/112/EC): the seller, the tax as its country names it, each line's service
-period, and the mentions the law asks for. Views build their context from here; the wording is in
-orders.legal.
+art. 226 of Directive 2006/112/EC): the seller, the tax as its country names it, and the mentions the
+law asks for. Views build their context from here; the wording is in orders.legal.
 """
 
 from decimal import Decimal
@@ -61,4 +60,3 @@ def mentions(
     if invoice and is_french_business(seller, billing):
         texts.append(legal_text("mention_late_payment_fr", language))
     return texts
-

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from core.money import format_rate
 
-from ..documents import mentions, seller_details, tax_label
+from ..documents import mentions, tax_label
 from ..legal import legal_text
 from ..models import CreditNote, Invoice, Order, Payment, Refund
 from ..pdf_cache import document_pdf
@@ -37,11 +37,6 @@ def _country_name(country: str) -> str:
     return Locale.parse(_locale()).territories.get(country, country)
 
 
-def _seller(document: Invoice | CreditNote, order: Order) -> dict:
-    """The seller as the document was issued; one issued before sellers were kept names the subsidiary."""
-    return document.seller or seller_details(order.subsidiary)
-
-
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -49,7 +44,7 @@ def _day(value: str | None) -> date | None:
 def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
     locale = _locale()
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("pk").first()
-    seller = _seller(invoice, order)
+    seller = invoice.seller  # as issued
     return {
         "order": order,
         "invoice": invoice,
@@ -105,11 +100,9 @@ def invoice_pdf(request, order_id: int):
 
 
 def _credit_line_description(line: dict, refund: Refund) -> str:
-    """A withdrawn line's description, else the refund's cause in the reader's language (notes issued before
-    causes were kept stored its English words: a refund without a withdrawal has one line, its cause)."""
-    if "description" in line and refund.withdrawal_id:
-        return line["description"]
-    return str(Refund.Cause(line.get("cause", refund.cause)).label)
+    """A withdrawn line's description, else (a refund without a withdrawal has one line, its cause) the cause
+    in the reader's language, whatever words an older note stored."""
+    return line["description"] if refund.withdrawal_id else str(refund.get_cause_display())
 
 
 def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
@@ -120,8 +113,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
         description = _credit_line_description(line, refund)
         lines.append({"description": description, "amount": amount, "vat": vat, "net": amount - vat})
     statement = note.kind == CreditNote.Kind.REFUND_STATEMENT
-    invoice = note.invoice or (None if statement else Invoice.objects.filter(order=order).first())
-    seller = _seller(note, order)
+    seller = note.seller  # as issued
     language = get_language() or "en"
     texts = [legal_text("mention_refund_statement", language)] if statement else []
     texts += mentions(
@@ -137,7 +129,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
         "note": note,
         "statement": statement,
         "refund": refund,
-        "invoice": invoice,
+        "invoice": note.invoice,  # the one it corrects; a refund statement corrects none
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
         "seller": seller,
@@ -152,7 +144,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
 
 def _credit_note(request, order_id: int, note_id: int) -> tuple[Order, CreditNote]:
     order = readable_order(request, order_id, permission="orders.view_creditnote")
-    note = get_object_or_404(CreditNote.objects.select_related("refund"), pk=note_id, refund__order=order)
+    note = get_object_or_404(CreditNote.objects.select_related("refund", "invoice"), pk=note_id, refund__order=order)
     return order, note
 
 
