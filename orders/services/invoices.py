@@ -8,6 +8,7 @@ the same order's invoice get the same invoice, and concurrent payments never sha
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from core.publish import publish
 from .. import history
 from ..documents import seller_details
 from ..lifecycle import record_event
-from ..models import Invoice, Order, OrderLine
+from ..models import CreditNote, Invoice, Order, OrderLine
 from ..notifications import notify_invoice_available
 from ..task_names import ISSUE_INVOICE
 from ..withdrawal import period_end
@@ -60,8 +61,14 @@ def _line(line: OrderLine) -> dict:
     }
 
 
-def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice:
-    """The order's invoice, issued on the first call; later calls (retries, sweeps) return the same one."""
+# Orders whose money went back before they were invoiced (a refusal right after the payment): their refund
+# statement credited no VAT, so they are never invoiced. Refunds lock the order too: one or the other comes first.
+REFUNDED_UNINVOICED = Q(refunds__credit_note__kind=CreditNote.Kind.REFUND_STATEMENT)
+
+
+def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice | None:
+    """The order's invoice, issued on the first call; later calls (retries, sweeps) return the same one. None
+    for an order refunded before it was invoiced."""
     now = now or timezone.now()
     with transaction.atomic():
         order = Order.objects.locked().select_related("subsidiary", "account").get(pk=order_id)
@@ -70,6 +77,8 @@ def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice:
             return existing
         if order.paid_at is None:
             raise Conflict(_("An invoice is issued only once the order is paid."))
+        if Order.objects.filter(REFUNDED_UNINVOICED, pk=order.pk).exists():
+            return None
         invoice = Invoice.objects.create(
             order=order,
             subsidiary_id=order.subsidiary_id,
@@ -95,6 +104,7 @@ def orders_awaiting_invoice(*, now: datetime | None = None, limit: int = 500) ->
     now = now or timezone.now()
     return list(
         Order.objects.filter(paid_at__isnull=False, paid_at__lt=now - STALE_AFTER, invoice__isnull=True)
+        .exclude(REFUNDED_UNINVOICED)
         .order_by("paid_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

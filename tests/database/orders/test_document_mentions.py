@@ -16,7 +16,7 @@ from accounts.models import LegalForm, Subsidiary
 from core.money import format_money
 from orders.models import CreditNote, Invoice, Payment, Refund
 from orders.services.documents import credit_note_issue
-from orders.services.invoices import invoice_issue
+from orders.services.invoices import invoice_issue, orders_awaiting_invoice
 from orders.services.refunds import refund_full_payment
 from orders.services.renewals import service_renew
 from tests.support.factories import PricingFactory, UserFactory, pay_order, place_order, subsidiary
@@ -226,6 +226,15 @@ def test_a_refund_of_money_never_invoiced_is_a_refund_statement_that_credits_no_
     assert "refund statement RS-FR-0000001" in tracking and "credit note RS-" not in tracking
     # Credit notes keep their own sequence.
     assert refunded(invoiced(customer())).number == "CN-FR-0000001"
+
+
+def test_an_order_refunded_before_its_invoice_is_never_invoiced():
+    """The invoice task may run after a refusal that came first: the money went back without VAT, so no
+    invoice charges it afterwards, and the sweep does not look for one."""
+    order = pay_order(place_order(account=customer()))
+    refunded(order)
+    assert invoice_issue(order_id=order.pk) is None and not Invoice.objects.filter(order=order).exists()
+    assert order.pk not in orders_awaiting_invoice(now=timezone.now() + timedelta(hours=1))
 
 
 def test_a_reverse_charged_orders_credit_note_carries_the_mention(client):
