@@ -5,6 +5,8 @@ law asks for. Views build their context from here; the wording is in orders.lega
 
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 from accounts.models import LegalForm, Subsidiary
 from core.vat import NoVatReason, no_vat_reason, tax_name
 
@@ -60,3 +62,12 @@ def mentions(
     if invoice and is_french_business(seller, billing):
         texts.append(legal_text("mention_late_payment_fr", language))
     return texts
+
+
+def seller_context(*, seller: dict, billing: dict, reverse_charge: bool, vat: Decimal, invoice: bool) -> dict:
+    """A document template's `seller`, `tax` and `mentions`, in the active language."""
+    language = get_language() or "en"
+    texts = mentions(
+        seller=seller, billing=billing, reverse_charge=reverse_charge, vat=vat, language=language, invoice=invoice
+    )
+    return {"seller": seller, "tax": tax_label(seller), "mentions": texts}

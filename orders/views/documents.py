@@ -13,7 +13,7 @@ from core.localtime import local_today
 from core.money import format_rate
 from payments.kinds import PaymentKind
 
-from ..documents import mentions, seller_details, tax_label
+from ..documents import seller_context, seller_details
 from ..legal import legal_text
 from ..models import Order
 from ..pdf_cache import document_pdf
@@ -28,24 +28,19 @@ PERMISSION = "orders.view_order"  # staff read anyone's purchase order with the 
 
 
 def _context(request, order: Order, *, pdf: bool) -> dict:
-    language = get_language() or "en"
-    locale = to_locale(language)
+    locale = to_locale(get_language() or "en")
     account = order.account
     today = local_today(order.subsidiary.time_zone)
     country = order.billing.get("country", "")
-    seller = seller_details(order.subsidiary)
     return {
         "order": order,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "seller": seller,
-        "tax": tax_label(seller),
-        "mentions": mentions(
-            seller=seller,
+        **seller_context(
+            seller=seller_details(order.subsidiary),
             billing=order.billing,
             reverse_charge=order.reverse_charge,
             vat=order.total_vat,
-            language=language,
             invoice=False,
         ),
         "billing": order.billing,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from core.money import format_rate
 
-from ..documents import mentions, tax_label
+from ..documents import seller_context
 from ..legal import legal_text
 from ..models import CreditNote, Invoice, Order, Payment, Refund
 from ..pdf_cache import document_pdf
@@ -44,20 +44,16 @@ def _day(value: str | None) -> date | None:
 def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
     locale = _locale()
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("pk").first()
-    seller = invoice.seller  # as issued
     return {
         "order": order,
         "invoice": invoice,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "seller": seller,
-        "tax": tax_label(seller),
-        "mentions": mentions(
-            seller=seller,
+        **seller_context(
+            seller=invoice.seller,  # as issued
             billing=invoice.billing,
             reverse_charge=invoice.reverse_charge,
             vat=invoice.total_vat,
-            language=get_language() or "en",
             invoice=True,
         ),
         "billing": invoice.billing,
@@ -113,17 +109,15 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
         description = _credit_line_description(line, refund)
         lines.append({"description": description, "amount": amount, "vat": vat, "net": amount - vat})
     statement = note.kind == CreditNote.Kind.REFUND_STATEMENT
-    seller = note.seller  # as issued
-    language = get_language() or "en"
-    texts = [legal_text("mention_refund_statement", language)] if statement else []
-    texts += mentions(
-        seller=seller,
+    context = seller_context(
+        seller=note.seller,  # as issued
         billing=order.billing,
         reverse_charge=order.reverse_charge,
         vat=note.vat_amount,
-        language=language,
         invoice=False,
     )
+    if statement:
+        context["mentions"].insert(0, legal_text("mention_refund_statement", get_language() or "en"))
     return {
         "order": order,
         "note": note,
@@ -132,9 +126,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
         "invoice": note.invoice,  # the one it corrects; a refund statement corrects none
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "seller": seller,
-        "tax": tax_label(seller),
-        "mentions": texts,
+        **context,
         "billing": order.billing,
         "billing_country": _country_name(order.billing.get("country", "")),
         "lines": lines,
