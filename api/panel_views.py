@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Subsidiary, User
 from core.errors import OrderError
 from orders.legal import legal_text
 
@@ -114,13 +115,16 @@ def validate(request, token: str):
 
 
 def contract(request, key: str):
-    """The text of a contract listed in the API's checkout `contracts`, in English or French."""
+    """The text of a contract listed in the API's checkout `contracts`, in English or French, naming the seller
+    its link gives (else the reader's subsidiary, else the accounts' default one)."""
     if key not in CONTRACT_KEYS + EXCLUDABLE_CONTRACT_KEYS:
         raise Http404
+    code = request.GET.get("subsidiary") or (request.user.subsidiary_id if request.user.is_authenticated else "")
+    seller = get_object_or_404(Subsidiary, code=code or User._meta.get_field("subsidiary").default)
     language = request.GET.get("language") or get_language() or "en"
     language = "fr" if language.startswith("fr") else "en"
     with translation.override(language):
         title = str(contract_names()[key])
     return render(
-        request, "api/contract.html", {"title": title, "text": legal_text(key, language), "language": language}
+        request, "api/contract.html", {"title": title, "text": legal_text(key, language, seller), "language": language}
     )

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from accounts.models import Subsidiary
 from catalog.models import Family, Pricing
+from core.localtime import local_today
 from core.money import price_json
 from core.vat import vat_treatment
 
@@ -50,6 +51,7 @@ def _tax_rate(subsidiary: Subsidiary) -> Decimal:
         billing_country=subsidiary.country,
         legal_form="individual",
         vat_number="",
+        on=local_today(subsidiary.time_zone),
     ).rate
 
 

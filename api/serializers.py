@@ -381,14 +381,16 @@ def contract_names() -> dict:
     }
 
 
-def contracts_json(language: str, *, excludable: bool) -> list[dict]:
+def contracts_json(language: str, *, excludable: bool, seller: Subsidiary) -> list[dict]:
+    """The texts the customer agrees to, naming the seller: the subsidiary of the cart or order."""
     keys = CONTRACT_KEYS + (EXCLUDABLE_CONTRACT_KEYS if excludable else ())
     names = contract_names()
+    query = f"?language={language[:2]}&subsidiary={seller.code}"
     return [
         {
             "name": str(names[key]),
-            "url": absolute(reverse("api_panel:contract", args=[key])) + f"?language={language[:2]}",
-            "content": legal_text(key, language),
+            "url": absolute(reverse("api_panel:contract", args=[key])) + query,
+            "content": legal_text(key, language, seller),
         }
         for key in keys
     ]
@@ -430,7 +432,7 @@ def quote_json(
             }
             for line in quote.lines
         ],
-        "contracts": contracts_json(language, excludable=excludable) if contracts else [],
+        "contracts": contracts_json(language, excludable=excludable, seller=quote.subsidiary) if contracts else [],
     }
 
 
@@ -463,5 +465,7 @@ def placed_order_json(order: Order, language: str) -> dict:
             }
             for line in lines
         ],
-        "contracts": contracts_json(language, excludable=any(line.plan.excludable for line in lines)),
+        "contracts": contracts_json(
+            language, excludable=any(line.plan.excludable for line in lines), seller=order.subsidiary
+        ),
     }

@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import LegalForm, Subsidiary, User
 from catalog.models import Pricing
 from orders import history
+from orders.documents import SELLER_FIELDS
 from orders.legal import legal_text, legal_version
 from orders.management.commands.seed_demo import Command as SeedDemo
 from orders.models import CancelReason, CartItem, Consent, OrderStatus
@@ -552,16 +553,19 @@ def _insert_payments_and_invoices(cursor) -> None:
         """,
         {"initiated": PAID_DIRECT[0][3], "paid": PAID_AFTER},
     )
+    seller = ", ".join(f"'{field}', s.{field}" for field in SELLER_FIELDS)  # orders.documents.seller_details
     cursor.execute(
-        """
+        f"""
         INSERT INTO orders_invoice (
             order_id, subsidiary_id, number, issued_at, currency, total_net, total_reduction, total_vat,
-            total_gross, lines, billing, reverse_charge
+            total_gross, lines, billing, seller, reverse_charge
         )
         SELECT o.id, o.subsidiary_id, o.invoice_number, o.created_at + %(issued)s, o.currency, t.total_net,
-               t.total_reduction, t.total_vat, t.total_gross, t.lines, c.billing, t.reverse_charge
+               t.total_reduction, t.total_vat, t.total_gross, t.lines, c.billing, jsonb_build_object({seller}),
+               t.reverse_charge
         FROM scale_order o JOIN scale_template t ON t.id = o.template_id
         JOIN scale_customer c ON c.account_id = o.account_id
+        JOIN accounts_subsidiary s ON s.code = o.subsidiary_id
         WHERE o.paid ORDER BY o.id
         """,
         {"issued": INVOICED_AFTER},

@@ -15,27 +15,22 @@ Rules for editing:
 - The withdrawal period and the refund deadline are 14 days. No text here may ever name another
   period for refunds (tests/test_legal.py checks it).
 
-The trader's identity (name, geographical address, telephone, e-mail, the website's withdrawal
-page) fills the `{...}` placeholders; it comes from `settings.TRADER_IDENTITY`, else DEFAULT_TRADER.
+The trader is the subsidiary the customer contracts with (design.md §2: each is its own legal
+seller): its legal name, geographical address, telephone and e-mail, with the website's withdrawal
+page, fill the `{...}` placeholders (`seller_identity`).
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
-DEFAULT_TRADER: dict[str, str] = {
-    "name": "Control Panel Hosting SAS (demo)",
-    "address": "2 rue Kellermann, 59100 Roubaix, France",
-    "email": "withdrawal@controlpanel.example",
-    "phone": "+33 9 72 10 10 07",
-    # The website's withdrawal page: a path is made absolute with settings.PUBLIC_BASE_URL (the
-    # model text asks for an "Internet address", and the text also goes out by email).
-    "withdrawal_path": "/orders/withdraw/",
-}
+from accounts.models import Subsidiary
 
-_TRADER_KEYS = ("name", "address", "email", "phone", "withdrawal_path")
+# The website's withdrawal page, made absolute with settings.PUBLIC_BASE_URL (the model text asks for
+# an "Internet address", and the text also goes out by email).
+WITHDRAWAL_PATH = "/orders/withdraw/"
 
 EN = "en"
 FR = "fr"
@@ -299,6 +294,57 @@ remboursons le reste : les jours utilisés comprennent le jour de la livraison e
 service jamais livré, ou dont vous n'avez pas demandé qu'il commence pendant le délai de \
 rétractation, est remboursé intégralement."""
 
+# ---------------------------------------------------------------------------------------------
+# Invoice and credit note mentions (design.md §2, "VAT" and "Invoice and credit note").
+# ---------------------------------------------------------------------------------------------
+# Art. 226(11) of Directive 2006/112/EC: an exempt or reverse-charged supply names its reason; for
+# the reverse charge, art. 196 (the customer's VAT number is on the document, art. 226(4)). The
+# French wording is the "Autoliquidation" mention of art. 242 nonies A, I-13° of annex II to the CGI.
+MENTION_REVERSE_CHARGE_EN = (
+    "VAT reverse charge: VAT to be accounted for by the customer (Article 196 of Directive 2006/112/EC)."
+)
+MENTION_REVERSE_CHARGE_FR = "Autoliquidation : TVA due par le preneur (article 196 de la directive 2006/112/CE)."
+
+# A customer billed outside the EU by an EU subsidiary: the place of supply of the services is outside
+# the EU (art. 44 for businesses, art. 59 for consumers of electronically supplied services).
+MENTION_OUTSIDE_EU_VAT_EN = (
+    "VAT not applicable: the customer is established outside the European Union, so this supply is outside "
+    "the scope of EU VAT (Articles 44 and 59 of Directive 2006/112/EC)."
+)
+MENTION_OUTSIDE_EU_VAT_FR = (
+    "TVA non applicable : le client est établi hors de l'Union européenne, cette prestation est donc hors "
+    "du champ d'application de la TVA de l'Union (articles 44 et 59 de la directive 2006/112/CE)."
+)
+
+# The US subsidiary charges no tax (design.md §2 and the README): said on its documents.
+MENTION_SALES_TAX_NOT_COLLECTED_EN = "Sales tax not collected: no US state or local sales tax is charged."
+MENTION_SALES_TAX_NOT_COLLECTED_FR = (
+    "Taxe de vente non perçue : aucune taxe de vente d'État ou locale des États-Unis n'est facturée."
+)
+
+# French business customers (art. L441-9 and L441-10, D441-5 of the Code de commerce): the
+# late-payment penalty rate, the €40 fixed indemnity for recovery costs, and the discount terms.
+# design.md gives no rate: the contract's rate is the statutory floor, three times the legal rate.
+MENTION_LATE_PAYMENT_FR_EN = (
+    "Late payment: penalties at three times the French legal interest rate are due from the day after the "
+    "payment date, together with a fixed indemnity of €40 for recovery costs (Articles L441-10 and D441-5 of "
+    "the French Commercial Code). No discount for early payment."
+)
+MENTION_LATE_PAYMENT_FR_FR = (
+    "Retard de paiement : des pénalités égales à trois fois le taux d'intérêt légal sont exigibles dès le "
+    "lendemain de la date de règlement, ainsi qu'une indemnité forfaitaire de 40 € pour frais de recouvrement "
+    "(articles L441-10 et D441-5 du Code de commerce). Pas d'escompte pour paiement anticipé."
+)
+
+# A refund of money that was never invoiced (design.md §2): the statement says why it credits no VAT.
+MENTION_REFUND_STATEMENT_EN = (
+    "Refund statement: this money was never invoiced, so this refund credits no VAT and corrects no invoice."
+)
+MENTION_REFUND_STATEMENT_FR = (
+    "Relevé de remboursement : ces sommes n'ont jamais été facturées ; ce remboursement ne crédite donc "
+    "aucune TVA et ne rectifie aucune facture."
+)
+
 
 def _entry(key: str, version: str, en: str, fr: str) -> tuple[str, LegalText]:
     return key, LegalText(key=key, version=version, texts={EN: en, FR: fr})
@@ -317,6 +363,12 @@ CATALOGUE: dict[str, LegalText] = dict([
     _entry("label_confirm_withdrawal", "2026-11-01", LABEL_CONFIRM_WITHDRAWAL_EN, LABEL_CONFIRM_WITHDRAWAL_FR),
     _entry("label_cancel_order", "2026-11-01", LABEL_CANCEL_ORDER_EN, LABEL_CANCEL_ORDER_FR),
     _entry("label_checkbox", "2026-11-01", LABEL_CHECKBOX_EN, LABEL_CHECKBOX_FR),
+    _entry("mention_reverse_charge", "2026-12-06", MENTION_REVERSE_CHARGE_EN, MENTION_REVERSE_CHARGE_FR),
+    _entry("mention_outside_eu_vat", "2026-12-06", MENTION_OUTSIDE_EU_VAT_EN, MENTION_OUTSIDE_EU_VAT_FR),
+    _entry("mention_sales_tax_not_collected", "2026-12-06", MENTION_SALES_TAX_NOT_COLLECTED_EN,
+           MENTION_SALES_TAX_NOT_COLLECTED_FR),
+    _entry("mention_late_payment_fr", "2026-12-06", MENTION_LATE_PAYMENT_FR_EN, MENTION_LATE_PAYMENT_FR_FR),
+    _entry("mention_refund_statement", "2026-12-06", MENTION_REFUND_STATEMENT_EN, MENTION_REFUND_STATEMENT_FR),
 ])
 
 
@@ -326,18 +378,19 @@ def language_of(language: str | None) -> str:
     return FR if code == FR or code.startswith(FR + "-") else EN
 
 
-def trader_identity() -> dict[str, str]:
-    """The trader's details for the placeholders, with `withdrawal_url` made absolute."""
-    trader = getattr(settings, "TRADER_IDENTITY", DEFAULT_TRADER)
-    missing = [key for key in _TRADER_KEYS if not trader.get(key)]
-    if missing:
-        raise ImproperlyConfigured(f"TRADER_IDENTITY lacks {', '.join(missing)}")
-    values = {key: str(trader[key]) for key in _TRADER_KEYS}
-    path = values["withdrawal_path"]
-    if path.startswith("/"):
-        path = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + path
-    values["withdrawal_url"] = path
-    return values
+def seller_identity(seller: Subsidiary) -> dict[str, str]:
+    """The placeholders' values: the subsidiary's legal name, its address on one line, its contact."""
+    return {
+        "name": seller.legal_name,
+        "address": ", ".join(line.strip() for line in seller.address.splitlines() if line.strip()),
+        "phone": seller.contact_phone,
+        "email": seller.contact_email,
+        "withdrawal_url": settings.PUBLIC_BASE_URL.rstrip("/") + WITHDRAWAL_PATH,
+    }
+
+
+def _placeholders(text: str) -> bool:
+    return any(name for _literal, name, _spec, _conversion in string.Formatter().parse(text))
 
 
 def _get(key: str) -> LegalText:
@@ -347,9 +400,15 @@ def _get(key: str) -> LegalText:
         raise KeyError(f"no legal text {key!r}") from None
 
 
-def legal_text(key: str, language: str) -> str:
-    """The text shown to the customer: French for "fr"/"fr-xx", English otherwise, trader filled in."""
-    return _get(key).texts[language_of(language)].format_map(trader_identity())
+def legal_text(key: str, language: str, seller: Subsidiary | None = None) -> str:
+    """The text shown to the customer: French for "fr"/"fr-xx", English otherwise, with the seller (the
+    order's or the account's subsidiary) filled in; a text naming the trader needs one."""
+    text = _get(key).texts[language_of(language)]
+    if not _placeholders(text):
+        return text
+    if seller is None:
+        raise ValueError(f"The legal text {key!r} names the trader: give the seller (a subsidiary).")
+    return text.format_map(seller_identity(seller))
 
 
 def legal_version(key: str) -> str:

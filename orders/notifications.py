@@ -79,8 +79,8 @@ def notify_order_placed(order: Order) -> OutboxEmail | None:
     }
     if context["consumer"]:
         context |= {
-            "withdrawal_information": legal_text("withdrawal_information", order.language),
-            "withdrawal_form": legal_text("withdrawal_form", order.language),
+            "withdrawal_information": legal_text("withdrawal_information", order.language, order.subsidiary),
+            "withdrawal_form": legal_text("withdrawal_form", order.language, order.subsidiary),
             "scope": legal_text("scope", order.language),
             "legal_versions": {
                 key: legal_version(key) for key in ("withdrawal_information", "withdrawal_form", "scope")

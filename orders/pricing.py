@@ -6,12 +6,14 @@ rounded half-up, so the lines add up exactly to the totals.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext, ngettext, override
 
 from accounts.models import Subsidiary, User
 from catalog.models import Pricing
+from core.localtime import local_today
 from core.money import allocate, quantize
 from core.vat import VatTreatment, line_vat, vat_treatment
 
@@ -36,6 +38,7 @@ class LineDraft:
 
 @dataclass(frozen=True)
 class Quote:
+    subsidiary: Subsidiary  # the seller
     currency: str
     vat: VatTreatment
     lines: list[LineDraft]
@@ -45,20 +48,24 @@ class Quote:
     total_gross: Decimal
 
 
-def treatment_for(subsidiary: Subsidiary, account: User | None) -> VatTreatment:
-    """An anonymous cart is quoted at the subsidiary's own rate until it is assigned."""
+def treatment_for(subsidiary: Subsidiary, account: User | None, *, on: date | None = None) -> VatTreatment:
+    """The VAT of day `on` (default: today in the subsidiary's zone); an anonymous cart is quoted at the
+    subsidiary's own rate until it is assigned."""
+    on = on or local_today(subsidiary.time_zone)
     if account is None:
         return vat_treatment(
             subsidiary_country=subsidiary.country,
             billing_country=subsidiary.country,
             legal_form="individual",
             vat_number="",
+            on=on,
         )
     return vat_treatment(
         subsidiary_country=subsidiary.country,
         billing_country=account.country,
         legal_form=account.legal_form,
         vat_number=account.vat_number,
+        on=on,
     )
 
 
@@ -78,9 +85,11 @@ def quote_items(
     account: User | None,
     language: str,
     reduction: Decimal = Decimal(0),
+    on: date | None = None,
 ) -> Quote:
+    """The lines and totals of `items`, at the VAT rates of day `on` (default: today in the subsidiary's zone)."""
     currency = subsidiary.currency
-    treatment = treatment_for(subsidiary, account)
+    treatment = treatment_for(subsidiary, account, on=on)
     raw: list[tuple[int, str, CartItem, Decimal]] = []
     for group, item in enumerate(items, start=1):
         pricing = item.pricing
@@ -114,6 +123,7 @@ def quote_items(
         )
     zero = Decimal(0)
     return Quote(
+        subsidiary=subsidiary,
         currency=currency,
         vat=treatment,
         lines=lines,

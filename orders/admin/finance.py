@@ -186,9 +186,12 @@ class RefundDestinationChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(admin.ModelAdmin):
-    list_display = ["number", "refund", "subsidiary", "amount", "currency", "issued_at"]
-    list_filter = ["subsidiary", "currency"]
-    search_fields = ["number", "refund__order__id"]
+    list_display = [
+        "number", "kind", "invoice", "refund", "subsidiary", "amount", "vat_amount", "currency", "issued_at"
+    ]
+    list_filter = ["kind", "subsidiary", "currency"]
+    search_fields = ["number", "refund__order__id", "invoice__number"]
+    list_select_related = ["invoice", "refund"]
     readonly_fields = [f.name for f in CreditNote._meta.fields]
 
     def has_add_permission(self, request):

@@ -28,6 +28,7 @@ class Invoice(models.Model):
         help_text=_("Per line: description, quantity, unit price, reduction, net, VAT rate, VAT, gross.")
     )
     billing = models.JSONField(help_text=_("The billing details of the order, frozen at checkout."))
+    seller = models.JSONField(default=dict, help_text=_("The subsidiary's legal identity when it was issued."))
     reverse_charge = models.BooleanField(default=False)
 
     class Meta:

@@ -157,10 +157,24 @@ class DocumentSequence(models.Model):
 
 
 class CreditNote(models.Model):
-    """Issued when a refund is paid; immutable, with each line's amount and VAT part."""
+    """Issued when a refund is paid; immutable, with each line's amount and VAT part.
+
+    A credit note corrects the invoice of the refunded money. Money refunded that was never invoiced (a refusal
+    before the invoice, a payment arriving for an expired order) gets a refund statement instead: the same
+    document, numbered in its own sequence, that credits no VAT (design.md §2).
+    """
+
+    class Kind(models.TextChoices):
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        REFUND_STATEMENT = "refund_statement", _("Refund statement")
 
     refund = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="credit_note")
     subsidiary = models.ForeignKey("accounts.Subsidiary", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.CREDIT_NOTE)
+    invoice = models.ForeignKey(
+        "orders.Invoice", null=True, blank=True, on_delete=models.PROTECT, help_text=_("The invoice it corrects.")
+    )
+    seller = models.JSONField(default=dict, help_text=_("The subsidiary's legal identity when it was issued."))
     number = models.CharField(max_length=32)
     issued_at = models.DateTimeField()
     currency = models.CharField(max_length=3)
@@ -169,7 +183,13 @@ class CreditNote(models.Model):
     lines = models.JSONField(help_text=_("description, amount, VAT part per refunded line"))
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["subsidiary", "number"], name="credit_note_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["subsidiary", "number"], name="credit_note_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind="credit_note") | models.Q(kind="refund_statement", vat_amount=0),
+                name="refund_statement_credits_no_vat",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Subsidiary, User
 from catalog.models import Pricing
 from core.errors import Conflict, InvalidInput
+from core.localtime import local_today
 
 from ..configurations import configurations_list
 from ..models import Cart, CartItem
@@ -174,9 +175,11 @@ def cart_assign(*, cart: Cart, account: User, now: datetime | None = None) -> Ca
     return cart
 
 
-def cart_quote(*, cart: Cart, language: str) -> Quote:
+def cart_quote(*, cart: Cart, language: str, now: datetime | None = None) -> Quote:
+    """The cart priced at the VAT rates of `now`'s day (default: today), in the subsidiary's zone."""
     items = list(cart.items.select_related("pricing__plan"))
-    return quote_items(items=items, subsidiary=cart.subsidiary, account=cart.account, language=language)
+    on = local_today(cart.subsidiary.time_zone, now)
+    return quote_items(items=items, subsidiary=cart.subsidiary, account=cart.account, language=language, on=on)
 
 
 def carts_delete_expired(*, now: datetime | None = None) -> int:

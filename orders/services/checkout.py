@@ -33,7 +33,7 @@ def cart_checkout(
         # Conditional update: two checkouts of one cart cannot both pass this line.
         if not Cart.objects.filter(pk=cart.pk, checked_out_at__isnull=True).update(checked_out_at=now):
             raise Conflict(_("This cart has already been checked out."))
-        quote = cart_quote(cart=cart, language=account.language)
+        quote = cart_quote(cart=cart, language=account.language, now=now)
         if not quote.lines:
             raise InvalidInput(_("The cart is empty."), field="cartId")
         order = order_from_quote(account=account, subsidiary=cart.subsidiary, quote=quote, now=now, cart=cart)

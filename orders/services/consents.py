@@ -39,7 +39,7 @@ def record_consent(*, order: Order, kind: str, evidence: Evidence, language: str
                 text_key=key,
                 text_version=legal_version(key),
                 language=language,
-                text=legal_text(key, language),
+                text=legal_text(key, language, order.subsidiary),
                 given_at=now,
                 ip=evidence.ip,
                 channel=evidence.channel,

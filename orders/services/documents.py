@@ -1,12 +1,18 @@
-"""Numbered documents: gapless numbers per subsidiary, and the credit note of each paid refund."""
+"""Numbered documents: gapless numbers per subsidiary, and the credit note (or refund statement) of each paid
+refund."""
 
 from datetime import datetime
 
 from django.db import connection, transaction
 
-from ..models import CreditNote, DocumentSequence, OrderLine, Refund, WithdrawalLine
+from accounts.models import Subsidiary
 
-PREFIXES = {"credit_note": "CN", "invoice": "IN"}
+from ..documents import seller_details
+from ..models import CreditNote, DocumentSequence, Invoice, OrderLine, Refund, WithdrawalLine
+
+PREFIXES = {"credit_note": "CN", "invoice": "IN", "statement": "RS"}
+# The sequence of each kind of credit document (DocumentSequence.kind holds 12 characters).
+SEQUENCES = {CreditNote.Kind.CREDIT_NOTE: "credit_note", CreditNote.Kind.REFUND_STATEMENT: "statement"}
 
 
 def next_number(*, subsidiary_id: str, kind: str) -> str:
@@ -38,32 +44,44 @@ CREDIT_LINES_SQL = (
 )
 
 
-def _credit_lines(refund: Refund) -> list[dict]:
+def _credit_lines(refund: Refund, *, credits_vat: bool) -> list[dict]:
+    """Each withdrawn line, or one line for the whole refund whose words (its cause) the document gives in
+    its reader's language; without VAT for money never invoiced."""
     if refund.withdrawal_id:
         lines = WithdrawalLine.objects.raw(CREDIT_LINES_SQL, [refund.withdrawal_id])
         return [
-            {"description": line.description, "amount": str(line.amount), "vat_amount": str(line.vat_amount)}
+            {
+                "description": line.description,
+                "amount": str(line.amount),
+                "vat_amount": str(line.vat_amount if credits_vat else 0),
+            }
             for line in lines
         ]
-    return [
-        {"description": refund.get_cause_display(), "amount": str(refund.amount), "vat_amount": str(refund.vat_amount)}
-    ]
+    vat = refund.vat_amount if credits_vat else 0
+    return [{"cause": refund.cause, "amount": str(refund.amount), "vat_amount": str(vat)}]
 
 
 def credit_note_issue(*, refund: Refund, subsidiary_id: str, now: datetime) -> CreditNote:
-    """The credit note of a refund, issued in the transaction that marks it paid, which happens once.
+    """The credit note of a refund, issued in the transaction that marks it paid, which happens once; a refund
+    of money never invoiced gets a refund statement, which credits no VAT (design.md §2).
 
     The unique constraint on `refund` backs this: a second issue fails, and its rollback gives the
     number back. The lines are read before the number, so the sequence stays locked for one INSERT.
     """
-    lines = _credit_lines(refund)
+    invoice = Invoice.objects.filter(order_id=refund.order_id).first()
+    kind = CreditNote.Kind.CREDIT_NOTE if invoice else CreditNote.Kind.REFUND_STATEMENT
+    lines = _credit_lines(refund, credits_vat=invoice is not None)
+    seller = seller_details(Subsidiary.objects.get(pk=subsidiary_id))
     return CreditNote.objects.create(
         refund=refund,
         subsidiary_id=subsidiary_id,
-        number=next_number(subsidiary_id=subsidiary_id, kind="credit_note"),
+        kind=kind,
+        invoice=invoice,
+        seller=seller,
+        number=next_number(subsidiary_id=subsidiary_id, kind=SEQUENCES[kind]),
         issued_at=now,
         currency=refund.currency,
         amount=refund.amount,
-        vat_amount=refund.vat_amount,
+        vat_amount=refund.vat_amount if invoice else 0,
         lines=lines,
     )

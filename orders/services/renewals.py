@@ -26,7 +26,7 @@ from django.utils.translation import override
 from accounts.models import Subsidiary
 from catalog.models import Pricing
 from core.errors import Conflict
-from core.localtime import local_date
+from core.localtime import local_date, local_today
 
 from .. import history
 from ..lifecycle import expirable_orders, record_event
@@ -130,7 +130,11 @@ def _create_renewal(*, service: Service, pricing: Pricing, now: datetime) -> Ord
         commitment=pricing.commitment,
     )
     quote = quote_items(
-        items=[_RenewalItem(pricing=offer)], subsidiary=subsidiary, account=account, language=account.language
+        items=[_RenewalItem(pricing=offer)],
+        subsidiary=subsidiary,
+        account=account,
+        language=account.language,
+        on=local_today(subsidiary.time_zone, now),
     )
     (line,) = quote.lines
     with override(account.language):

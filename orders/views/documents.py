@@ -13,7 +13,8 @@ from core.localtime import local_today
 from core.money import format_rate
 from payments.kinds import PaymentKind
 
-from ..legal import legal_text, trader_identity
+from ..documents import seller_context, seller_details
+from ..legal import legal_text
 from ..models import Order
 from ..pdf_cache import document_pdf
 from ..selectors import prefetch_for_withdrawal
@@ -35,7 +36,13 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
         "order": order,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "trader": trader_identity(),
+        **seller_context(
+            seller=seller_details(order.subsidiary),
+            billing=order.billing,
+            reverse_charge=order.reverse_charge,
+            vat=order.total_vat,
+            invoice=False,
+        ),
         "billing": order.billing,
         "billing_country": Locale.parse(locale).territories.get(country, country),
         "lines": [
@@ -48,6 +55,9 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
                 "vat_percent": format_rate(line.vat_rate, locale),
                 "vat": line.vat_amount,
                 "gross": line.gross_amount,
+                "period_start": line.period_start,
+                "period_end": line.period_end,
+                "months": line.months,
             }
             for line in order.lines.all()
         ],

@@ -6,6 +6,7 @@ that does not exist yet, is a 404. The PDFs are kept by orders.pdf_cache, render
 that nothing of it (CSP nonce, CSRF token) reaches them or their cache key.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from babel import Locale
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_safe
 
 from core.money import format_rate
 
-from ..legal import trader_identity
-from ..models import CreditNote, Invoice, Order, Payment
+from ..documents import seller_context
+from ..legal import legal_text
+from ..models import CreditNote, Invoice, Order, Payment, Refund
 from ..pdf_cache import document_pdf
 from .access import readable_order
 
@@ -35,6 +37,10 @@ def _country_name(country: str) -> str:
     return Locale.parse(_locale()).territories.get(country, country)
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
     locale = _locale()
     payment = order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("pk").first()
@@ -43,18 +49,26 @@ def _invoice_context(order: Order, invoice: Invoice, *, pdf: bool) -> dict:
         "invoice": invoice,
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "trader": trader_identity(),
+        **seller_context(
+            seller=invoice.seller,  # as issued
+            billing=invoice.billing,
+            reverse_charge=invoice.reverse_charge,
+            vat=invoice.total_vat,
+            invoice=True,
+        ),
         "billing": invoice.billing,
         "billing_country": _country_name(invoice.billing.get("country", "")),
         "lines": [
             {
                 **line,
                 "vat_percent": format_rate(Decimal(line["vat_rate"]), locale),
+                "period_start": _day(line.get("period_start")),
+                "period_end": _day(line.get("period_end")),
             }
             for line in invoice.lines
         ],
         "payment": payment,
-        "credit_notes": CreditNote.objects.filter(refund__order=order).order_by("issued_at", "pk"),
+        "credit_notes": CreditNote.objects.filter(invoice=invoice).order_by("issued_at", "pk"),
     }
 
 
@@ -81,20 +95,38 @@ def invoice_pdf(request, order_id: int):
     return response
 
 
+def _credit_line_description(line: dict, refund: Refund) -> str:
+    """A withdrawn line's description, else (a refund without a withdrawal has one line, its cause) the cause
+    in the reader's language, whatever words an older note stored."""
+    return line["description"] if refund.withdrawal_id else str(refund.get_cause_display())
+
+
 def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
+    refund = note.refund
     lines = []
     for line in note.lines:
         amount, vat = Decimal(line["amount"]), Decimal(line["vat_amount"])
-        lines.append({"description": line["description"], "amount": amount, "vat": vat, "net": amount - vat})
-    invoice = Invoice.objects.filter(order=order).first()
+        description = _credit_line_description(line, refund)
+        lines.append({"description": description, "amount": amount, "vat": vat, "net": amount - vat})
+    statement = note.kind == CreditNote.Kind.REFUND_STATEMENT
+    context = seller_context(
+        seller=note.seller,  # as issued
+        billing=order.billing,
+        reverse_charge=order.reverse_charge,
+        vat=note.vat_amount,
+        invoice=False,
+    )
+    if statement:
+        context["mentions"].insert(0, legal_text("mention_refund_statement", get_language() or "en"))
     return {
         "order": order,
         "note": note,
-        "refund": note.refund,
-        "invoice": invoice,
+        "statement": statement,
+        "refund": refund,
+        "invoice": note.invoice,  # the one it corrects; a refund statement corrects none
         "pdf": pdf,
         "tz": order.subsidiary.time_zone,
-        "trader": trader_identity(),
+        **context,
         "billing": order.billing,
         "billing_country": _country_name(order.billing.get("country", "")),
         "lines": lines,
@@ -104,7 +136,7 @@ def _credit_note_context(order: Order, note: CreditNote, *, pdf: bool) -> dict:
 
 def _credit_note(request, order_id: int, note_id: int) -> tuple[Order, CreditNote]:
     order = readable_order(request, order_id, permission="orders.view_creditnote")
-    note = get_object_or_404(CreditNote.objects.select_related("refund"), pk=note_id, refund__order=order)
+    note = get_object_or_404(CreditNote.objects.select_related("refund", "invoice"), pk=note_id, refund__order=order)
     return order, note
 
 

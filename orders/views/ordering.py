@@ -173,7 +173,7 @@ def _render_checkout(request, view: CartView, form: CheckoutForm):
         "vat_rate": _vat_rate(view),
         "form": form,
         "consumer": request.user.is_consumer,
-        "legal": {key: legal_text(key, language) for key in LEGAL_KEYS},
+        "legal": {key: legal_text(key, language, request.user.subsidiary) for key in LEGAL_KEYS},
         "validity_days": settings.ORDER_VALIDITY_DAYS,
     }
     return render(request, "orders/checkout.html", context)

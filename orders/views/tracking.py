@@ -87,7 +87,9 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
             "refunds": order.refunds.annotate(
-                credit_note_number=F("credit_note__number"), credit_note_pk=F("credit_note__id")
+                credit_note_number=F("credit_note__number"),
+                credit_note_pk=F("credit_note__id"),
+                credit_note_kind=F("credit_note__kind"),
             ),
             **extra_context,
         }

@@ -111,7 +111,7 @@ def _withdrawal_page(request, order: Order, *, channel: str, actor, here: str, b
         "confirm_label": legal_text("label_confirm_withdrawal", language),
         "checkbox_label": legal_text("label_checkbox", language),
         **{
-            key: legal_text(key, language)
+            key: legal_text(key, language, order.subsidiary)
             for key in ("withdrawal_information", "withdrawal_form", "refund_terms", "scope")
         },
     }

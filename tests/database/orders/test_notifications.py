@@ -62,8 +62,8 @@ def test_order_placed_carries_the_withdrawal_information_and_form_for_consumers(
         order.pk,
     )
     [message] = sent_to(order.account.email, f"Your purchase order {order.number}")
-    assert legal_text("withdrawal_information", "en") in message.body
-    assert legal_text("withdrawal_form", "en") in message.body
+    assert legal_text("withdrawal_information", "en", order.subsidiary) in message.body
+    assert legal_text("withdrawal_form", "en", order.subsidiary) in message.body
     assert reverse("orders:pay", args=[order.pk]) in message.body
     html, _mime = message.alternatives[0]
     assert "Right of withdrawal" in html and "Model withdrawal form" in html
@@ -84,8 +84,8 @@ def test_a_french_account_gets_its_emails_in_french(run_on_commit, mailoutbox):
     assert {e.template for e in emails} >= {"order_placed", "payment_received", "invoice_available"}
     assert {e.language for e in emails} == {"fr"}
     placed = next(m for m in mailoutbox if order.number in m.subject and "bon de commande" in m.subject)
-    assert legal_text("withdrawal_information", "fr") in placed.body  # « Droit de rétractation »
-    assert legal_text("withdrawal_form", "fr") in placed.body
+    assert legal_text("withdrawal_information", "fr", order.subsidiary) in placed.body  # « Droit de rétractation »
+    assert legal_text("withdrawal_form", "fr", order.subsidiary) in placed.body
     assert "12,00\u00a0€" in placed.body or "12,00 €" in placed.body  # amounts formatted for a French reader
 
 

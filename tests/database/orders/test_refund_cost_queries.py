@@ -19,9 +19,9 @@ from tests.support.factories import UserFactory, place_order, withdrawn_order_re
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
 # Claim the attempt and read the refund (one UPDATE … RETURNING); BEGIN, lock the order (two refunds of one
-# order take turns), mark it paid and learn whether any refund is left, cancel the order, its event, the credit
-# note's lines, its number, the note, COMMIT.
-DEFAULT_QUERIES = 10
+# order take turns), mark it paid and learn whether any refund is left, cancel the order, its event, the invoice
+# the credit note corrects, the credit note's lines, its seller (the subsidiary), its number, the note, COMMIT.
+DEFAULT_QUERIES = 12
 # The charge being refunded (it names the instrument), the refund (one INSERT, no explicit transaction).
 SANDBOX_QUERIES = 2
 

@@ -3,16 +3,22 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.money import precision
 from core.vat import (
-    EU_RATES,
-    RATES,
-    RATES_AS_OF,
+    COUNTRIES,
+    EU_COUNTRIES,
+    TABLE_CHECKED,
+    TABLE_STARTS,
+    NoVatReason,
     VatTreatment,
     line_vat,
+    no_vat_reason,
+    rate_on,
+    tax_name,
     vat_number_is_well_formed,
     vat_treatment,
 )
@@ -24,7 +30,8 @@ EU_MEMBER_STATES = {
 
 
 def test_eu_table_covers_exactly_the_27_member_states():
-    assert set(EU_RATES) == EU_MEMBER_STATES
+    assert EU_COUNTRIES == EU_MEMBER_STATES
+    assert EU_MEMBER_STATES | {"GB", "TN", "SN", "CA", "US"} == COUNTRIES
 
 
 @pytest.mark.parametrize(
@@ -40,17 +47,35 @@ def test_eu_table_covers_exactly_the_27_member_states():
     ],
 )
 def test_rates(country, rate):
-    assert RATES[country] == D(rate)
-    assert type(RATES[country]) is D
+    assert rate_on(country, TABLE_CHECKED) == D(rate)
+    assert type(rate_on(country, TABLE_CHECKED)) is D
 
 
-def test_rates_are_dated():
-    assert isinstance(RATES_AS_OF, date)
+@pytest.mark.parametrize(
+    ("country", "day", "rate"),
+    [
+        # Each rate from its day on, the one before until the eve (a past order keeps the rate of its day).
+        ("EE", date(2025, 6, 30), "0.22"), ("EE", date(2025, 7, 1), "0.24"),
+        ("FI", date(2024, 8, 31), "0.24"), ("FI", date(2024, 9, 1), "0.255"),
+        ("SK", date(2024, 12, 31), "0.20"), ("SK", date(2025, 1, 1), "0.23"),
+        ("RO", date(2025, 7, 31), "0.19"), ("RO", date(2025, 8, 1), "0.21"),
+        ("FR", TABLE_STARTS, "0.20"), ("FR", date(2030, 1, 1), "0.20"),
+    ],
+)
+def test_rates_carry_their_effective_dates(country, day, rate):
+    assert rate_on(country, day) == D(rate)
 
 
-def treatment(subsidiary, billing, legal_form="individual", vat_number=""):
+def test_no_rate_before_the_table_or_for_an_unknown_country():
+    with pytest.raises(ValueError):
+        rate_on("FR", date(2023, 12, 31))
+    with pytest.raises(ValueError):
+        rate_on("BR", TABLE_CHECKED)
+
+
+def treatment(subsidiary, billing, legal_form="individual", vat_number="", on=TABLE_CHECKED):
     return vat_treatment(subsidiary_country=subsidiary, billing_country=billing,
-                         legal_form=legal_form, vat_number=vat_number)
+                         legal_form=legal_form, vat_number=vat_number, on=on)
 
 
 @pytest.mark.parametrize(
@@ -68,14 +93,14 @@ def treatment(subsidiary, billing, legal_form="individual", vat_number=""):
         ("ES", "GR", "individual", "", ("0.24", False, "GR")),
         # An individual with a VAT number is still a consumer.
         ("FR", "DE", "individual", "DE123456789", ("0.19", False, "DE")),
-        # Consumers outside the EU pay the subsidiary's rate.
-        ("FR", "US", "individual", "", ("0.20", False, "FR")),
-        ("FR", "GB", "individual", "", ("0.20", False, "FR")),
-        ("DE", "CH", "individual", "", ("0.19", False, "DE")),
-        ("NL", "TN", "individual", "", ("0.21", False, "NL")),
+        # Customers billed outside the EU pay no EU VAT (outside its scope, said on the documents).
+        ("FR", "US", "individual", "", ("0", False, "US", "outside_eu")),
+        ("FR", "GB", "individual", "", ("0", False, "GB", "outside_eu")),
+        ("DE", "CH", "individual", "", ("0", False, "CH", "outside_eu")),
+        ("NL", "TN", "individual", "", ("0", False, "TN", "outside_eu")),
         # A business without a VAT number is treated as a consumer.
         ("FR", "DE", "corporation", "", ("0.19", False, "DE")),
-        ("IT", "US", "corporation", "", ("0.22", False, "IT")),
+        ("IT", "US", "corporation", "", ("0", False, "US", "outside_eu")),
         # ... and so is one whose VAT number is not well formed.
         ("FR", "DE", "corporation", "DE1", ("0.19", False, "DE")),
         # A business with a VAT number of another EU country: reverse charge.
@@ -90,9 +115,11 @@ def treatment(subsidiary, billing, legal_form="individual", vat_number=""):
         # A business of the subsidiary's own country pays the domestic rate.
         ("FR", "FR", "corporation", "FR12345678901", ("0.20", False, "FR")),
         ("DE", "DE", "corporation", "DE123456789", ("0.19", False, "DE")),
-        # A VAT number from outside the EU: the subsidiary's rate.
-        ("FR", "GB", "corporation", "GB123456789", ("0.20", False, "FR")),
-        ("ES", "CH", "corporation", "CHE123456789", ("0.21", False, "ES")),
+        # A VAT number from outside the EU is no valid EU VAT number: billed in the EU, a consumer (OSS) ...
+        ("FR", "DE", "corporation", "GB123456789", ("0.19", False, "DE")),
+        # ... billed outside it, outside the scope of EU VAT.
+        ("FR", "GB", "corporation", "GB123456789", ("0", False, "GB", "outside_eu")),
+        ("ES", "CH", "corporation", "CHE123456789", ("0", False, "CH", "outside_eu")),
         # Other subsidiaries: one rate each, whoever the customer is.
         ("GB", "GB", "individual", "", ("0.20", False, "GB")),
         ("GB", "FR", "individual", "", ("0.20", False, "GB")),
@@ -101,13 +128,15 @@ def treatment(subsidiary, billing, legal_form="individual", vat_number=""):
         ("SN", "SN", "corporation", "", ("0.18", False, "SN")),
         ("CA", "CA", "individual", "", ("0.13", False, "CA")),
         ("CA", "FR", "corporation", "FR12345678901", ("0.13", False, "CA")),
-        ("US", "US", "individual", "", ("0", False, "US")),
+        ("US", "US", "individual", "", ("0", False, "US", "sales_tax_not_collected")),
     ],
 )
 def test_vat_treatment(subsidiary, billing, legal_form, vat_number, expected):
-    rate, reverse_charge, country = expected
+    rate, reverse_charge, country, *reason = expected
+    if reverse_charge:
+        reason = ["reverse_charge"]
     assert treatment(subsidiary, billing, legal_form, vat_number) == VatTreatment(
-        rate=D(rate), reverse_charge=reverse_charge, country=country
+        rate=D(rate), reverse_charge=reverse_charge, country=country, no_vat_reason="".join(reason)
     )
 
 
@@ -184,18 +213,37 @@ VAT_PREFIXES = st.sampled_from([*sorted(EU_MEMBER_STATES - {"GR"}), "EL", "GB", 
 
 
 @given(
-    subsidiary=st.sampled_from(sorted(RATES)),
-    billing=st.sampled_from([*sorted(RATES), "CH", "BR", "JP"]),
+    subsidiary=st.sampled_from(sorted(COUNTRIES)),
+    billing=st.sampled_from([*sorted(COUNTRIES), "CH", "BR", "JP"]),
     legal_form=st.sampled_from(LEGAL_FORMS),
     vat_number=st.one_of(st.just(""), st.builds(lambda prefix: prefix + "123456789", VAT_PREFIXES)),
+    on=st.dates(min_value=TABLE_STARTS, max_value=date(2030, 12, 31)),
 )
-def test_vat_treatment_properties(subsidiary, billing, legal_form, vat_number):
-    result = treatment(subsidiary, billing, legal_form, vat_number)
-    assert result.rate == RATES[result.country] or (result.reverse_charge and result.rate == 0)
+def test_vat_treatment_properties(subsidiary, billing, legal_form, vat_number, on):
+    result = treatment(subsidiary, billing, legal_form, vat_number, on)
+    # A rate of the table on that day, or none with its reason stated.
+    assert (result.rate == 0 and result.no_vat_reason) or result.rate == rate_on(result.country, on)
+    assert result.no_vat_reason == no_vat_reason(
+        subsidiary_country=subsidiary, billing_country=billing, reverse_charge=result.reverse_charge
+    )
     if result.reverse_charge:
-        assert subsidiary in EU_RATES and legal_form != "individual"
-        assert result.country in EU_RATES and result.country != subsidiary
-    if legal_form == "individual" and subsidiary in EU_RATES:
-        assert result.country == (billing if billing in EU_RATES else subsidiary)
-    if subsidiary not in EU_RATES:
-        assert result == VatTreatment(RATES[subsidiary], False, subsidiary)
+        assert subsidiary in EU_COUNTRIES and billing in EU_COUNTRIES and legal_form != "individual"
+        assert result.country in EU_COUNTRIES and result.country != subsidiary
+    if subsidiary in EU_COUNTRIES and billing not in EU_COUNTRIES:
+        assert result.rate == 0 and result.no_vat_reason == NoVatReason.OUTSIDE_EU
+    # Without a valid EU VAT number (a consumer, or a business without one), the EU billing country's VAT.
+    if subsidiary in EU_COUNTRIES and billing in EU_COUNTRIES and legal_form == "individual":
+        assert result == VatTreatment(rate_on(billing, on), False, billing)
+    if subsidiary not in EU_COUNTRIES:
+        assert (result.rate, result.reverse_charge, result.country) == (rate_on(subsidiary, on), False, subsidiary)
+
+
+@pytest.mark.parametrize(
+    ("country", "en", "fr"),
+    [("FR", "VAT", "TVA"), ("GB", "VAT", "TVA"), ("CA", "HST", "TVH"), ("US", "Sales tax", "Taxe de vente")],
+)
+def test_the_tax_is_named_as_the_sellers_country_names_it(country, en, fr):
+    with translation.override("en"):
+        assert tax_name(country) == en
+    with translation.override("fr"):
+        assert tax_name(country) == fr

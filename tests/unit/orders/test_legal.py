@@ -3,8 +3,10 @@ import re
 
 import pytest
 
+from accounts.models import Subsidiary
+from accounts.subsidiaries import SELLERS
 from orders import legal
-from orders.legal import CATALOGUE, DEFAULT_TRADER, LegalText, legal_text, legal_version
+from orders.legal import CATALOGUE, LegalText, legal_text, legal_version
 
 KEYS = {
     "withdrawal_information", "withdrawal_form", "consent_information_given",
@@ -12,12 +14,14 @@ KEYS = {
     "label_withdraw_button", "label_confirm_withdrawal", "label_cancel_order", "label_checkbox",
 }
 LANGUAGES = ("en", "fr")
+# The trader is the subsidiary the customer contracts with (not saved: no database here).
+SELLER = Subsidiary(code="FR", country="FR", **SELLERS["FR"])
+NAME, ADDRESS = "Control Panel Hosting France SAS (demo)", "2 rue de l'Exemple, 59100 Roubaix, France"
+PHONE, EMAIL = "+33 9 00 00 00 01", "billing.fr@controlpanel.example"
 
 
 @pytest.fixture
 def default_trader(settings):
-    if hasattr(settings, "TRADER_IDENTITY"):
-        del settings.TRADER_IDENTITY
     settings.PUBLIC_BASE_URL = "https://panel.example"
 
 
@@ -34,7 +38,7 @@ def test_every_key_has_both_languages_and_a_version(key, default_trader):
     assert set(entry.texts) == set(LANGUAGES)
     for language in LANGUAGES:
         assert entry.texts[language].strip()
-        assert legal_text(key, language).strip()
+        assert legal_text(key, language, SELLER).strip()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.version)
     assert legal_version(key) == entry.version
 
@@ -49,11 +53,12 @@ def test_legal_text_is_frozen():
     ("en", "en"), ("en-gb", "en"), ("de", "en"), ("", "en"), (None, "en"), ("fra", "en"),
 ])
 def test_language_selection(language, expected, default_trader):
-    assert legal_text("label_confirm_withdrawal", language) == CATALOGUE["label_confirm_withdrawal"].texts[expected]
+    expected_text = CATALOGUE["label_confirm_withdrawal"].texts[expected]
+    assert legal_text("label_confirm_withdrawal", language, SELLER) == expected_text
 
 
 def test_english_withdrawal_information_is_the_official_text(default_trader):
-    text = legal_text("withdrawal_information", "en")
+    text = legal_text("withdrawal_information", "en", SELLER)
     assert "You have the right to withdraw from this contract within 14 days without giving any reason." in text
     assert "The withdrawal period will expire after 14 days from the day of the conclusion of the contract." in text
     # [3]: the electronic form on our website, acknowledged on a durable medium.
@@ -69,7 +74,7 @@ def test_english_withdrawal_information_is_the_official_text(default_trader):
 
 
 def test_french_withdrawal_information_is_the_official_text(default_trader):
-    text = legal_text("withdrawal_information", "fr")
+    text = legal_text("withdrawal_information", "fr", SELLER)
     assert ("Vous avez le droit de vous rétracter du présent contrat sans donner de motif dans un délai de "
             "quatorze jours.") in text
     assert "Le délai de rétractation expire quatorze jours après le jour de la conclusion du contrat." in text
@@ -83,7 +88,7 @@ def test_french_withdrawal_information_is_the_official_text(default_trader):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_goods_only_passages_are_left_out(language, default_trader):
-    text = legal_text("withdrawal_information", language).lower()
+    text = legal_text("withdrawal_information", language, SELLER).lower()
     for goods_only in ("collect the goods", "send back the goods", "diminished value", "withhold reimbursement",
                        "récupérer le bien", "renvoyer le bien", "dépréciation", "différer le remboursement",
                        "water", "gas", "electricity", "district heating", "électricité", "chauffage urbain",
@@ -92,52 +97,37 @@ def test_goods_only_passages_are_left_out(language, default_trader):
 
 
 def test_the_form_is_the_official_form(default_trader):
-    en = legal_text("withdrawal_form", "en")
-    fr = legal_text("withdrawal_form", "fr")
+    en = legal_text("withdrawal_form", "en", SELLER)
+    fr = legal_text("withdrawal_form", "fr", SELLER)
     assert "(complete and return this form only if you wish to withdraw from the contract)" in en
     assert ("(veuillez compléter et renvoyer le présent formulaire uniquement si vous souhaitez vous rétracter "
             "du contrat)") in fr
-    assert "— To Control Panel Hosting SAS (demo), 2 rue Kellermann, 59100 Roubaix, France, " \
-           "withdrawal@controlpanel.example:" in en
-    assert "— À l'attention de Control Panel Hosting SAS (demo), 2 rue Kellermann, 59100 Roubaix, France, " \
-           "withdrawal@controlpanel.example:" in fr
+    assert f"— To {NAME}, {ADDRESS}, {EMAIL}:" in en
+    assert f"— À l'attention de {NAME}, {ADDRESS}, {EMAIL}:" in fr
     assert "(*) Delete as appropriate." in en
     assert "(*) Rayez la mention inutile." in fr
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_trader_identity_is_filled_in(language, default_trader):
-    text = legal_text("withdrawal_information", language)
-    for value in ("Control Panel Hosting SAS (demo)", "2 rue Kellermann, 59100 Roubaix, France",
-                  "+33 9 72 10 10 07", "withdrawal@controlpanel.example"):
+def test_the_seller_is_filled_in(language, default_trader):
+    text = legal_text("withdrawal_information", language, SELLER)
+    for value in (NAME, ADDRESS, PHONE, EMAIL):
         assert value in text
     for key in CATALOGUE:
-        assert "{" not in legal_text(key, language) and "}" not in legal_text(key, language)
+        assert "{" not in legal_text(key, language, SELLER) and "}" not in legal_text(key, language, SELLER)
 
 
-def test_trader_identity_comes_from_settings(settings):
-    settings.TRADER_IDENTITY = {**DEFAULT_TRADER, "name": "Real Hosting SAS",
-                                "withdrawal_path": "https://real.example/withdraw"}
-    text = legal_text("withdrawal_information", "en")
-    assert "inform us (Real Hosting SAS, " in text
-    assert "on our website https://real.example/withdraw." in text
-    assert "(demo)" not in text
+def test_each_subsidiary_is_the_trader_of_its_customers(default_trader):
+    seller = Subsidiary(code="DE", country="DE", **SELLERS["DE"])
+    text = legal_text("withdrawal_form", "en", seller)
+    assert "— To Control Panel Hosting Deutschland GmbH (demo), Beispielstraße 1, 10115 Berlin, Deutschland, " in text
+    assert "France" not in text
 
 
-def test_incomplete_trader_identity_is_refused(settings):
-    from django.core.exceptions import ImproperlyConfigured
-
-    settings.TRADER_IDENTITY = {"name": "Real Hosting SAS"}
-    with pytest.raises(ImproperlyConfigured):
+def test_a_text_naming_the_trader_needs_a_seller(default_trader):
+    with pytest.raises(ValueError):
         legal_text("withdrawal_form", "en")
-
-
-def test_default_trader():
-    assert DEFAULT_TRADER["name"] == "Control Panel Hosting SAS (demo)"
-    assert DEFAULT_TRADER["address"] == "2 rue Kellermann, 59100 Roubaix, France"
-    assert DEFAULT_TRADER["email"] == "withdrawal@controlpanel.example"
-    assert DEFAULT_TRADER["phone"] == "+33 9 72 10 10 07"
-    assert DEFAULT_TRADER["withdrawal_path"] == "/orders/withdraw/"
+    assert legal_text("label_checkbox", "en") == "Yes, I want to cancel that order"
 
 
 WRONG_DEADLINE = re.compile(r"30\s*(days?|jours?)|thirty|trente", re.IGNORECASE)
@@ -146,7 +136,7 @@ WRONG_DEADLINE = re.compile(r"30\s*(days?|jours?)|thirty|trente", re.IGNORECASE)
 def test_no_text_names_a_thirty_day_period(default_trader):
     for key, entry in CATALOGUE.items():
         for language, raw in entry.texts.items():
-            for text in (raw, legal_text(key, language)):
+            for text in (raw, legal_text(key, language, SELLER)):
                 assert not WRONG_DEADLINE.search(text), (key, language)
     # Also the module's own source, comments included.
     with open(legal.__file__, encoding="utf-8") as source:
@@ -160,13 +150,13 @@ def test_no_text_names_a_thirty_day_period(default_trader):
     ("label_checkbox", "Yes, I want to cancel that order", "Oui, je désire annuler cette commande"),
 ])
 def test_labels_are_exact(key, en, fr, default_trader):
-    assert legal_text(key, "en") == en
-    assert legal_text(key, "fr") == fr
+    assert legal_text(key, "en", SELLER) == en
+    assert legal_text(key, "fr", SELLER) == fr
 
 
 def test_refund_terms(default_trader):
-    en = legal_text("refund_terms", "en")
-    fr = legal_text("refund_terms", "fr")
+    en = legal_text("refund_terms", "en", SELLER)
+    fr = legal_text("refund_terms", "fr", SELLER)
     assert "within 14 days of your withdrawal request" in en
     assert "same means of payment" in en and "no fees" in en
     assert "days used include the delivery day and today" in en
@@ -176,8 +166,8 @@ def test_refund_terms(default_trader):
 
 
 def test_scope(default_trader):
-    en = legal_text("scope", "en")
-    fr = legal_text("scope", "fr")
+    en = legal_text("scope", "en", SELLER)
+    fr = legal_text("scope", "fr", SELLER)
     assert "Consumer Contracts (Information, Cancellation and Additional Charges) Regulations 2013" in en
     assert "Consumer Contracts (Information, Cancellation and Additional Charges) Regulations 2013" in fr
     assert "elsewhere by contract; where a local rule is shorter, ours applies." in en
@@ -185,16 +175,16 @@ def test_scope(default_trader):
 
 
 def test_consents_say_what_the_directive_requires(default_trader):
-    assert legal_text("consent_information_given", "en") == (
+    assert legal_text("consent_information_given", "en", SELLER) == (
         "We have given you the information on the right of withdrawal and the model withdrawal form before you "
         "place this order.")
-    express = legal_text("consent_express_request", "en")
+    express = legal_text("consent_express_request", "en", SELLER)
     assert "expressly request" in express and "14-day withdrawal period" in express
     assert "in proportion to the service provided until I inform you of my withdrawal" in express
-    ack = legal_text("consent_excludable_ack", "en")
+    ack = legal_text("consent_excludable_ack", "en", SELLER)
     assert "domain names and SSL certificates" in ack and "lose my right of withdrawal" in ack
     assert "fully performed" in ack
-    ack_fr = legal_text("consent_excludable_ack", "fr")
+    ack_fr = legal_text("consent_excludable_ack", "fr", SELLER)
     assert "noms de domaine" in ack_fr and "perds mon droit de rétractation" in ack_fr
 
 

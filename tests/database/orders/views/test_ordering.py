@@ -254,7 +254,7 @@ def test_checkout_shows_the_withdrawal_information_before_the_order(client):
     response = client.get(CHECKOUT)
     html = response.content.decode()
     for key in ("withdrawal_information", "withdrawal_form", "scope", "refund_terms", "consent_information_given"):
-        assert _shown(html, legal_text(key, "en")), key
+        assert _shown(html, legal_text(key, "en", account.subsidiary)), key
     assert "<details" in html and escape(legal_text("consent_express_request", "en")) in html
     box = re.search(r'<input type="checkbox" name="express_request"[^>]*>', html).group(0)
     assert "checked" not in box and "required" not in box  # optional, and not ticked in advance
@@ -268,8 +268,8 @@ def test_checkout_in_french(client):
     cart_with(account, domain_pricing())
     client.force_login(account)
     html = client.get(CHECKOUT).content.decode()
-    assert _shown(html, legal_text("withdrawal_information", "fr"))
-    assert _shown(html, legal_text("withdrawal_form", "fr"))
+    assert _shown(html, legal_text("withdrawal_information", "fr", account.subsidiary))
+    assert _shown(html, legal_text("withdrawal_form", "fr", account.subsidiary))
     assert escape(legal_text("consent_excludable_ack", "fr")) in html
 
 
@@ -418,7 +418,7 @@ def test_business_accounts_see_no_withdrawal_block(client):
     client.force_login(account)
     html = client.get(CHECKOUT).content.decode()
     assert "the right of withdrawal protects consumers only" in html
-    assert not _shown(html, legal_text("withdrawal_information", "en"))
+    assert not _shown(html, legal_text("withdrawal_information", "en", account.subsidiary))
     assert "<details" not in html and 'type="checkbox"' not in html
 
     _checkout_post(client, cart, express_request=True, excludable_ack=True)  # boxes it was never shown

@@ -68,7 +68,7 @@ def test_the_purchase_order_shows_number_dates_billing_lines_totals_and_payment_
     assert "If it has expired, you will have to reorder." in text
     assert "Alice Martin" in text and "1 rue de la Paix" in text and "75002 Paris" in text and "France" in text
     assert account.handle in text and "Lyon" not in text
-    assert "Control Panel Hosting SAS (demo)" in text  # the provider, from orders.legal's trader identity
+    assert "Control Panel Hosting France SAS (demo)" in text and "FR40900000001" in text  # the seller: its subsidiary
     for line in order.lines.all():
         assert line.description in text
     assert "20%" in text
