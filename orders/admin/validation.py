@@ -21,13 +21,13 @@ from core.errors import OrderError
 from core.localtime import local_today
 from core.money import format_money
 
-from .. import history
 from ..lifecycle import TransitionError
 from ..models import OPEN_CASE_STATUSES, Order, OrderStatus, SupportingDocument, ValidationCase
-from ..risk import RULE_TEXTS
 from ..services import validation
 from ..services import validation_queue as queue
+from .case_file import case_file, risk_reasons
 from .common import EventInline, LineInline, PaymentInline, ReadOnlyAdmin, ReadOnlyInline
+from .display import shown_fields
 
 VIEW_PERMISSION = "orders.view_order"
 
@@ -87,7 +87,9 @@ class CaseFilter(admin.SimpleListFilter):
 
 class SupportingDocumentInline(ReadOnlyInline):
     model = SupportingDocument
-    fields = ["download", "content_type", "size", "uploaded_at", "uploaded_by", "deleted_at"]
+    fields = shown_fields(
+        SupportingDocument, ["download", "content_type", "size", "uploaded_at", "uploaded_by", "deleted_at"]
+    )
     verbose_name_plural = gettext_lazy("supporting documents")
 
     def has_view_permission(self, request, obj=None):  # the permission the panel asks to stream the file
@@ -103,41 +105,22 @@ class SupportingDocumentInline(ReadOnlyInline):
 
 @admin.register(ValidationCase)
 class ValidationCaseAdmin(ReadOnlyAdmin):
-    list_display = [
-        "case",
-        "validation_due_on",
-        "overdue",
-        "status",
-        "assigned_to",
-        "account",
-        "subsidiary",
-        "total_gross",
-        "currency",
-        "paid_at",
-    ]
+    list_display = shown_fields(
+        ValidationCase,
+        ["case", "validation_due_on", "overdue", "status", "assigned_to", "account", "subsidiary", "total_gross",
+         "paid_at"],
+    )
     list_display_links = ["case"]
     list_filter = [CaseFilter, "status", "subsidiary"]
     list_select_related = ["account", "subsidiary", "assigned_to"]
     search_fields = ["id", "account__username", "account__handle", "account__email"]
     ordering = ["validation_due_on", "id"]
     show_facets = admin.ShowFacets.NEVER
-    fields = [
-        "account",
-        "subsidiary",
-        "status",
-        "cancel_reason",
-        "risk_reasons",
-        "validation_due_on",
-        "documents_due_on",
-        "assigned_to",
-        "total_gross",
-        "currency",
-        "billing",
-        "created_at",
-        "paid_at",
-        "version",
-    ]
-    readonly_fields = fields
+    fields = readonly_fields = shown_fields(
+        ValidationCase,
+        ["account", "subsidiary", "status", "cancel_reason", "risk_reasons", "validation_due_on", "documents_due_on",
+         "assigned_to", "total_gross", "billing", "created_at", "paid_at", "version"],
+    )
     inlines = [LineInline, PaymentInline, SupportingDocumentInline, EventInline]
     change_list_template = "admin/orders/validationcase/change_list.html"
     change_form_template = "admin/orders/validationcase/change_form.html"
@@ -163,8 +146,7 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("why it is checked"))
     def risk_reasons(self, order):
-        event = order.events.filter(label=history.FRAUD_MANUAL_REVIEW).order_by("-created_at").first()
-        return "; ".join(str(RULE_TEXTS.get(rule, rule)) for rule in event.data.get("risk", [])) if event else ""
+        return "; ".join(risk_reasons(order))
 
     # --- pages ---------------------------------------------------------------------------------------
 
@@ -191,10 +173,9 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
                 "can_decide": request.user.has_perm(DECIDE_PERMISSION),
                 "case_open": order.status in OPEN_CASE_STATUSES,
                 "case_checking": order.status == OrderStatus.CHECKING,
-                "case_overdue": queue.is_overdue(order),
-                "case_local_today": local_today(order.subsidiary.time_zone),
                 "assigned_to_me": order.assigned_to_id == request.user.pk,
                 "refusal_form": RefusalForm(),
+                "case": case_file(order),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 

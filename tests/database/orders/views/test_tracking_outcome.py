@@ -4,8 +4,8 @@ its own words, in English and French.
 """
 
 import re
-from decimal import Decimal
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
