@@ -22,10 +22,10 @@ from core.localtime import local_today
 from core.money import format_money
 
 from ..lifecycle import TransitionError
-from ..models import OPEN_CASE_STATUSES, Order, OrderStatus, SupportingDocument, ValidationCase
+from ..models import OPEN_CASE_STATUSES, Order, OrderLine, OrderStatus, SupportingDocument, ValidationCase
 from ..services import validation
 from ..services import validation_queue as queue
-from .case_file import case_file, risk_reasons
+from .case_file import case_file
 from .common import EventInline, LineInline, PaymentInline, ReadOnlyAdmin, ReadOnlyInline
 from .display import shown_fields
 
@@ -103,6 +103,14 @@ class SupportingDocumentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, document.original_name)
 
 
+class CaseLineInline(LineInline):
+    """What a validator weighs of each line: what, how many, for how long, for how much."""
+
+    fields = shown_fields(
+        OrderLine, ["description", "quantity", "net_total", "vat_amount", "gross_amount", "period_start", "period_end"]
+    )
+
+
 @admin.register(ValidationCase)
 class ValidationCaseAdmin(ReadOnlyAdmin):
     list_display = shown_fields(
@@ -116,12 +124,9 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
     search_fields = ["id", "account__username", "account__handle", "account__email"]
     ordering = ["validation_due_on", "id"]
     show_facets = admin.ShowFacets.NEVER
-    fields = readonly_fields = shown_fields(
-        ValidationCase,
-        ["account", "subsidiary", "status", "cancel_reason", "risk_reasons", "validation_due_on", "documents_due_on",
-         "assigned_to", "total_gross", "billing", "created_at", "paid_at", "version"],
-    )
-    inlines = [LineInline, PaymentInline, SupportingDocumentInline, EventInline]
+    # The case file above the form (templates/admin/orders/validationcase/change_form.html) shows the rest.
+    fields = readonly_fields = ["account", "subsidiary", "cancel_reason", "version"]
+    inlines = [CaseLineInline, PaymentInline, SupportingDocumentInline, EventInline]
     change_list_template = "admin/orders/validationcase/change_list.html"
     change_form_template = "admin/orders/validationcase/change_form.html"
 
@@ -143,10 +148,6 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
     def overdue(self, order):
         """Marked only when it is: the local date of the order's subsidiary is past the due date."""
         return format_html('<strong class="errornote">{}</strong>', _("Overdue")) if queue.is_overdue(order) else ""
-
-    @admin.display(description=gettext_lazy("why it is checked"))
-    def risk_reasons(self, order):
-        return "; ".join(risk_reasons(order))
 
     # --- pages ---------------------------------------------------------------------------------------
 
