@@ -9,6 +9,8 @@ page leads to (and its answer) stays in that language.
 from django.conf import settings
 from django.utils import translation
 
+from .views import remember_language
+
 
 def _emailed_language(request) -> str:
     language = request.GET.get("lang", "")
@@ -29,12 +31,5 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         if emailed and not logged_in:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                emailed,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            remember_language(response, emailed)
         return response

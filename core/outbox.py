@@ -91,13 +91,15 @@ def emails_send(*, keys: list[str]) -> int:
     return sent
 
 
-def _panel_links() -> re.Pattern:
-    """The panel's links in an email: its base URL and a path, without the punctuation that may end a sentence."""
-    return re.compile(re.escape(settings.PUBLIC_BASE_URL) + r"""(?:/[^\s"'<>]*[^\s"'<>.,;:!?)])?""")
+def _panel_links(*, html: bool) -> re.Pattern:
+    """The panel's links an email gives as links: an HTML part's `href`s, a text part's links that end their line.
+    A link quoted inside a sentence (the legal copy's withdrawal address) is left as its versioned text has it."""
+    url = re.escape(settings.PUBLIC_BASE_URL) + r"""[^\s"'<>]*"""
+    return re.compile(rf'(?<=href="){url}(?=")' if html else rf"{url}(?=[ \t]*$)", re.MULTILINE)
 
 
 def with_language(text: str, language: str, *, html: bool) -> str:
-    """Every link to the panel in `text` with `lang=<language>`: the page it opens speaks the email's language
+    """The panel's links in `text` with `lang=<language>`: the page each opens speaks the email's language
     (accounts.middleware), whoever is logged in, or nobody."""
 
     def tagged(match: re.Match) -> str:
@@ -107,7 +109,7 @@ def with_language(text: str, language: str, *, html: bool) -> str:
         separator = ("&amp;" if html else "&") if "?" in url else "?"
         return f"{url}{separator}lang={language}{hash_}{fragment}"
 
-    return _panel_links().sub(tagged, text)
+    return _panel_links(html=html).sub(tagged, text)
 
 
 def _render(email: OutboxEmail) -> EmailMultiAlternatives:

@@ -98,8 +98,7 @@ DETAIL_TEXTS = {
 }
 # A refusal in the customer's words: the sweep refuses (no actor) when the documents did not come in time.
 REFUSED_NO_DOCUMENTS = _(
-    "We did not receive the supporting documents in time, so the order was cancelled. "
-    "Your payment is refunded in full."
+    "We did not receive the supporting documents in time, so the order was cancelled. Your payment is refunded in full."
 )
 REFUSED_BY_STAFF = _(
     "After checking, we could not accept this order, so it was cancelled. Your payment is refunded in full."

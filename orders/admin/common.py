@@ -41,22 +41,25 @@ class ReadOnlyInline(admin.TabularInline):
 
 class LineInline(ReadOnlyInline):
     model = OrderLine
-    fields = shown_fields(OrderLine, [
-        "group",
-        "kind",
-        "description",
-        "quantity",
-        "unit_price",
-        "reduction",
-        "net_total",
-        "vat_rate",
-        "vat_amount",
-        "gross_amount",
-        "period_start",
-        "period_end",
-        "delivered_at",
-        "cancelled_at",
-    ])
+    fields = shown_fields(
+        OrderLine,
+        [
+            "group",
+            "kind",
+            "description",
+            "quantity",
+            "unit_price",
+            "reduction",
+            "net_total",
+            "vat_rate",
+            "vat_amount",
+            "gross_amount",
+            "period_start",
+            "period_end",
+            "delivered_at",
+            "cancelled_at",
+        ],
+    )
 
 
 class EventInline(ReadOnlyInline):

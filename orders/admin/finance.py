@@ -148,11 +148,18 @@ class RefundDestinationChangeAdmin(ReadOnlyAdmin):
     search_fields = ["refund__id", "refund__order__id"]
     fields = readonly_fields = shown_fields(
         RefundDestinationChange,
-        ["refund", "iban_shown", "customer_request", "status", "requested_by", "requested_at", "approved_by",
-         "approved_at"],
+        [
+            "refund",
+            "iban_shown",
+            "customer_request",
+            "status",
+            "requested_by",
+            "requested_at",
+            "approved_by",
+            "approved_at",
+        ],
     )
     actions = ["approve"]
-
 
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.change_refund")
@@ -196,4 +203,3 @@ class InvoiceAdmin(ReadOnlyAdmin):
     search_fields = ["number", "order__id", "order__account__username"]
     list_select_related = ["order", "subsidiary"]
     fields = readonly_fields = shown_fields(Invoice)
-

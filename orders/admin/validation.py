@@ -25,6 +25,7 @@ from ..lifecycle import TransitionError
 from ..models import OPEN_CASE_STATUSES, Order, OrderLine, OrderStatus, SupportingDocument, ValidationCase
 from ..services import validation
 from ..services import validation_queue as queue
+from ..templatetags.panel import ldate
 from .case_file import case_file
 from .common import EventInline, LineInline, PaymentInline, ReadOnlyAdmin, ReadOnlyInline
 from .display import shown_fields
@@ -115,8 +116,17 @@ class CaseLineInline(LineInline):
 class ValidationCaseAdmin(ReadOnlyAdmin):
     list_display = shown_fields(
         ValidationCase,
-        ["case", "validation_due_on", "overdue", "status", "assigned_to", "account", "subsidiary", "total_gross",
-         "paid_at"],
+        [
+            "case",
+            "validation_due_on",
+            "overdue",
+            "status",
+            "assigned_to",
+            "account",
+            "subsidiary",
+            "total_gross",
+            "paid_at",
+        ],
     )
     list_display_links = ["case"]
     list_filter = [CaseFilter, "status", "subsidiary"]
@@ -177,6 +187,7 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
                 "assigned_to_me": order.assigned_to_id == request.user.pk,
                 "refusal_form": RefusalForm(),
                 "case": case_file(order),
+                "can_read_documents": request.user.has_perm("orders.view_supportingdocument"),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -223,7 +234,7 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
             updated = validation.order_request_documents(order_id=order.pk, staff=request.user, today=today)
             return _("Documents requested from the customer for order %(number)s (due %(due)s); they were emailed.") % {
                 "number": order.number,
-                "due": updated.documents_due_on,
+                "due": ldate(updated.documents_due_on),
             }
 
         return self._decide(request, object_id, decide)
@@ -274,6 +285,6 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
         self.message_user(
             request,
             _("Order %(number)s is assigned to you (due %(due)s).")
-            % {"number": case.number, "due": case.validation_due_on},
+            % {"number": case.number, "due": ldate(case.validation_due_on)},
         )
         return redirect(self._change_url(case.pk))

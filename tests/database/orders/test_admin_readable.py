@@ -37,8 +37,11 @@ def senegal_case():
     account = UserFactory(subsidiary=dakar, country="SN", address="Avenue Senghor", city="Dakar", postcode="10200")
     pricing = PricingFactory(subsidiary=dakar, price=Decimal("380480"))
     vera = UserFactory(is_staff=True, first_name="Vera", last_name="Valdez")
-    order_refuse_and_refund(order_id=pay_order(place_order(account=account, pricings=[pricing])).pk, staff=vera,
-                            note="Name does not match the card")
+    order_refuse_and_refund(
+        order_id=pay_order(place_order(account=account, pricings=[pricing])).pk,
+        staff=vera,
+        note="Name does not match the card",
+    )
     return pay_order(place_order(account=account, pricings=[pricing]))
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from orders.legal import legal_text
 from tests.support.orders import paid_order
 from tests.support.pages import french
 
@@ -17,15 +18,13 @@ ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def panel_links(text: str) -> list[str]:
-    """The links in an email's text, without the full stop that may end their sentence."""
-    return re.findall(re.escape(settings.PUBLIC_BASE_URL) + r"[^\s\"'<>]*[^\s\"'<>.,;:!?)]", text)
+    """The links an email's text gives, each at the end of its line."""
+    return re.findall(re.escape(settings.PUBLIC_BASE_URL) + r"\S*(?=[ \t]*$)", text, re.MULTILINE)
 
 
 def test_the_withdrawal_link_of_a_french_email_opens_in_french(client):
     order = paid_order(language="fr")
-    client.post(
-        reverse("orders:withdraw_start"), {"order": order.pk, "email": order.account.email}, **ENGLISH_BROWSER
-    )
+    client.post(reverse("orders:withdraw_start"), {"order": order.pk, "email": order.account.email}, **ENGLISH_BROWSER)
     [email] = [m for m in mail.outbox if re.search(r"/orders/withdraw/[^/\s?]+/", m.body)]
     [link] = panel_links(email.body)
     assert link.endswith("?lang=fr")
@@ -51,6 +50,8 @@ def test_every_panel_link_of_every_email_names_its_language(client):
     for message, link in links:
         assert re.search(r"[?&]lang=(en|fr)$", link), (message.subject, link)
     assert any(link.endswith("lang=fr") for _m, link in links) and any(link.endswith("lang=en") for _m, link in links)
+    # The legal copy quoting the withdrawal page's address stays exactly as its versioned text has it.
+    assert any(legal_text("withdrawal_information", "fr") in m.body for m in mail.outbox)
 
 
 def test_a_logged_in_customer_follows_the_email_not_the_saved_language(client):
