@@ -6,6 +6,7 @@ purpose; a worker killed between sending and marking may resend once (SMTP offer
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -90,13 +91,35 @@ def emails_send(*, keys: list[str]) -> int:
     return sent
 
 
+def _panel_links(*, html: bool) -> re.Pattern:
+    """The panel's links an email gives as links: an HTML part's `href`s, a text part's links that end their line.
+    A link quoted inside a sentence (the legal copy's withdrawal address) is left as its versioned text has it."""
+    url = re.escape(settings.PUBLIC_BASE_URL) + r"""[^\s"'<>]*"""
+    return re.compile(rf'(?<=href="){url}(?=")' if html else rf"{url}(?=[ \t]*$)", re.MULTILINE)
+
+
+def with_language(text: str, language: str, *, html: bool) -> str:
+    """The panel's links in `text` with `lang=<language>`: the page each opens speaks the email's language
+    (accounts.middleware), whoever is logged in, or nobody."""
+
+    def tagged(match: re.Match) -> str:
+        url, hash_, fragment = match.group(0).partition("#")
+        if "lang=" in url:
+            return match.group(0)
+        separator = ("&amp;" if html else "&") if "?" in url else "?"
+        return f"{url}{separator}lang={language}{hash_}{fragment}"
+
+    return _panel_links(html=html).sub(tagged, text)
+
+
 def _render(email: OutboxEmail) -> EmailMultiAlternatives:
     with translation.override(email.language):
         context = {**email.context, "public_base_url": settings.PUBLIC_BASE_URL}
         subject = render_to_string(f"emails/{email.template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{email.template}.txt", context)
+        body = with_language(render_to_string(f"emails/{email.template}.txt", context), email.language, html=False)
+        html = render_to_string(f"emails/{email.template}.html", context)
         message = EmailMultiAlternatives(subject, body, to=[email.to])
-        message.attach_alternative(render_to_string(f"emails/{email.template}.html", context), "text/html")
+        message.attach_alternative(with_language(html, email.language, html=True), "text/html")
     return message
 
 

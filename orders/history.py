@@ -93,9 +93,25 @@ DETAIL_TEXTS = {
         "An additional processing time is required. It is usually around 48 hours. "
         "Our customer support team may contact you."
     ),
-    FRAUD_REFUSED: _(
-        "The data associated with this order does not have the necessary guarantees for the transaction. "
-        "Please renew it using another payment method."
-    ),
-    INVOICE_SENT: _("You can view and download it in the Billing section."),
+    ORDER_EXPIRED: _("The purchase order was not paid in time: nothing was charged. You can reorder it."),
+    WITHDRAWAL_REQUESTED: _("You withdrew from the contract: what you paid for the withdrawn services is refunded."),
 }
+# A refusal in the customer's words: the sweep refuses (no actor) when the documents did not come in time.
+REFUSED_NO_DOCUMENTS = _(
+    "We did not receive the supporting documents in time, so the order was cancelled. Your payment is refunded in full."
+)
+REFUSED_BY_STAFF = _(
+    "After checking, we could not accept this order, so it was cancelled. Your payment is refunded in full."
+)
+
+
+def refused_by_staff(event) -> bool:
+    """Refused by a validator (the `staff` channel), rather than by the sweep for documents that never came."""
+    return event.channel == "staff"
+
+
+def event_detail(event) -> str:
+    """The line under an event's label in the panel's history."""
+    if event.label == FRAUD_REFUSED:
+        return REFUSED_BY_STAFF if refused_by_staff(event) else REFUSED_NO_DOCUMENTS
+    return DETAIL_TEXTS.get(event.label, "")

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from core.errors import OrderError
 
 from ..models import OrderEvent, OrderLine, Payment
+from .display import shown_fields
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,33 +41,36 @@ class ReadOnlyInline(admin.TabularInline):
 
 class LineInline(ReadOnlyInline):
     model = OrderLine
-    fields = [
-        "group",
-        "kind",
-        "description",
-        "quantity",
-        "unit_price",
-        "reduction",
-        "net_total",
-        "vat_rate",
-        "vat_amount",
-        "gross_amount",
-        "period_start",
-        "period_end",
-        "delivered_at",
-        "cancelled_at",
-    ]
+    fields = shown_fields(
+        OrderLine,
+        [
+            "group",
+            "kind",
+            "description",
+            "quantity",
+            "unit_price",
+            "reduction",
+            "net_total",
+            "vat_rate",
+            "vat_amount",
+            "gross_amount",
+            "period_start",
+            "period_end",
+            "delivered_at",
+            "cancelled_at",
+        ],
+    )
 
 
 class EventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["created_at", "label", "from_status", "to_status", "actor", "channel", "data"]
+    fields = shown_fields(OrderEvent, ["created_at", "label", "from_status", "to_status", "actor", "channel", "data"])
     ordering = ["created_at", "id"]
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["created_at", "kind", "amount", "currency", "status", "failure_reason", "settled_at"]
+    fields = shown_fields(Payment, ["created_at", "kind", "amount", "status", "failure_reason", "settled_at"])
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:

@@ -16,14 +16,16 @@ from ..services.payments import payment_mark_transfer_received
 from ..services.refund_destinations import MAX_REQUEST, refund_approve_destination, refund_request_destination
 from ..services.refunds import late_refunds, refund_retry
 from .common import ReadOnlyAdmin, csv_response, run_for_each
+from .display import shown_fields
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["id", "order", "kind", "amount", "currency", "status", "created_at", "settled_at"]
+    list_display = shown_fields(Payment, ["id", "order", "kind", "amount", "status", "created_at", "settled_at"])
     list_filter = ["status", "kind", "currency"]
     search_fields = ["order__id", "idempotency_key", "gateway_reference"]
-    readonly_fields = [f.name for f in Payment._meta.fields]
+    list_select_related = ["order__subsidiary"]
+    fields = readonly_fields = shown_fields(Payment)
     actions = ["mark_transfer_received"]
 
     def has_add_permission(self, request):
@@ -55,24 +57,14 @@ class LateFilter(admin.SimpleListFilter):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "order",
-        "cause",
-        "amount",
-        "currency",
-        "kind",
-        "status",
-        "due_on",
-        "paid_at",
-        "attempts",
-        "last_error",
-    ]
+    list_display = shown_fields(
+        Refund, ["id", "order", "cause", "amount", "kind", "status", "due_on", "paid_at", "attempts", "last_error"]
+    )
     list_filter = ["status", LateFilter, "cause", "currency", "kind"]
     search_fields = ["order__id", "idempotency_key", "gateway_reference"]
-    list_select_related = ["order"]
+    list_select_related = ["order__subsidiary"]
     # Nothing is edited here, the IBAN least of all: it changes through a request that a second person approves.
-    readonly_fields = [f.name for f in Refund._meta.fields]
+    fields = readonly_fields = shown_fields(Refund)
     actions = ["retry", "export_csv"]
     change_form_template = "admin/orders/refund/change_form.html"
 
@@ -149,22 +141,25 @@ class RefundDestinationForm(forms.Form):
 class RefundDestinationChangeAdmin(ReadOnlyAdmin):
     """Changes of a refund's IBAN that finance requested; a second, different finance person approves each."""
 
-    list_display = ["id", "refund", "iban_shown", "status", "requested_by", "requested_at", "approved_by"]
+    list_display = shown_fields(
+        RefundDestinationChange, ["id", "refund", "iban_shown", "status", "requested_by", "requested_at", "approved_by"]
+    )
     list_filter = ["status"]
     search_fields = ["refund__id", "refund__order__id"]
-    fields = [
-        "refund",
-        "iban_shown",
-        "customer_request",
-        "status",
-        "requested_by",
-        "requested_at",
-        "approved_by",
-        "approved_at",
-    ]
-    readonly_fields = fields
+    fields = readonly_fields = shown_fields(
+        RefundDestinationChange,
+        [
+            "refund",
+            "iban_shown",
+            "customer_request",
+            "status",
+            "requested_by",
+            "requested_at",
+            "approved_by",
+            "approved_at",
+        ],
+    )
     actions = ["approve"]
-
 
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.change_refund")
@@ -186,13 +181,13 @@ class RefundDestinationChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(admin.ModelAdmin):
-    list_display = [
-        "number", "kind", "invoice", "refund", "subsidiary", "amount", "vat_amount", "currency", "issued_at"
-    ]
+    list_display = shown_fields(
+        CreditNote, ["number", "kind", "invoice", "refund", "subsidiary", "amount", "vat_amount", "issued_at"]
+    )
     list_filter = ["kind", "subsidiary", "currency"]
     search_fields = ["number", "refund__order__id", "invoice__number"]
-    list_select_related = ["invoice", "refund"]
-    readonly_fields = [f.name for f in CreditNote._meta.fields]
+    list_select_related = ["invoice", "refund", "subsidiary"]
+    fields = readonly_fields = shown_fields(CreditNote)
 
     def has_add_permission(self, request):
         return False
@@ -205,9 +200,8 @@ class CreditNoteAdmin(admin.ModelAdmin):
 class InvoiceAdmin(ReadOnlyAdmin):
     """Invoices are issued by the worker and never changed: read-only here, no add, no delete."""
 
-    list_display = ["number", "order", "subsidiary", "total_gross", "currency", "issued_at"]
+    list_display = shown_fields(Invoice, ["number", "order", "subsidiary", "total_gross", "issued_at"])
     list_filter = ["subsidiary", "currency"]
     search_fields = ["number", "order__id", "order__account__username"]
-    list_select_related = ["order"]
-    readonly_fields = [f.name for f in Invoice._meta.fields]
-
+    list_select_related = ["order", "subsidiary"]
+    fields = readonly_fields = shown_fields(Invoice)

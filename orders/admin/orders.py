@@ -16,34 +16,29 @@ from ..forms.withdrawal import StaffWithdrawalForm
 from ..models import Consent, Order, Service, Withdrawal, WithdrawalLine
 from ..services.delivery import order_retry_delivery
 from .common import EventInline, LineInline, PaymentInline, ReadOnlyInline, csv_response, csv_safe, run_for_each
+from .display import shown_fields
 
 
 class ConsentInline(ReadOnlyInline):
     model = Consent
-    fields = ["kind", "text_key", "text_version", "language", "given_at", "ip", "channel", "application_key"]
+    fields = shown_fields(
+        Consent, ["kind", "text_key", "text_version", "language", "given_at", "ip", "channel", "application_key"]
+    )
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "account",
-        "kind",
-        "status",
-        "cancel_reason",
-        "total_gross",
-        "currency",
-        "created_at",
-        "expires_at",
-    ]
+    list_display = shown_fields(
+        Order, ["id", "account", "kind", "status", "cancel_reason", "total_gross", "created_at", "expires_at"]
+    )
     list_filter = ["status", "kind", "subsidiary", "cancel_reason"]
     # A number alone is an order number, matched exactly (see get_search_results); other terms
     # search the account's handle, username and email.
     search_fields = ["=id", "account__username", "account__handle", "account__email"]
     search_help_text = _("Order number, customer handle, username or email")
     date_hierarchy = "created_at"
-    list_select_related = ["account"]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    list_select_related = ["account", "subsidiary"]
+    fields = readonly_fields = shown_fields(Order)
     inlines = [LineInline, PaymentInline, ConsentInline, EventInline]
     actions = ["export_csv", "retry_delivery"]
 
@@ -94,17 +89,18 @@ class ServiceAdmin(admin.ModelAdmin):
 
 class WithdrawalLineInline(ReadOnlyInline):
     model = WithdrawalLine
-    fields = ["line", "amount", "vat_amount"]
+    fields = shown_fields(WithdrawalLine, ["line", "amount", "vat_amount"])
 
 
 @admin.register(Withdrawal)
 class WithdrawalAdmin(admin.ModelAdmin):
     """Withdrawals, and the page where staff record one received by email or letter."""
 
-    list_display = ["id", "order", "requested_at", "channel", "refund_total", "reason"]
+    list_display = shown_fields(Withdrawal, ["id", "order", "requested_at", "channel", "refund_total", "reason"])
     list_filter = ["channel", "reason"]
     search_fields = ["order__id", "email"]
-    readonly_fields = [f.name for f in Withdrawal._meta.fields]
+    list_select_related = ["order__subsidiary"]
+    fields = readonly_fields = shown_fields(Withdrawal)
     inlines = [WithdrawalLineInline]
     change_list_template = "admin/orders/withdrawal/change_list.html"
 

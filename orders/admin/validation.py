@@ -21,13 +21,14 @@ from core.errors import OrderError
 from core.localtime import local_today
 from core.money import format_money
 
-from .. import history
 from ..lifecycle import TransitionError
-from ..models import OPEN_CASE_STATUSES, Order, OrderStatus, SupportingDocument, ValidationCase
-from ..risk import RULE_TEXTS
+from ..models import OPEN_CASE_STATUSES, Order, OrderLine, OrderStatus, SupportingDocument, ValidationCase
 from ..services import validation
 from ..services import validation_queue as queue
+from ..templatetags.panel import ldate
+from .case_file import case_file
 from .common import EventInline, LineInline, PaymentInline, ReadOnlyAdmin, ReadOnlyInline
+from .display import shown_fields
 
 VIEW_PERMISSION = "orders.view_order"
 
@@ -87,7 +88,9 @@ class CaseFilter(admin.SimpleListFilter):
 
 class SupportingDocumentInline(ReadOnlyInline):
     model = SupportingDocument
-    fields = ["download", "content_type", "size", "uploaded_at", "uploaded_by", "deleted_at"]
+    fields = shown_fields(
+        SupportingDocument, ["download", "content_type", "size", "uploaded_at", "uploaded_by", "deleted_at"]
+    )
     verbose_name_plural = gettext_lazy("supporting documents")
 
     def has_view_permission(self, request, obj=None):  # the permission the panel asks to stream the file
@@ -101,44 +104,39 @@ class SupportingDocumentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, document.original_name)
 
 
+class CaseLineInline(LineInline):
+    """What a validator weighs of each line: what, how many, for how long, for how much."""
+
+    fields = shown_fields(
+        OrderLine, ["description", "quantity", "net_total", "vat_amount", "gross_amount", "period_start", "period_end"]
+    )
+
+
 @admin.register(ValidationCase)
 class ValidationCaseAdmin(ReadOnlyAdmin):
-    list_display = [
-        "case",
-        "validation_due_on",
-        "overdue",
-        "status",
-        "assigned_to",
-        "account",
-        "subsidiary",
-        "total_gross",
-        "currency",
-        "paid_at",
-    ]
+    list_display = shown_fields(
+        ValidationCase,
+        [
+            "case",
+            "validation_due_on",
+            "overdue",
+            "status",
+            "assigned_to",
+            "account",
+            "subsidiary",
+            "total_gross",
+            "paid_at",
+        ],
+    )
     list_display_links = ["case"]
     list_filter = [CaseFilter, "status", "subsidiary"]
     list_select_related = ["account", "subsidiary", "assigned_to"]
     search_fields = ["id", "account__username", "account__handle", "account__email"]
     ordering = ["validation_due_on", "id"]
     show_facets = admin.ShowFacets.NEVER
-    fields = [
-        "account",
-        "subsidiary",
-        "status",
-        "cancel_reason",
-        "risk_reasons",
-        "validation_due_on",
-        "documents_due_on",
-        "assigned_to",
-        "total_gross",
-        "currency",
-        "billing",
-        "created_at",
-        "paid_at",
-        "version",
-    ]
-    readonly_fields = fields
-    inlines = [LineInline, PaymentInline, SupportingDocumentInline, EventInline]
+    # The case file above the form (templates/admin/orders/validationcase/change_form.html) shows the rest.
+    fields = readonly_fields = ["account", "subsidiary", "cancel_reason", "version"]
+    inlines = [CaseLineInline, PaymentInline, SupportingDocumentInline, EventInline]
     change_list_template = "admin/orders/validationcase/change_list.html"
     change_form_template = "admin/orders/validationcase/change_form.html"
 
@@ -160,11 +158,6 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
     def overdue(self, order):
         """Marked only when it is: the local date of the order's subsidiary is past the due date."""
         return format_html('<strong class="errornote">{}</strong>', _("Overdue")) if queue.is_overdue(order) else ""
-
-    @admin.display(description=gettext_lazy("why it is checked"))
-    def risk_reasons(self, order):
-        event = order.events.filter(label=history.FRAUD_MANUAL_REVIEW).order_by("-created_at").first()
-        return "; ".join(str(RULE_TEXTS.get(rule, rule)) for rule in event.data.get("risk", [])) if event else ""
 
     # --- pages ---------------------------------------------------------------------------------------
 
@@ -191,10 +184,10 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
                 "can_decide": request.user.has_perm(DECIDE_PERMISSION),
                 "case_open": order.status in OPEN_CASE_STATUSES,
                 "case_checking": order.status == OrderStatus.CHECKING,
-                "case_overdue": queue.is_overdue(order),
-                "case_local_today": local_today(order.subsidiary.time_zone),
                 "assigned_to_me": order.assigned_to_id == request.user.pk,
                 "refusal_form": RefusalForm(),
+                "case": case_file(order),
+                "can_read_documents": request.user.has_perm("orders.view_supportingdocument"),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -241,7 +234,7 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
             updated = validation.order_request_documents(order_id=order.pk, staff=request.user, today=today)
             return _("Documents requested from the customer for order %(number)s (due %(due)s); they were emailed.") % {
                 "number": order.number,
-                "due": updated.documents_due_on,
+                "due": ldate(updated.documents_due_on),
             }
 
         return self._decide(request, object_id, decide)
@@ -292,6 +285,6 @@ class ValidationCaseAdmin(ReadOnlyAdmin):
         self.message_user(
             request,
             _("Order %(number)s is assigned to you (due %(due)s).")
-            % {"number": case.number, "due": case.validation_due_on},
+            % {"number": case.number, "due": ldate(case.validation_due_on)},
         )
         return redirect(self._change_url(case.pk))

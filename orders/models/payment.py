@@ -2,9 +2,10 @@
 
 from django.db import models
 from django.db.models import SET_NULL, ProtectedError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.money import MONEY
+from core.money import MONEY, format_money
 from payments.kinds import PaymentKind
 
 
@@ -52,4 +53,5 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.kind} {self.amount} {self.status}"
+        amount = format_money(self.amount, self.currency, get_language() or "en")
+        return f"{self.order_id} {self.get_kind_display()} {amount} {self.get_status_display()}"

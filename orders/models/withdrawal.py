@@ -5,9 +5,10 @@ refund per refusal and per late payment, one credit note per refund, gapless num
 """
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.money import MONEY
+from core.money import MONEY, format_money
 from payments.iban import masked_iban
 from payments.kinds import PaymentKind
 
@@ -55,7 +56,7 @@ class WithdrawalLine(models.Model):
     vat_amount = models.DecimalField(**MONEY)
 
     def __str__(self) -> str:
-        return f"{self.line_id} {self.amount}"
+        return f"{self.line_id} {format_money(self.amount, self.withdrawal.order.currency, get_language() or 'en')}"
 
 
 class Refund(models.Model):
@@ -102,7 +103,8 @@ class Refund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.amount} {self.currency} {self.status}"
+        amount = format_money(self.amount, self.currency, get_language() or "en")
+        return f"{self.order_id} {amount} {self.get_status_display()}"
 
 
 class RefundDestinationChange(models.Model):

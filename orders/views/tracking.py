@@ -7,7 +7,6 @@ done, the swapped-in partial carries no trigger and the polling stops.
 from babel.dates import format_date
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
@@ -18,6 +17,7 @@ from orders import followup, history
 from orders.selectors import account_order, prefetch_for_withdrawal
 from orders.withdrawal import order_rule, withdrawal_eligibility
 
+from .cancel_notice import cancel_notice
 from .list_query import back_query
 from .lists import partial_requested
 from .menu import order_menu
@@ -38,22 +38,33 @@ def long_date(day) -> str:
     return format_date(day, "full", locale=to_locale(get_language() or "en"))
 
 
-def _progress(order) -> dict:
-    events = list(order.events.all())
+def _history(order, events: list) -> list[dict]:
+    """Newest first; "Your bill is available" only once the bill exists (`order.invoice_number`), with its link."""
+    bill = getattr(order, "invoice_number", None)
+    entries = []
+    for event in reversed(events):
+        if event.label == history.INVOICE_SENT and not bill:
+            continue
+        entries.append(
+            {
+                "at": event.created_at,
+                "label": history.LABEL_TEXTS.get(event.label, event.label),
+                "detail": history.event_detail(event),
+                "bill": bill if event.label == history.INVOICE_SENT else None,
+            }
+        )
+    return entries
+
+
+def _progress(order, events: list | None = None) -> dict:
+    events = list(order.events.all()) if events is None else events
     steps = followup.follow_up(order, events)
     return {
         "order": order,
         "steps": [
             {"status": s.status, "label": history.STEP_TEXTS[s.step], "state": STATE_TEXTS[s.status]} for s in steps
         ],
-        "history": [
-            {
-                "at": event.created_at,
-                "label": history.LABEL_TEXTS.get(event.label, event.label),
-                "detail": history.DETAIL_TEXTS.get(event.label, ""),
-            }
-            for event in reversed(events)
-        ],
+        "history": _history(order, events),
         "polling": followup.is_in_progress(steps),
         "refresh_seconds": settings.TRACKING_REFRESH_SECONDS,
     }
@@ -73,7 +84,8 @@ def order_tracking(request, order_id: int):
 def _tracking_page(request, order_id: int, extra_context: dict):
     now = timezone.now()
     order = account_order(account=request.user, order_id=order_id, now=now)
-    context = _progress(order)
+    events = list(order.events.all())
+    context = _progress(order, events)
     eligibility = order_rule(order, now=now)
     if eligibility is None:  # its lines decide: fetched with their plans (the summary shows them) and the consents
         prefetch_for_withdrawal([order])
@@ -86,11 +98,7 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "eligibility": eligibility,
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
-            "refunds": order.refunds.annotate(
-                credit_note_number=F("credit_note__number"),
-                credit_note_pk=F("credit_note__id"),
-                credit_note_kind=F("credit_note__kind"),
-            ),
+            "notice": cancel_notice(order, events),
             **extra_context,
         }
     )

@@ -4,11 +4,13 @@ Everything goes through the real services, as a customer, staff and the workers 
 checked out, orders are paid with saved sandbox cards through the sandbox gateway (outside any
 transaction), and every status is reached through `orders.lifecycle`. Nothing writes a status here.
 
-Idempotent: demo orders carry the marker `demo:<slug>` as their cart's description, and a slug whose
-order exists is left alone. Two kinds of orders are time-relative and re-dated on each run: an unpaid
-demo order that is no longer payable (it expired) is placed again, and alice's withdrawable order is
-placed again when its withdrawal period is over, so that she always has one of each. Her renewal
-order comes from `service_renew`, which returns the open one or makes a fresh one.
+Idempotent: the same data after any number of runs. Demo orders carry the marker `demo:<slug>` as their
+cart's description, and a slug whose order exists is not placed again. What must stay time-relative (an
+unpaid order still payable, alice's order still within its withdrawal period, her open renewal) stays so
+because a later run re-dates the demo orders: every date of them and of what hangs off them moves forward by
+the whole days since they were placed, so they read as placed today and keep their meaning together. Only
+an order that no longer shows what it is there for after that (someone paid the unpaid one, or beat expired
+it while `bin/run` ran for a week) is placed again.
 
 alice's `delivering` order is, as in production, delivered by the Celery worker once
 SANDBOX_DELIVERY_SECONDS have passed (its delivery is enqueued on commit like any other), and her
@@ -24,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.groups import FINANCE, VALIDATORS, ensure_staff_groups
@@ -34,7 +36,23 @@ from core.errors import Conflict
 from core.localtime import local_today
 from core.money import quantize
 from orders.lifecycle import expirable_orders
-from orders.models import Order, OrderEvent, OrderKind, OrderStatus, Payment, Service, Withdrawal
+from orders.models import (
+    Cart,
+    CartItem,
+    Consent,
+    CreditNote,
+    Invoice,
+    Order,
+    OrderEvent,
+    OrderKind,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Refund,
+    Service,
+    SupportingDocument,
+    Withdrawal,
+)
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
@@ -174,6 +192,24 @@ ORDERS = (
     DemoOrder("moussa-unpaid", "moussa", UNPAID, (("perso2026", "P12M", "default"),)),
 )
 RENEWED_SLUG = "alice-delivered"  # alice's renewal order renews this order's service
+ANCHOR_SLUG = "alice-withdrawable"  # placed "now" by the run that placed it: how far the demo orders lag
+# What a later run re-dates: the demo carts (by their marker), and the demo customers' orders and all that hangs
+# off them (by the path to the customer's username).
+REDATED = (
+    (Cart, "description__startswith"),
+    (CartItem, "cart__description__startswith"),
+    (Order, "account__username__in"),
+    (OrderLine, "order__account__username__in"),
+    (OrderEvent, "order__account__username__in"),
+    (Consent, "order__account__username__in"),
+    (Payment, "order__account__username__in"),
+    (Invoice, "order__account__username__in"),
+    (SupportingDocument, "order__account__username__in"),
+    (Withdrawal, "order__account__username__in"),
+    (Refund, "order__account__username__in"),
+    (CreditNote, "refund__order__account__username__in"),
+    (Service, "account__username__in"),
+)
 
 
 def demo_orders(account: User, slug: str):
@@ -199,6 +235,7 @@ class Command(BaseCommand):
         groups = ensure_staff_groups()
         self.users = self.seed_users(groups)
         self.methods = {name: self.seed_payment_methods(self.users[name]) for name in CUSTOMERS}
+        self.redate()
         stable = [spec for spec in ORDERS if spec.target not in TIME_RELATIVE]
         for spec in stable:
             self.seed_order(spec)
@@ -269,6 +306,23 @@ class Command(BaseCommand):
         return methods
 
     # --- orders ------------------------------------------------------------------------------------
+
+    def redate(self) -> None:
+        """Move every date of the demo orders forward by the whole days since they were placed (see the docstring)."""
+        carts = Cart.objects.filter(description=f"{MARKER}{ANCHOR_SLUG}").order_by("-created_at")
+        anchor = carts.values_list("created_at", flat=True).first()
+        days = (timezone.now() - anchor).days if anchor else 0
+        if days < 1:
+            return
+        shift = timedelta(days=days)
+        for model, lookup in REDATED:
+            rows = model.objects.filter(**{lookup: list(CUSTOMERS) if lookup.endswith("__in") else MARKER})
+            fields = [f.name for f in model._meta.concrete_fields
+                      if isinstance(f, models.DateField) and not getattr(f, "auto_now", False)]
+            for row in rows:
+                moved = {name: getattr(row, name) + shift for name in fields if getattr(row, name) is not None}
+                model.objects.filter(pk=row.pk).update(**moved)
+        self.notes.append(f"The demo orders were re-dated by {days} day(s): they read as placed today.")
 
     def is_current(self, spec: DemoOrder, order: Order) -> bool:
         """Whether an existing demo order still shows what it is there for."""
