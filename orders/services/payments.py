@@ -7,6 +7,7 @@ an idempotency key; the result is recorded afterwards. A crash in between leaves
 
 import uuid
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,11 +23,11 @@ from payments.kinds import PaymentKind
 from .. import history
 from ..lifecycle import order_confirm_payment, record_event
 from ..models import Order, OrderStatus, Payment, Refund
-from ..notifications import notify_payment_received
+from ..notifications import notify_payment_received, notify_transfer_instructions
 from ..risk import risk_reasons
 from ..task_names import ISSUE_INVOICE
 from .delivery import delivery_publish_on_commit
-from .refunds import refund_full_payment
+from .refunds import refund_create, refund_full_payment
 
 # A pending payment the gateway has never heard of after this long was never sent.
 UNSENT_AFTER = timedelta(minutes=10)
@@ -69,10 +70,19 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
 def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datetime | None = None) -> Payment:
     """Charge `method` for the order's total; returns the payment, whose status says what happened."""
     now = now or timezone.now()
-    payment = _start_payment(order_id=order_id, account=account, method=method, now=now)
+    payment = payment_charge(
+        payment=_start_payment(order_id=order_id, account=account, method=method, now=now), now=now
+    )
+    if payment.status == Payment.Status.PENDING and payment.kind == PaymentKind.BANK_TRANSFER:
+        notify_transfer_instructions(payment.order, payment_id=payment.pk, now=now)
+    return payment
+
+
+def payment_charge(*, payment: Payment, now: datetime) -> Payment:
+    """Call the gateway for a committed pending payment (outside any transaction) and record its answer."""
     try:
         result = get_gateway().charge(
-            token=method.token,
+            token=payment.token,
             amount=payment.amount,
             currency=payment.currency,
             idempotency_key=payment.idempotency_key,
@@ -105,7 +115,11 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
             )
         elif payment.status == Payment.Status.PENDING and first_answer:
             record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
-        elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
+        elif (
+            payment.status == Payment.Status.SUCCEEDED
+            and order.status == OrderStatus.NOT_PAID
+            and payment.amount >= order.total_gross
+        ):
             order = order_confirm_payment(
                 order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now
             )
@@ -113,8 +127,19 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
             if order.status == OrderStatus.DELIVERING:
                 delivery_publish_on_commit(order.pk)
             publish_on_commit(ISSUE_INVOICE, order.pk)
+            if payment.amount > order.total_gross:
+                # A transfer above the total: the order is paid, and what is over goes back to the payer.
+                refund_create(
+                    order=order,
+                    cause=Refund.Cause.EXCESS,
+                    payment=payment,
+                    amount=payment.amount - order.total_gross,
+                    vat_amount=Decimal(0),
+                    requested_on=local_date(now, order.subsidiary.time_zone),
+                )
         elif payment.status == Payment.Status.SUCCEEDED:
-            # Money for an order that no longer waits for it (it expired meanwhile) goes back in full.
+            # Money for an order that no longer waits for it (it expired meanwhile), or a transfer short of its
+            # total that is settled anyway, goes back in full.
             refund_full_payment(
                 order=order,
                 cause=Refund.Cause.LATE_PAYMENT,
@@ -153,9 +178,10 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
 
 
 def payment_mark_transfer_received(*, payment_id: int, now: datetime | None = None) -> Payment:
-    """Finance saw the bank transfer arrive (sandbox: the gateway records it, then we apply its answer)."""
+    """The bank transfer arrived in full, for the amount asked (sandbox: the gateway records it, then we apply
+    its answer); orders.services.transfers records what arrived when finance says how much."""
     payment = Payment.objects.get(pk=payment_id)
     if payment.kind != PaymentKind.BANK_TRANSFER or payment.status != Payment.Status.PENDING:
         raise Conflict(_("Only a pending bank transfer can be marked as received."))
-    result = get_gateway().mark_transfer_received(idempotency_key=payment.idempotency_key)
+    result = get_gateway().mark_transfer_received(idempotency_key=payment.idempotency_key, amount=payment.amount)
     return payment_record_result(payment_id=payment.pk, result=result, now=now)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from orders import followup, history
 from orders.selectors import account_order, prefetch_for_withdrawal
+from orders.transfer_details import awaited_transfer_details
 from orders.withdrawal import order_rule, withdrawal_eligibility
 
 from .list_query import back_query
@@ -89,6 +90,7 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "refunds": order.refunds.annotate(
                 credit_note_number=F("credit_note__number"), credit_note_pk=F("credit_note__id")
             ),
+            "transfer": awaited_transfer_details(order, now=now),
             **extra_context,
         }
     )
