@@ -230,3 +230,22 @@ def notify_transfer_instructions(order: Order, *, payment_id: int, now=None) -> 
         arrive_by=_long_date(details.arrive_by, order.language),
         pay_path=reverse("orders:pay", args=[order.pk]),
     )
+
+
+IBAN_NEEDED_TEMPLATE = "refund_iban_needed"
+
+
+def iban_needed_key(refund) -> str:
+    return f"refund-iban-needed:{refund.pk}"
+
+
+def notify_refund_iban_needed(refund) -> OutboxEmail | None:
+    """A refund to a transfer payer waits for the IBAN to send it to: a link to the page where they give it."""
+    order = refund.order
+    return _send(
+        order,
+        iban_needed_key(refund),
+        IBAN_NEEDED_TEMPLATE,
+        refund_amount=str(refund.amount),
+        iban_path=reverse("orders:refund_iban", args=[order.pk, refund.pk]),
+    )

@@ -1,7 +1,7 @@
 """The customer's orders: list, purchase order (HTML and PDF), tracking, payment, withdrawal, reorder."""
 from django.urls import path
 
-from .views import documents, documents_upload, invoices, lists, payment, tracking, withdrawal
+from .views import documents, documents_upload, invoices, lists, payment, refund_destination, tracking, withdrawal
 
 app_name = "orders"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:order_id>/tracking/", tracking.order_tracking, name="tracking"),
     path("<int:order_id>/pay/", payment.order_pay_view, name="pay"),
     path("<int:order_id>/reorder/", payment.order_reorder, name="reorder"),
+    path("<int:order_id>/refunds/<int:refund_id>/iban/", refund_destination.refund_iban, name="refund_iban"),
     path("<int:order_id>/withdraw/", withdrawal.order_withdraw, name="withdraw"),
     path("<int:order_id>/bill/", invoices.invoice_view, name="bill"),
     path("<int:order_id>/bill/pdf/", invoices.invoice_pdf, name="bill_pdf"),

@@ -69,8 +69,8 @@ def transfer_receive(*, reference: str, amount, bank_entry: str, staff, now: dat
                 )
         except IntegrityError:
             raise Conflict(_("This bank statement entry was already recorded.")) from None
-        received = transfer_received(order.pk)
-        missing = max(order.total_gross - received, Decimal(0))
+        received = quantize(transfer_received(order.pk), order.currency)
+        missing = quantize(max(order.total_gross - received, Decimal(0)), order.currency)
         record_event(
             order,
             history.TRANSFER_RECEIVED,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from orders import followup, history
-from orders.selectors import account_order, prefetch_for_withdrawal
+from orders.selectors import account_order, prefetch_for_withdrawal, refunds_needing_iban
 from orders.transfer_details import awaited_transfer_details
 from orders.withdrawal import order_rule, withdrawal_eligibility
 
@@ -91,6 +91,7 @@ def _tracking_page(request, order_id: int, extra_context: dict):
                 credit_note_number=F("credit_note__number"), credit_note_pk=F("credit_note__id")
             ),
             "transfer": awaited_transfer_details(order, now=now),
+            "refunds_needing_iban": refunds_needing_iban(account=request.user, order_id=order.pk),
             **extra_context,
         }
     )
