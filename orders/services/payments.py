@@ -178,8 +178,8 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
 
 
 def payment_mark_transfer_received(*, payment_id: int, now: datetime | None = None) -> Payment:
-    """The bank transfer arrived in full, for the amount asked (sandbox: the gateway records it, then we apply
-    its answer); orders.services.transfers records what arrived when finance says how much."""
+    """The payment's amount arrived by bank transfer (sandbox: the gateway records it, then we apply its answer);
+    orders.services.transfers decides when, from what finance saw on the bank statement."""
     payment = Payment.objects.get(pk=payment_id)
     if payment.kind != PaymentKind.BANK_TRANSFER or payment.status != Payment.Status.PENDING:
         raise Conflict(_("Only a pending bank transfer can be marked as received."))

@@ -3,7 +3,8 @@
 Each statement entry becomes one receipt (its own reference is unique, so a form sent twice counts once) towards
 the order's bank-transfer payment, opened here if the customer never chose to pay by transfer. The payment
 settles once the receipts cover the total (paid; anything above it is refunded), or at once when the order no
-longer waits for the money (expired or cancelled: refunded in full). Short of the total, the order stays unpaid
+longer waits for the money (expired — the expiry sweep runs first if it has not yet — or cancelled: refunded in
+full). Short of the total, the order stays unpaid
 and its pages say what is still due. The gateway is called outside any transaction, with the payment's
 idempotency key; `transfers_settle_due` (beat) settles what a crash or the expiry sweep left behind.
 """
@@ -21,7 +22,6 @@ from django.utils.translation import gettext as _
 from accounts.services import payment_method_add
 from core.errors import Conflict, InvalidInput
 from core.money import quantize
-from payments.gateway import get_gateway
 from payments.kinds import PaymentKind
 
 from .. import history
@@ -29,7 +29,8 @@ from ..lifecycle import record_event
 from ..models import Order, OrderEvent, OrderStatus, Payment, TransferReceipt
 from ..selectors import unpaid_expired_q
 from ..transfer_details import order_id_from_reference, transfer_received
-from .payments import payment_charge, payment_record_result
+from .expiry import orders_expire
+from .payments import payment_charge, payment_mark_transfer_received
 
 MAX_BANK_ENTRY = TransferReceipt._meta.get_field("bank_entry").max_length
 
@@ -100,10 +101,15 @@ def transfer_settle(*, payment_id: int, now: datetime | None = None) -> Payment:
     if awaited and received < order.total_gross:
         return payment  # short: the order stays unpaid, its pages say what is still due
     if order.status == OrderStatus.NOT_PAID and not awaited:
-        return payment  # expired, not swept yet: refunded once the sweep has cancelled it (transfers_settle_due)
+        # Past its expiry, not swept yet: the sweep's work (idempotent) is done now, then the money goes back.
+        orders_expire(now=now)
+        if Order.objects.filter(pk=order.pk, status=OrderStatus.NOT_PAID).exists():
+            return payment  # the sweep's next run expires it; transfers_settle_due refunds it then
     Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(amount=received)
-    result = get_gateway().mark_transfer_received(idempotency_key=payment.idempotency_key, amount=received)
-    return payment_record_result(payment_id=payment.pk, result=result, now=now)
+    try:
+        return payment_mark_transfer_received(payment_id=payment.pk, now=now)
+    except Conflict:
+        return Payment.objects.get(pk=payment.pk)  # settled meanwhile by another run (the sweep, a second receipt)
 
 
 def transfers_settle_due(*, now: datetime | None = None) -> int:

@@ -14,17 +14,15 @@ from core.models import OutboxEmail
 from core.outbox import _render
 from orders import history
 from orders.models import OrderStatus, Refund
-from orders.services.payments import order_pay
 from orders.services.refunds import late_refunds_flag, refund_execute, refunds_recover
-from orders.services.transfers import transfer_receive
 from orders.services.validation import order_refuse_and_refund
 from orders.tasks import pay_refund
-from orders.transfer_details import transfer_reference
 from payments.iban import IBAN_INPUT_MAX_LENGTH, grouped
 from payments.kinds import PaymentKind
 from payments.models import SandboxTransaction
 from tests.support.api import api_for
-from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
+from tests.support.factories import UserFactory
+from tests.support.orders import transfer_paid_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 IBAN = "FR7630006000011234567890189"
@@ -33,21 +31,6 @@ BANNER = "is waiting for your IBAN"
 
 def page_text(response) -> str:
     return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.content.decode()))
-
-
-def transfer_paid_order(language="en"):
-    """A business's order paid by bank transfer, reconciled by finance (so in validation: a first order)."""
-    account = UserFactory(legal_form="corporation", organisation="Acme", language=language)
-    order = place_order(account=account)
-    order_pay(
-        order_id=order.pk, account=account, method=PaymentMethodFactory(account=account, kind=PaymentKind.BANK_TRANSFER)
-    )
-    transfer_receive(
-        reference=transfer_reference(order.pk), amount=order.total_gross, bank_entry=f"E-{order.pk}", staff=account
-    )
-    order.refresh_from_db()
-    assert order.status == OrderStatus.CHECKING
-    return order
 
 
 def test_refused_transfer_paid_order_is_refunded_once_the_customer_gives_an_iban(client):

@@ -233,13 +233,12 @@ def test_an_excess_pays_the_order_and_goes_back_to_the_payer(finance_client):
 def test_money_for_an_expired_order_is_refunded_in_full(finance):
     order, _payment = transfer_order()
     later = order.expires_at + timedelta(hours=1)
-    with time_machine.travel(later, tick=False):
+    with time_machine.travel(later, tick=False):  # past its expiry (no hold for transfers), not swept yet
         outcome = transfer_receive(
             reference=transfer_reference(order.pk), amount="500.00", bank_entry="LATE-1", staff=finance
         )
-        assert outcome.payment.status == Payment.Status.PENDING  # the order expires first (no hold for transfers)
-        orders_expire(now=timezone.now())
-        assert transfers_settle_due() == 1
+        assert outcome.payment.status == Payment.Status.SUCCEEDED
+        assert transfers_settle_due() == 0  # nothing left for the sweep
 
     order.refresh_from_db()
     refund = order.refunds.get()
@@ -311,3 +310,18 @@ def test_a_corporate_customer_pays_by_transfer_with_the_reference_shown_and_fina
     order.refresh_from_db()
     assert f"Order {order.pk} is paid." in page_text(response) and order.currency == seller.currency
     assert order.status != OrderStatus.NOT_PAID and order.paid_at is not None
+
+
+def test_a_short_transfer_for_an_order_that_then_expires_is_refunded_by_the_sweep(finance):
+    order, payment = transfer_order()
+    transfer_receive(reference=transfer_reference(order.pk), amount="400.00", bank_entry="SHORT-1", staff=finance)
+    assert transfers_settle_due() == 0  # still awaited: it stays short
+
+    with time_machine.travel(order.expires_at + timedelta(minutes=1), tick=False):
+        orders_expire(now=timezone.now())
+        assert transfers_settle_due() == 1
+
+    payment.refresh_from_db()
+    refund = order.refunds.get()
+    assert payment.status == Payment.Status.SUCCEEDED and payment.amount == Decimal("400.00")
+    assert (refund.cause, refund.amount) == (Refund.Cause.LATE_PAYMENT, Decimal("400.00"))
