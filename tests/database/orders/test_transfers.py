@@ -18,6 +18,7 @@ from core.money import format_money
 from core.outbox import _render
 from orders import history
 from orders.models import OrderStatus, Payment, Refund, TransferReceipt
+from orders.services import transfers as transfers_service
 from orders.services.expiry import orders_expire
 from orders.services.payments import order_pay
 from orders.services.transfers import transfer_receive, transfers_settle_due
@@ -28,6 +29,7 @@ from payments.kinds import PaymentKind
 from payments.models import SandboxTransaction
 from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory, place_order, subsidiary
 from tests.support.pages import pdf_text
+from tests.support.threads import assert_overlapped, run_together, slow_down
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -325,3 +327,21 @@ def test_a_short_transfer_for_an_order_that_then_expires_is_refunded_by_the_swee
     refund = order.refunds.get()
     assert payment.status == Payment.Status.SUCCEEDED and payment.amount == Decimal("400.00")
     assert (refund.cause, refund.amount) == (Refund.Cause.LATE_PAYMENT, Decimal("400.00"))
+
+
+@pytest.mark.postgres_only
+def test_the_same_entry_recorded_twice_at_once_counts_once(monkeypatch, finance):
+    order, payment = transfer_order()
+    slow_down(monkeypatch, transfers_service, "transfer_received")  # inside the receipt's transaction
+    record_it = lambda: transfer_receive(  # noqa: E731
+        reference=transfer_reference(order.pk), amount="1437.60", bank_entry="SAME", staff=finance
+    )
+
+    outcomes = run_together(record_it, record_it)
+
+    assert_overlapped(outcomes)
+    assert sorted(type(o[1]).__name__ for o in outcomes) == ["Conflict", "TransferOutcome"]
+    payment.refresh_from_db()
+    assert TransferReceipt.objects.filter(order=order).count() == 1
+    assert payment.status == Payment.Status.SUCCEEDED and payment.amount == Decimal("1437.60")
+    assert not order.refunds.exists()
