@@ -19,15 +19,21 @@ from payments.kinds import PaymentKind
 from .models import Order, OrderStatus, Payment, TransferReceipt
 
 
+# The order number, zero-padded so that every reference has the same length on a bank statement.
+REFERENCE_DIGITS = 8
+
+
 def transfer_reference(order_id: int) -> str:
     """The order's ISO 11649 reference, derived from its number: unique, checksummed, nothing stored."""
-    return creditor_reference(str(order_id))
+    return creditor_reference(f"{order_id:0{REFERENCE_DIGITS}d}")
 
 
 def order_id_from_reference(value) -> int | None:
     """The order a reference names (spaces and case ignored), or None if it is not one of ours."""
     part = parse_creditor_reference(value)
-    return int(part) if part and part.isdigit() and not part.startswith("0") else None
+    if not (part and part.isdigit()) or part != f"{int(part):0{REFERENCE_DIGITS}d}":
+        return None
+    return int(part)
 
 
 @dataclass(frozen=True)

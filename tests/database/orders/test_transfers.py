@@ -66,8 +66,9 @@ def finance_client(client, finance):
 
 
 def test_the_reference_is_the_orders_number_under_iso_11649():
-    assert transfer_reference(46) == "RF2346" and order_id_from_reference("rf23 46") == 46
-    assert order_id_from_reference("RF24 46") is None  # wrong check digits
+    assert transfer_reference(46) == "RF2300000046" and order_id_from_reference("rf23 0000 0046") == 46
+    assert order_id_from_reference("RF24 0000 0046") is None  # wrong check digits
+    assert order_id_from_reference("RF2346") is None and order_id_from_reference("RF23000000046") is None
     assert order_id_from_reference("RF18539007547034") == 539007547034  # a valid reference of ours or not: any number
     assert order_id_from_reference("RF18 ABC") is None
 
