@@ -18,7 +18,6 @@ from payments.kinds import PaymentKind
 
 from .models import Order, OrderStatus, Payment, TransferReceipt
 
-
 # The order number, zero-padded so that every reference has the same length on a bank statement.
 REFERENCE_DIGITS = 8
 
