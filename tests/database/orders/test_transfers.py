@@ -78,6 +78,7 @@ def test_the_purchase_order_gives_the_bank_details_reference_amount_and_date_in_
     order = place_order(account=account, pricings=[PricingFactory(price=Decimal("1198.00"))])
     client.force_login(account)
     fr = subsidiary("FR")
+    assert fr.bank_iban and fr.bank_bic and fr.bank_name  # the seeded seller, not blanks
     reference = grouped(transfer_reference(order.pk))
     arrive_by = local_date(order.expires_at, fr.time_zone)
 
@@ -298,6 +299,7 @@ def test_a_corporate_customer_pays_by_transfer_with_the_reference_shown_and_fina
     account = business(code)
     order, payment = transfer_order(account)
     seller = subsidiary(code)
+    assert seller.bank_iban and seller.bank_bic
     client, finance_client = Client(), Client()
     client.force_login(account)
     finance_client.force_login(finance)
