@@ -11,6 +11,7 @@ from django.conf import settings
 
 from catalog.models import Family
 from orders.models import OrderStatus, RetractionReason
+from payments.iban import IBAN_INPUT_MAX_LENGTH
 
 API_VERSION = "1.0"
 
@@ -654,7 +655,11 @@ RETRACTION = obj(
     {
         "reason": {"type": "string", "enum": list(RetractionReason.values)},
         "comment": {"type": "string", "maxLength": 2000},
-        "iban": {"type": "string", "maxLength": 64, "description": "Only for orders paid by bank transfer"},
+        "iban": {
+            "type": "string",
+            "maxLength": IBAN_INPUT_MAX_LENGTH,
+            "description": "Only for orders paid by bank transfer",
+        },
     },
     ["reason"],
 )

@@ -11,6 +11,7 @@ from orders.selectors import account_order, account_orders
 from orders.services.consents import Evidence, order_waive_retraction
 from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from payments.iban import IBAN_INPUT_MAX_LENGTH
 
 from . import errors
 from .params import Params, parse_body, query
@@ -140,7 +141,7 @@ def order_retraction(request, caller, order_id: int):
     body = Params(parse_body(request))
     reason = body.enum("reason", set(RetractionReason.values), required=True)
     comment = body.string("comment", default="", max_length=2000)
-    iban = body.string("iban", default="", max_length=64)
+    iban = body.string("iban", default="", max_length=IBAN_INPUT_MAX_LENGTH)
     order_withdraw(
         order_id=order.pk,
         request=WithdrawalRequest(confirmed=True, reason=reason, comment=comment, iban=iban),

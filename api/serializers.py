@@ -193,10 +193,13 @@ def follow_up_json(order: Order) -> list[dict]:
 
 
 def refund_json(refund: Refund) -> dict:
-    """A refund; its url and pdfUrl are its credit note's once paid, the order's tracking until then."""
+    """A refund; its url and pdfUrl are its credit note's once paid, the order's tracking until then (its `url` the
+    page where the customer gives the IBAN while a bank-transfer refund waits for one)."""
     order = refund.order
     note = getattr(refund, "credit_note", None)
     url = pdf_url = absolute(reverse("orders:tracking", args=[order.pk]))
+    if refund.status == Refund.Status.NEEDS_IBAN:
+        url = absolute(reverse("orders:refund_iban", args=[order.pk, refund.pk]))
     if note is not None:
         url = absolute(reverse("orders:credit_note", args=[order.pk, note.pk]))
         pdf_url = absolute(reverse("orders:credit_note_pdf", args=[order.pk, note.pk]))

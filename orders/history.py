@@ -35,6 +35,9 @@ ORDER_CANCELLED = "ORDER_CANCELLED"
 REFUND_IBAN_GIVEN = "REFUND_IBAN_GIVEN"
 REFUND_IBAN_CHANGE_REQUESTED = "REFUND_IBAN_CHANGE_REQUESTED"
 REFUND_IBAN_CHANGE_APPROVED = "REFUND_IBAN_CHANGE_APPROVED"
+# Money finance saw arrive under the order's transfer reference; a refund waiting for the customer's IBAN.
+TRANSFER_RECEIVED = "TRANSFER_RECEIVED"
+REFUND_IBAN_NEEDED = "REFUND_IBAN_NEEDED"
 
 VALIDATING, VALIDATED, DELIVERING, AVAILABLE = "VALIDATING", "VALIDATED", "DELIVERING", "AVAILABLE"
 STEPS = (VALIDATING, VALIDATED, DELIVERING, AVAILABLE)
@@ -86,6 +89,8 @@ LABEL_TEXTS = {
     REFUND_IBAN_GIVEN: _("IBAN for your refund recorded"),
     REFUND_IBAN_CHANGE_REQUESTED: _("Change of the IBAN for your refund requested"),
     REFUND_IBAN_CHANGE_APPROVED: _("IBAN for your refund changed"),
+    TRANSFER_RECEIVED: _("Bank transfer received"),
+    REFUND_IBAN_NEEDED: _("Your refund is waiting for your IBAN"),
 }
 
 DETAIL_TEXTS = {
@@ -95,6 +100,7 @@ DETAIL_TEXTS = {
     ),
     ORDER_EXPIRED: _("The purchase order was not paid in time: nothing was charged. You can reorder it."),
     WITHDRAWAL_REQUESTED: _("You withdrew from the contract: what you paid for the withdrawn services is refunded."),
+    REFUND_IBAN_NEEDED: _("Give us the IBAN of the account to refund, on the order's tracking page."),
 }
 # A refusal in the customer's words: the sweep refuses (no actor) when the documents did not come in time.
 REFUSED_NO_DOCUMENTS = _(

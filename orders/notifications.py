@@ -24,6 +24,7 @@ from core.outbox import email_enqueue, emails_enqueue
 
 from .legal import legal_text, legal_version
 from .models import Invoice, Order, OrderKind, OrderStatus, Service
+from .transfer_details import transfer_details
 
 
 def _long_date(day: date, language: str) -> str:
@@ -213,4 +214,38 @@ def notify_renewal_created(order: Order) -> OutboxEmail | None:
         services=[
             {"name": service.name, "period_end": _long_date(service.period_end, order.language)} for service in services
         ],
+    )
+
+
+def notify_transfer_instructions(order: Order, *, payment_id: int, now=None) -> OutboxEmail | None:
+    """The customer chose to pay by transfer: where to send it, the reference, the amount and the date."""
+    details = transfer_details(order, now=now)
+    if details is None:
+        return None
+    return _send(
+        order,
+        f"transfer-instructions:{payment_id}",
+        "transfer_instructions",
+        **details.email_context(),
+        arrive_by=_long_date(details.arrive_by, order.language),
+        pay_path=reverse("orders:pay", args=[order.pk]),
+    )
+
+
+IBAN_NEEDED_TEMPLATE = "refund_iban_needed"
+
+
+def iban_needed_key(refund) -> str:
+    return f"refund-iban-needed:{refund.pk}"
+
+
+def notify_refund_iban_needed(refund) -> OutboxEmail | None:
+    """A refund to a transfer payer waits for the IBAN to send it to: a link to the page where they give it."""
+    order = refund.order
+    return _send(
+        order,
+        iban_needed_key(refund),
+        IBAN_NEEDED_TEMPLATE,
+        refund_amount=str(refund.amount),
+        iban_path=reverse("orders:refund_iban", args=[order.pk, refund.pk]),
     )

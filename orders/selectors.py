@@ -23,7 +23,7 @@ from accounts.models import User
 from core.localtime import end_of_local_day
 from payments.kinds import PaymentKind
 
-from .models import CancelReason, Cart, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment
+from .models import CancelReason, Cart, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment, Refund
 from .models.order import SETTLED
 from .withdrawal import line_excluded
 
@@ -203,6 +203,14 @@ def withdrawable_ids(orders: list[Order]) -> set[int]:
         for order_id, excludable, delivered_at in lines
         if not line_excluded(excludable=excludable, delivered_at=delivered_at, consents=consents.get(order_id, {}))
     }
+
+
+def refunds_needing_iban(*, account, order_id: int | None = None) -> list[Refund]:
+    """The account's refunds waiting for the IBAN to send them to (the panel's banner), of one order if given."""
+    refunds = Refund.objects.filter(order__account=account, status=Refund.Status.NEEDS_IBAN)
+    if order_id is not None:
+        refunds = refunds.filter(order_id=order_id)
+    return list(refunds.order_by("pk"))
 
 
 def latest_event(order: Order) -> OrderEvent | None:

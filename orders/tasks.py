@@ -37,9 +37,11 @@ def expire_unpaid_orders() -> int:
 
 @shared_task(acks_late=True)
 def settle_pending_payments() -> int:
+    """Pending payments the gateway settled meanwhile, and bank transfers whose money came (or is unwanted)."""
     from .services.payments import payments_reconcile
+    from .services.transfers import transfers_settle_due
 
-    return payments_reconcile()
+    return payments_reconcile() + transfers_settle_due()
 
 
 @shared_task(acks_late=True)

@@ -1,7 +1,7 @@
 """The customer's orders: list, purchase order (HTML and PDF), tracking, payment, withdrawal, reorder."""
 from django.urls import path
 
-from .views import documents, documents_upload, invoices, lists, payment, tracking, withdrawal
+from .views import documents, documents_upload, invoices, lists, payment, refund_destination, tracking, withdrawal
 
 app_name = "orders"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:order_id>/pay/paypal/return/", payment.paypal_return, name="paypal_return"),
     path("<int:order_id>/pay/paypal/cancel/", payment.paypal_cancel, name="paypal_cancel"),
     path("<int:order_id>/reorder/", payment.order_reorder, name="reorder"),
+    path("<int:order_id>/refunds/<int:refund_id>/iban/", refund_destination.refund_iban, name="refund_iban"),
     path("<int:order_id>/withdraw/", withdrawal.order_withdraw, name="withdraw"),
     path("<int:order_id>/bill/", invoices.invoice_view, name="bill"),
     path("<int:order_id>/bill/pdf/", invoices.invoice_pdf, name="bill_pdf"),

@@ -245,12 +245,18 @@ class SandboxGateway(PaymentGateway):
         tx = Tx.objects.filter(idempotency_key=idempotency_key).first()
         return None if tx is None else _result(_settle_if_due(tx))
 
-    def mark_transfer_received(self, *, idempotency_key: str) -> GatewayResult:
-        """Finance saw the transfer on the bank statement: the sandbox's stand-in for the bank."""
+    def mark_transfer_received(self, *, idempotency_key: str, amount: Decimal | None = None) -> GatewayResult:
+        """Finance saw the transfer on the bank statement: the sandbox's stand-in for the bank.
+
+        A payer sends what they choose: `amount` is what arrived (the amount asked for by default)."""
+        ensure_outside_transaction()
         tx = _transaction(idempotency_key)
         if tx.operation != Tx.Operation.CHARGE or tx.kind != PaymentKind.BANK_TRANSFER:
             raise GatewayError(gettext("Only a bank transfer payment can be marked as received."))
-        return _result(_move_pending(tx, status=Tx.Status.SUCCEEDED, settles_at=timezone.now()))
+        if amount is not None:
+            _check_money(amount=amount, currency=tx.currency)
+        received = tx.amount if amount is None else amount
+        return _result(_move_pending(tx, status=Tx.Status.SUCCEEDED, settles_at=timezone.now(), amount=received))
 
 
 def random_token(prefix: str) -> str:

@@ -67,7 +67,7 @@ def _subsidiaries(request):
     from accounts.models import Subsidiary
     from accounts.subsidiaries import seller_values, subsidiary_rows
 
-    if not Subsidiary.objects.exists():
+    if not Subsidiary.objects.exists():  # with their sellers (accounts' migration 0006), bank details included
         Subsidiary.objects.bulk_create(Subsidiary(**row, **seller_values(row["code"])) for row in subsidiary_rows())
 
 

@@ -8,7 +8,20 @@ from django.http import HttpResponse
 from core.errors import OrderError
 
 from ..models import OrderEvent, OrderLine, Payment
+from ..transfer_details import order_id_from_reference
 from .display import shown_fields
+
+
+class TransferReferenceSearch:
+    """A search for an RF reference (any spacing or case) finds its order's rows; other terms search as usual."""
+
+    reference_lookup = "order_id"
+
+    def get_search_results(self, request, queryset, search_term):
+        order_id = order_id_from_reference(search_term)
+        if order_id is not None:
+            return queryset.filter(**{self.reference_lookup: order_id}), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,7 +1,7 @@
 """Finance's admin: payments, refunds (late ones filtered), credit notes and invoices, all issued by services."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,37 +9,107 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import OrderError
-from payments.iban import masked_iban
+from payments.iban import IBAN_INPUT_MAX_LENGTH, grouped, masked_iban
+from payments.kinds import PaymentKind
 
-from ..models import CreditNote, Invoice, Payment, Refund, RefundDestinationChange
-from ..services.payments import payment_mark_transfer_received
+from ..models import CreditNote, Invoice, Payment, Refund, RefundDestinationChange, TransferReceipt
 from ..services.refund_destinations import MAX_REQUEST, refund_approve_destination, refund_request_destination
 from ..services.refunds import late_refunds, refund_retry
-from .common import ReadOnlyAdmin, csv_response, run_for_each
-from .display import shown_fields
+from ..services.transfers import MAX_BANK_ENTRY, TransferOutcome, transfer_receive
+from ..transfer_details import transfer_reference
+from .common import ReadOnlyAdmin, TransferReferenceSearch, csv_response, run_for_each
+from .display import money, shown_fields
+
+
+class TransferReceivedForm(forms.Form):
+    reference = forms.CharField(label=_("Transfer reference (RF…)"), max_length=40)
+    amount = forms.DecimalField(label=_("Amount received"), max_digits=15, decimal_places=3)
+    bank_entry = forms.CharField(
+        label=_("Bank statement entry"),
+        max_length=MAX_BANK_ENTRY,
+        help_text=_("The entry's own reference on the bank statement: the same entry is never counted twice."),
+    )
+
+
+def transfer_outcome_message(outcome: TransferOutcome) -> str:
+    """What finance is told: paid, still short (and by how much), or refunded."""
+    payment, order = outcome.payment, outcome.payment.order
+    amounts = {
+        "order": order.pk,
+        "received": money(outcome.received, order.currency),
+        "missing": money(outcome.missing, order.currency),
+    }
+    if payment.status == Payment.Status.PENDING:
+        return _("Order %(order)s: %(received)s received, %(missing)s still missing; it stays unpaid.") % amounts
+    refunds = payment.refunds.order_by("pk")
+    if refunds.filter(cause=Refund.Cause.LATE_PAYMENT).exists():
+        return (
+            _("Order %(order)s no longer waits for payment: the %(received)s received are refunded in full.") % amounts
+        )
+    excess = refunds.filter(cause=Refund.Cause.EXCESS).first()
+    if excess is not None:
+        return _("Order %(order)s is paid; the excess of %(excess)s is refunded to the payer.") % {
+            **amounts,
+            "excess": money(excess.amount, order.currency),
+        }
+    return _("Order %(order)s is paid.") % amounts
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = shown_fields(Payment, ["id", "order", "kind", "amount", "status", "created_at", "settled_at"])
+class PaymentAdmin(TransferReferenceSearch, admin.ModelAdmin):
+    list_display = shown_fields(
+        Payment, ["id", "order", "kind", "amount", "status", "transfer_reference", "created_at", "settled_at"]
+    )
     list_filter = ["status", "kind", "currency"]
     search_fields = ["order__id", "idempotency_key", "gateway_reference"]
+    search_help_text = _("Order number, transfer reference (RF…), idempotency key or gateway reference")
     list_select_related = ["order__subsidiary"]
     fields = readonly_fields = shown_fields(Payment)
-    actions = ["mark_transfer_received"]
+    change_list_template = "admin/orders/payment/change_list.html"
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Mark bank transfer as received"), permissions=["change"])
-    def mark_transfer_received(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            _("Payment %(id)s marked as received."),
-            lambda payment: payment_mark_transfer_received(payment_id=payment.pk),
-        )
+    @admin.display(description=_("Transfer reference"))
+    def transfer_reference(self, payment):
+        return grouped(transfer_reference(payment.order_id)) if payment.kind == PaymentKind.BANK_TRANSFER else ""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.transfer_received_view)
+        return [path("transfer-received/", view, name="orders_payment_transfer_received"), *super().get_urls()]
+
+    def transfer_received_view(self, request):
+        """Finance records a transfer seen on the bank statement, by its reference and the amount that arrived."""
+        if not request.user.has_perm("orders.change_payment"):
+            raise PermissionDenied
+        initial = {"reference": request.GET.get("reference", "")}
+        form = TransferReceivedForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                outcome = transfer_receive(staff=request.user, **form.cleaned_data)
+            except OrderError as error:
+                field = getattr(error, "field", "")
+                form.add_error(field if field in form.fields else None, str(error))
+            else:
+                self.message_user(request, transfer_outcome_message(outcome), messages.SUCCESS)
+                return redirect("admin:orders_payment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Record a bank transfer received"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/orders/payment/transfer_received.html", context)
+
+
+@admin.register(TransferReceipt)
+class TransferReceiptAdmin(TransferReferenceSearch, ReadOnlyAdmin):
+    """What finance recorded from the bank statements, receipt by receipt."""
+
+    list_display = ["id", "order", "payment", "amount", "currency", "bank_entry", "recorded_by", "recorded_at"]
+    list_filter = ["currency"]
+    search_fields = ["=order__id", "bank_entry"]
+    search_help_text = _("Order number, transfer reference (RF…) or bank statement entry")
 
 
 class LateFilter(admin.SimpleListFilter):
@@ -129,7 +199,7 @@ class RefundAdmin(admin.ModelAdmin):
 
 
 class RefundDestinationForm(forms.Form):
-    iban = forms.CharField(label=_("New IBAN"), max_length=42)
+    iban = forms.CharField(label=_("New IBAN"), max_length=IBAN_INPUT_MAX_LENGTH)
     customer_request = forms.CharField(
         label=_("The customer's written request (reference, date, channel)"),
         widget=forms.Textarea,

@@ -15,7 +15,16 @@ from core.money import quantize
 from ..forms.withdrawal import StaffWithdrawalForm
 from ..models import Consent, Order, Service, Withdrawal, WithdrawalLine
 from ..services.delivery import order_retry_delivery
-from .common import EventInline, LineInline, PaymentInline, ReadOnlyInline, csv_response, csv_safe, run_for_each
+from .common import (
+    EventInline,
+    LineInline,
+    PaymentInline,
+    ReadOnlyInline,
+    TransferReferenceSearch,
+    csv_response,
+    csv_safe,
+    run_for_each,
+)
 from .display import shown_fields
 
 
@@ -27,7 +36,8 @@ class ConsentInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(TransferReferenceSearch, admin.ModelAdmin):
+    reference_lookup = "pk"
     list_display = shown_fields(
         Order, ["id", "account", "kind", "status", "cancel_reason", "total_gross", "created_at", "expires_at"]
     )
@@ -35,7 +45,7 @@ class OrderAdmin(admin.ModelAdmin):
     # A number alone is an order number, matched exactly (see get_search_results); other terms
     # search the account's handle, username and email.
     search_fields = ["=id", "account__username", "account__handle", "account__email"]
-    search_help_text = _("Order number, customer handle, username or email")
+    search_help_text = _("Order number, transfer reference (RF…), customer handle, username or email")
     date_hierarchy = "created_at"
     list_select_related = ["account", "subsidiary"]
     fields = readonly_fields = shown_fields(Order)

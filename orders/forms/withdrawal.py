@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.localtime import zone
+from payments.iban import IBAN_INPUT_MAX_LENGTH
 
 from ..models import Order, RetractionReason, Withdrawal
 from ..services.consents import Evidence
@@ -23,7 +24,9 @@ class StaffWithdrawalForm(forms.Form):
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *RetractionReason.choices], required=False)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False, max_length=2000)
-    iban = forms.CharField(label=_("IBAN for the refund (bank-transfer payments only)"), required=False)
+    iban = forms.CharField(
+        label=_("IBAN for the refund (bank-transfer payments only)"), required=False, max_length=IBAN_INPUT_MAX_LENGTH
+    )
 
     def clean_order(self) -> Order:
         order = Order.objects.select_related("subsidiary").filter(pk=self.cleaned_data["order"]).first()
@@ -64,7 +67,7 @@ class WithdrawalForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
-    iban = forms.CharField(label=_("IBAN of the account to refund"), required=False, max_length=42)
+    iban = forms.CharField(label=_("IBAN of the account to refund"), required=False, max_length=IBAN_INPUT_MAX_LENGTH)
     confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, needs_iban: bool, **kwargs):

@@ -6,7 +6,7 @@ from .invoice import ImmutableError, Invoice
 from .list_change import OrderListChange
 from .monitoring import Heartbeat
 from .order import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
-from .payment import Payment
+from .payment import Payment, TransferReceipt
 from .supporting_document import SupportingDocument
 from .validation import OPEN_CASE_STATUSES, ValidationCase
 from .withdrawal import (
@@ -43,6 +43,7 @@ __all__ = [
     "RetractionReason",
     "Service",
     "SupportingDocument",
+    "TransferReceipt",
     "ValidationCase",
     "Withdrawal",
     "WithdrawalLine",

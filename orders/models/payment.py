@@ -1,5 +1,6 @@
 """Payments of orders. A row exists before the gateway is called, so a crash leaves a trace."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import SET_NULL, ProtectedError
 from django.utils.translation import get_language
@@ -55,3 +56,27 @@ class Payment(models.Model):
     def __str__(self) -> str:
         amount = format_money(self.amount, self.currency, get_language() or "en")
         return f"{self.order_id} {self.get_kind_display()} {amount} {self.get_status_display()}"
+
+
+class TransferReceipt(models.Model):
+    """Money finance saw arrive on the bank statement under an order's transfer reference.
+
+    Receipts add up towards the order's bank-transfer payment, which settles once they cover the total
+    (or at once, to be refunded, when the order no longer waits for it). A statement entry is recorded
+    once: a form sent twice counts nothing twice.
+    """
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="transfer_receipts")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="receipts")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    bank_entry = models.CharField(max_length=100, unique=True, help_text=_("The bank statement entry's own reference."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount} {self.currency}"

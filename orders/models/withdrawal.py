@@ -3,13 +3,14 @@
 Exactly once is enforced by the database: one withdrawal per order, one refund per withdrawal, one
 refund per refusal and per late payment, one credit note per refund, gapless numbers per subsidiary.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MONEY, format_money
-from payments.iban import masked_iban
+from payments.iban import IBAN_MAX_LENGTH, masked_iban
 from payments.kinds import PaymentKind
 
 
@@ -64,18 +65,23 @@ class Refund(models.Model):
         WITHDRAWAL = "withdrawal", _("Withdrawal")
         REFUSAL = "refusal", _("Refused at validation")
         LATE_PAYMENT = "late_payment", _("Payment received for a cancelled order")
+        EXCESS = "excess", _("Amount transferred above the order's total")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
+        # A bank-transfer refund with nowhere to go yet: the customer is asked, and it is paid once given.
+        NEEDS_IBAN = "needs_iban", _("Waiting for the customer's IBAN")
+
+    UNPAID = [Status.PENDING, Status.FAILED, Status.NEEDS_IBAN]
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     cause = models.CharField(max_length=15, choices=Cause)
     withdrawal = models.OneToOneField(Withdrawal, null=True, blank=True, on_delete=models.PROTECT)
     payment = models.ForeignKey("orders.Payment", on_delete=models.PROTECT, related_name="refunds")
     kind = models.CharField(max_length=20, choices=PaymentKind)
-    iban = models.CharField(max_length=34, blank=True, help_text=_("Where a bank-transfer refund goes."))
+    iban = models.CharField(max_length=IBAN_MAX_LENGTH, blank=True, help_text=_("Where a bank-transfer refund goes."))
     amount = models.DecimalField(**MONEY)
     vat_amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
@@ -99,6 +105,7 @@ class Refund(models.Model):
             models.UniqueConstraint(
                 fields=["payment"], condition=models.Q(cause="late_payment"), name="one_refund_per_late_payment"
             ),
+            models.UniqueConstraint(fields=["payment"], condition=models.Q(cause="excess"), name="one_excess_refund"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
         ]
 
@@ -116,7 +123,7 @@ class RefundDestinationChange(models.Model):
         APPROVED = "approved", _("Approved")
 
     refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="destination_changes")
-    iban = models.CharField(max_length=34)
+    iban = models.CharField(max_length=IBAN_MAX_LENGTH)
     customer_request = models.CharField(
         max_length=500, help_text=_("The customer's written request: its reference, date and channel.")
     )

@@ -8,6 +8,7 @@ an idempotency key; the result is recorded afterwards. A crash in between leaves
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,11 +25,11 @@ from payments.kinds import PaymentKind
 from .. import history
 from ..lifecycle import order_confirm_payment, record_event
 from ..models import Order, OrderStatus, Payment, Refund
-from ..notifications import notify_payment_received
+from ..notifications import notify_payment_received, notify_transfer_instructions
 from ..risk import risk_reasons
 from ..task_names import ISSUE_INVOICE
 from .delivery import delivery_publish_on_commit
-from .refunds import refund_full_payment
+from .refunds import refund_create, refund_full_payment
 
 # A pending payment the gateway has never heard of after this long was never sent.
 UNSENT_AFTER = timedelta(minutes=10)
@@ -88,8 +89,12 @@ def payment_start(
 def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datetime | None = None) -> Payment:
     """Charge `method` for the order's total; returns the payment, whose status says what happened."""
     now = now or timezone.now()
-    payment = payment_start(order_id=order_id, account=account, means=Means.saved(method), now=now)
-    return _charge(payment=payment, now=now)
+    payment = payment_charge(
+        payment=payment_start(order_id=order_id, account=account, means=Means.saved(method), now=now), now=now
+    )
+    if payment.status == Payment.Status.PENDING and payment.kind == PaymentKind.BANK_TRANSFER:
+        notify_transfer_instructions(payment.order, payment_id=payment.pk, now=now)
+    return payment
 
 
 def order_pay_new_card(
@@ -103,7 +108,7 @@ def order_pay_new_card(
     except GatewayError as error:
         raise InvalidInput(str(error), field="details") from None
     means = Means(kind=PaymentKind.CARD, token=registration.token)
-    payment = _charge(payment=payment_start(order_id=order_id, account=account, means=means, now=now), now=now)
+    payment = payment_charge(payment=payment_start(order_id=order_id, account=account, means=means, now=now), now=now)
     payment_keep_means(payment=payment, account=account, registration=registration, make_default=make_default)
     return payment
 
@@ -119,7 +124,8 @@ def payment_keep_means(*, payment: Payment, account: User, registration: Registr
     payment.method = method
 
 
-def _charge(*, payment: Payment, now: datetime) -> Payment:
+def payment_charge(*, payment: Payment, now: datetime) -> Payment:
+    """Call the gateway for a committed pending payment (outside any transaction) and record its answer."""
     try:
         result = get_gateway().charge(
             token=payment.token,
@@ -157,7 +163,11 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
             )
         elif payment.status == Payment.Status.PENDING and first_answer:
             record_event(order, history.PAYMENT_INITIATED, data={"payment_id": payment.pk, "kind": payment.kind})
-        elif payment.status == Payment.Status.SUCCEEDED and order.status == OrderStatus.NOT_PAID:
+        elif (
+            payment.status == Payment.Status.SUCCEEDED
+            and order.status == OrderStatus.NOT_PAID
+            and payment.amount >= order.total_gross
+        ):
             order = order_confirm_payment(
                 order_id=order.pk, payment_id=payment.pk, needs_review=risk_reasons(order), now=now
             )
@@ -165,8 +175,19 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
             if order.status == OrderStatus.DELIVERING:
                 delivery_publish_on_commit(order.pk)
             publish_on_commit(ISSUE_INVOICE, order.pk)
+            if payment.amount > order.total_gross:
+                # A transfer above the total: the order is paid, and what is over goes back to the payer.
+                refund_create(
+                    order=order,
+                    cause=Refund.Cause.EXCESS,
+                    payment=payment,
+                    amount=payment.amount - order.total_gross,
+                    vat_amount=Decimal(0),
+                    requested_on=local_date(now, order.subsidiary.time_zone),
+                )
         elif payment.status == Payment.Status.SUCCEEDED:
-            # Money for an order that no longer waits for it (it expired meanwhile) goes back in full.
+            # Money for an order that no longer waits for it (it expired meanwhile), or a transfer short of its
+            # total that is settled anyway, goes back in full.
             refund_full_payment(
                 order=order,
                 cause=Refund.Cause.LATE_PAYMENT,
@@ -205,9 +226,10 @@ def payments_reconcile(*, now: datetime | None = None) -> int:
 
 
 def payment_mark_transfer_received(*, payment_id: int, now: datetime | None = None) -> Payment:
-    """Finance saw the bank transfer arrive (sandbox: the gateway records it, then we apply its answer)."""
+    """The payment's amount arrived by bank transfer (sandbox: the gateway records it, then we apply its answer);
+    orders.services.transfers decides when, from what finance saw on the bank statement."""
     payment = Payment.objects.get(pk=payment_id)
     if payment.kind != PaymentKind.BANK_TRANSFER or payment.status != Payment.Status.PENDING:
         raise Conflict(_("Only a pending bank transfer can be marked as received."))
-    result = get_gateway().mark_transfer_received(idempotency_key=payment.idempotency_key)
+    result = get_gateway().mark_transfer_received(idempotency_key=payment.idempotency_key, amount=payment.amount)
     return payment_record_result(payment_id=payment.pk, result=result, now=now)

@@ -3,7 +3,8 @@
 Only a refund of a bank transfer has a destination of its own, an IBAN. The customer gives it (the withdrawal's
 panel form and API); finance may enter one only with the customer's written request recorded, and it takes
 effect once a second, different finance person approves it. Only an unpaid refund's destination changes (a
-failed one too: a transfer refund without an IBAN fails, and is retried once it has one); a paid one's never.
+failed one too, retried by finance); a paid one's never. A refund waiting for its IBAN goes ahead as soon as it
+has one: the worker pays it after commit (and the recovery sweep, should that message be lost).
 Every change is an order event naming who did what, with the IBAN masked but for its last four characters.
 """
 
@@ -12,13 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput
+from core.publish import publish_on_commit
 from payments.iban import masked_iban, normalise_iban
 from payments.kinds import PaymentKind
 
 from .. import history, lifecycle
 from ..models import Order, OrderEvent, Refund, RefundDestinationChange
+from ..task_names import PAY_REFUND
 
-CHANGEABLE = (Refund.Status.PENDING, Refund.Status.FAILED)
+CHANGEABLE = (Refund.Status.PENDING, Refund.Status.FAILED, Refund.Status.NEEDS_IBAN)
 MAX_REQUEST = RefundDestinationChange._meta.get_field("customer_request").max_length
 
 
@@ -48,6 +51,9 @@ def _set_iban(refund: Refund, iban: str) -> None:
     if not Refund.objects.filter(pk=refund.pk, status__in=CHANGEABLE).update(iban=iban):
         raise Conflict(_("A paid refund's destination cannot change."))
     refund.iban = iban
+    if Refund.objects.filter(pk=refund.pk, status=Refund.Status.NEEDS_IBAN).update(status=Refund.Status.PENDING):
+        refund.status = Refund.Status.PENDING
+        publish_on_commit(PAY_REFUND, refund.pk)
 
 
 def refund_set_destination(*, refund_id: int, iban: str, actor, channel: str) -> Refund:

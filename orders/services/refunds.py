@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict
 from core.localtime import local_today
+from core.models import OutboxEmail
 from core.money import quantize
 from core.outbox import email_enqueue
 from core.publish import publish, publish_on_commit
@@ -22,8 +23,9 @@ from core.raw_sql import columns, first
 from payments.gateway import GatewayError, get_gateway
 from payments.kinds import PaymentKind
 
-from .. import lifecycle
+from .. import history, lifecycle
 from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
+from ..notifications import IBAN_NEEDED_TEMPLATE, iban_needed_key, notify_refund_iban_needed
 from ..task_names import PAY_REFUND
 from .documents import credit_note_issue
 from .validation_alerts import staff_recipients
@@ -47,10 +49,13 @@ def refund_create(
     vat_amount: Decimal,
     requested_on: date,
     withdrawal: Withdrawal | None = None,
+    ask_for_iban: bool = True,
 ) -> Refund:
     """Record a refund due 14 calendar days after the request; the worker pays it after commit.
 
-    It goes back through the means that paid; a bank transfer's IBAN is set by `refund_destinations` alone."""
+    It goes back through the means that paid; a bank transfer's IBAN is set by `refund_destinations` alone, so a
+    transfer refund waits for it and the customer is asked (unless the caller gives it at once)."""
+    needs_iban = payment.kind == PaymentKind.BANK_TRANSFER
     refund = Refund.objects.create(
         order=order,
         cause=cause,
@@ -62,9 +67,36 @@ def refund_create(
         currency=order.currency,
         due_on=requested_on + timedelta(days=REFUND_DUE_DAYS),
         idempotency_key=f"refund-{order.pk}-{cause}-{payment.pk}",
+        status=Refund.Status.NEEDS_IBAN if needs_iban else Refund.Status.PENDING,
     )
-    publish_on_commit(PAY_REFUND, refund.pk)
+    if not needs_iban:
+        publish_on_commit(PAY_REFUND, refund.pk)
+    elif ask_for_iban:
+        refund_ask_for_iban(refund=refund)
     return refund
+
+
+def refund_ask_for_iban(*, refund: Refund) -> None:
+    """Tell the customer, once per refund, that their refund waits for the IBAN of the account to refund."""
+    if notify_refund_iban_needed(refund) is not None:
+        lifecycle.record_event(refund.order, history.REFUND_IBAN_NEEDED, data={"refund_id": refund.pk})
+
+
+def refunds_ask_for_ibans() -> int:
+    """The sweep's part: ask about every refund waiting for an IBAN that nobody asked for yet (e.g. older ones)."""
+    waiting = Refund.objects.filter(status=Refund.Status.NEEDS_IBAN).select_related(
+        "order__account", "order__subsidiary"
+    )
+    asked = set(
+        OutboxEmail.objects.filter(template=IBAN_NEEDED_TEMPLATE, order_id__in=waiting.values("order_id")).values_list(
+            "key", flat=True
+        )
+    )
+    unasked = [refund for refund in waiting.order_by("pk") if iban_needed_key(refund) not in asked]
+    for refund in unasked:
+        with transaction.atomic():
+            refund_ask_for_iban(refund=refund)
+    return len(unasked)
 
 
 def refund_full_payment(*, order: Order, cause: str, payment: Payment, requested_on: date) -> Refund:
@@ -115,6 +147,8 @@ def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
         return Refund.objects.get(pk=refund_id)
     # Back through the means that paid: only a bank transfer is refunded to an IBAN, whatever the row says.
     iban = (refund.iban or None) if refund.payment_kind == PaymentKind.BANK_TRANSFER else None
+    if refund.payment_kind == PaymentKind.BANK_TRANSFER and iban is None:
+        return _wait_for_iban(refund)
     try:
         result = get_gateway().refund(
             token=refund.payment_token,
@@ -128,6 +162,16 @@ def refund_execute(*, refund_id: int, now: datetime | None = None) -> Refund:
     except GatewayError as failure:
         status, reference, error = "declined", "", str(failure)
     return _record_refund_result(refund=refund, status=status, reference=reference, error=error, now=now)
+
+
+def _wait_for_iban(refund: Refund) -> Refund:
+    """A transfer refund with nowhere to go waits for the customer's IBAN rather than failing."""
+    with transaction.atomic():
+        if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.NEEDS_IBAN):
+            refund.status = Refund.Status.NEEDS_IBAN
+            refund_ask_for_iban(refund=refund)
+    refund.refresh_from_db()
+    return refund
 
 
 def _record_refund_result(*, refund: Refund, status: str, reference: str, error: str, now: datetime | None) -> Refund:
@@ -194,6 +238,7 @@ def refunds_recover(*, now: datetime | None = None) -> int:
     ids = refunds_to_recover(now=now)
     for refund_id in ids:
         publish(PAY_REFUND, refund_id)
+    refunds_ask_for_ibans()
     late_refunds_flag(now=now)
     return len(ids)
 
@@ -231,6 +276,7 @@ def late_refunds_flag(*, now: datetime | None = None) -> list[Refund]:
                         "amount": str(refund.amount),
                         "currency": refund.currency,
                         "due_on": refund.due_on.isoformat(),
+                        "needs_iban": refund.status == Refund.Status.NEEDS_IBAN,
                     },
                     order_id=refund.order_id,
                 )

@@ -106,6 +106,7 @@ def order_withdraw(
                 amount=withdrawal.refund_total,
                 vat_amount=sum(line.vat_amount for line in withdrawal.lines.all()),
                 requested_on=withdrawal.requested_on,
+                ask_for_iban=not iban,
             )
             if iban:
                 _give_refund_destination(refund, iban, withdrawal, evidence, channel)

@@ -18,6 +18,7 @@ from ..legal import legal_text
 from ..models import Order
 from ..pdf_cache import document_pdf
 from ..selectors import prefetch_for_withdrawal
+from ..transfer_details import transfer_details
 from ..withdrawal import order_rule, withdrawal_eligibility
 from .access import readable_order
 from .page_cache import cached_order_page
@@ -68,6 +69,7 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
         # Staff may read anyone's purchase order, but only its owner pays or reorders it (buttons of the page only).
         "is_owner": order.account_id == request.user.pk,
         "payable": not pdf and order.account_id == request.user.pk and not payment_blocker(order),
+        "transfer": transfer_details(order),
     }
 
 

@@ -20,6 +20,7 @@ from orders.selectors import (
     account_orders,
     latest_event,
     mark_expiry,
+    refunds_needing_iban,
     withdrawable_ids,
 )
 from orders.withdrawal import order_rule
@@ -75,6 +76,7 @@ def dashboard(request):
             "order": order,
             "event": event,
             "event_label": history.LABEL_TEXTS.get(event.label, event.label) if event else "",
+            "refunds_needing_iban": refunds_needing_iban(account=request.user),
         },
     )
 

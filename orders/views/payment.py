@@ -29,6 +29,7 @@ from ..selectors import account_order
 from ..services import reorder
 from ..services.payments import order_pay, order_pay_new_card
 from ..services.paypal import order_paypal_cancelled, order_paypal_capture, order_paypal_start
+from ..transfer_details import awaited_transfer_details
 
 ATTEMPTS = "payment_attempts"  # session key: {token: order id}
 MAX_ATTEMPTS = 20
@@ -129,6 +130,7 @@ def _render(request, order: Order, *, error: str = "", card_form: CardForm | Non
         "card_form": card_form or CardForm(),
         "offered_kinds": [PaymentKind(kind).label for kind in offered],
         "attempt": "" if blocker else _new_attempt(request, order),
+        "transfer": awaited_transfer_details(order),
     }
     return render(request, "orders/pay.html", context, status=status)
 
@@ -200,6 +202,9 @@ def _after_payment(request, order: Order, payment: Payment):
     if payment.status == Payment.Status.SUCCEEDED:
         messages.success(request, _("Payment received"))
         return redirect(tracking)
+    if payment.status == Payment.Status.PENDING and payment.kind == PaymentKind.BANK_TRANSFER:
+        messages.info(request, _("Transfer the amount below with its reference: the order goes ahead once it arrives."))
+        return redirect("orders:pay", order_id=order.pk)
     if payment.status == Payment.Status.PENDING:
         messages.info(
             request, _("Your payment is being validated. The order will go ahead as soon as the funds are confirmed.")

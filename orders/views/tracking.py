@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from orders import followup, history
-from orders.selectors import account_order, prefetch_for_withdrawal
+from orders.selectors import account_order, prefetch_for_withdrawal, refunds_needing_iban
+from orders.transfer_details import awaited_transfer_details
 from orders.withdrawal import order_rule, withdrawal_eligibility
 
 from .cancel_notice import cancel_notice
@@ -99,6 +100,8 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
             "notice": cancel_notice(order, events),
+            "transfer": awaited_transfer_details(order, now=now),
+            "refunds_needing_iban": refunds_needing_iban(account=request.user, order_id=order.pk),
             **extra_context,
         }
     )

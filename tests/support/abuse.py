@@ -160,6 +160,7 @@ def build_estate(*, username: str) -> Estate:
 PANEL_FILL = {
     frozenset({"order_id"}): lambda e: {"order_id": e.order.pk},
     frozenset({"order_id", "note_id"}): lambda e: {"order_id": e.order.pk, "note_id": e.credit_note.pk},
+    frozenset({"order_id", "refund_id"}): lambda e: {"order_id": e.order.pk, "refund_id": e.refund.pk},
     frozenset({"order_id", "doc_id"}): lambda e: {"order_id": e.document_order.pk, "doc_id": e.document.pk},
     frozenset({"method_id"}): lambda e: {"method_id": e.method.pk},
     frozenset({"application_id"}): lambda e: {"application_id": e.application.pk},

@@ -24,8 +24,11 @@ from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
 from orders.services.payments import order_pay
+from orders.services.transfers import transfer_receive
 from orders.services.validation import order_validate
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
+from orders.transfer_details import transfer_reference
+from payments.kinds import PaymentKind
 from payments.models import SandboxTransaction
 from tests.support.factories import (
     PaymentMethodFactory,
@@ -113,6 +116,20 @@ def paid_order(**user_fields):
     order = place_order(account=account)
     method = PaymentMethodFactory(account=account)
     assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.SUCCEEDED
+    order.refresh_from_db()
+    assert order.status == S.CHECKING
+    return order
+
+
+def transfer_paid_order(language: str = "en"):
+    """A business's first order, paid by bank transfer and reconciled by finance by its reference: `checking`."""
+    account = UserFactory(legal_form="corporation", organisation="Acme", language=language)
+    order = place_order(account=account)
+    method = PaymentMethodFactory(account=account, kind=PaymentKind.BANK_TRANSFER)
+    assert order_pay(order_id=order.pk, account=account, method=method).status == Payment.Status.PENDING
+    transfer_receive(
+        reference=transfer_reference(order.pk), amount=order.total_gross, bank_entry=f"E-{order.pk}", staff=account
+    )
     order.refresh_from_db()
     assert order.status == S.CHECKING
     return order

@@ -13,6 +13,7 @@ from orders import lifecycle
 from orders.models import OrderStatus, Payment, Refund, Withdrawal
 from orders.services.payments import order_pay
 from orders.services.validation import order_validate
+from orders.transfer_details import transfer_reference
 from tests.support.factories import PaymentMethodFactory, UserFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
@@ -117,19 +118,26 @@ def test_staff_retry_a_failed_delivery(admin_client_):
 
 
 def test_finance_mark_a_bank_transfer_received(admin_client_):
+    """A form with the reference and the amount, not a bare action: a card payment's order takes no transfer."""
     account = UserFactory(legal_form="corporation", organisation="Acme")
     order = place_order(account=account)
     transfer = PaymentMethodFactory(account=account, kind="bankTransfer")
     payment = order_pay(order_id=order.pk, account=account, method=transfer)
     card_order = paid_order()
-    card_payment = card_order.payments.get()
-    changelist = reverse("admin:orders_payment_changelist")
+    url = reverse("admin:orders_payment_transfer_received")
+    assert url in admin_client_.get(reverse("admin:orders_payment_changelist")).content.decode()
+
+    response = admin_client_.post(url, {"reference": f"RF00{card_order.pk}", "amount": "1", "bank_entry": "E0"})
+    assert response.status_code == 200 and "not the transfer reference of any order" in response.content.decode()
+    card_reference = transfer_reference(card_order.pk)
+    response = admin_client_.post(url, {"reference": card_reference, "amount": "1", "bank_entry": "E1"})
+    assert response.status_code == 200 and "paid otherwise" in response.content.decode()
     response = admin_client_.post(
-        changelist,
-        {"action": "mark_transfer_received", "_selected_action": [payment.pk, card_payment.pk]},
-        follow=True,
+        url, {"reference": transfer_reference(order.pk), "amount": str(order.total_gross), "bank_entry": "E2"}
     )
+    assert response.status_code == 302
     payment.refresh_from_db()
     order.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED and order.paid_at is not None
-    assert "Only a pending bank transfer" in response.content.decode()  # the card payment is refused, unchanged
+
+

@@ -14,7 +14,7 @@ from orders.services.refund_destinations import (
     refund_request_destination,
     refund_set_destination,
 )
-from orders.services.refunds import refund_execute, refund_retry
+from orders.services.refunds import refund_execute
 from orders.services.validation import order_refuse_and_refund
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 from orders.tasks import pay_refund
@@ -54,12 +54,12 @@ def finance():
 
 
 @pytest.fixture
-def failed_transfer_refund():
-    """A refused transfer-paid order: its refund has no IBAN yet, so the gateway refused it."""
+def waiting_transfer_refund():
+    """A refused transfer-paid order: its refund has no IBAN yet, so it waits for one (the customer is asked)."""
     order = transfer_paid_order()
     order_refuse_and_refund(order_id=order.pk)
     refund = Refund.objects.get(order=order)
-    assert refund.status == Refund.Status.FAILED and refund.iban == ""
+    assert refund.status == Refund.Status.NEEDS_IBAN and refund.iban == "" and refund.attempts == 0
     return refund
 
 
@@ -106,10 +106,10 @@ def test_a_customer_gives_the_iban_of_a_transfer_refund_and_the_history_says_so(
     assert refund.status == Refund.Status.PAID and ledger_refund(refund).kind == PaymentKind.BANK_TRANSFER
 
 
-def test_staff_cannot_set_an_iban_directly_even_through_a_withdrawal_letter(monkeypatch, failed_transfer_refund):
+def test_staff_cannot_set_an_iban_directly_even_through_a_withdrawal_letter(monkeypatch, waiting_transfer_refund):
     staff = UserFactory(is_staff=True)
     with pytest.raises(Conflict, match="second finance person"):
-        refund_set_destination(refund_id=failed_transfer_refund.pk, iban=IBAN, actor=staff, channel="staff")
+        refund_set_destination(refund_id=waiting_transfer_refund.pk, iban=IBAN, actor=staff, channel="staff")
 
     monkeypatch.setattr(pay_refund, "apply_async", lambda args, **options: None)
     order = transfer_paid_order(consumer=True)
@@ -125,9 +125,9 @@ def test_staff_cannot_set_an_iban_directly_even_through_a_withdrawal_letter(monk
     assert change.requested_by == staff and order.events.filter(label=history.REFUND_IBAN_CHANGE_REQUESTED).exists()
 
 
-def test_finance_changes_a_transfer_refunds_iban_only_with_a_second_person(finance, failed_transfer_refund):
+def test_finance_changes_a_transfer_refunds_iban_only_with_a_second_person(finance, waiting_transfer_refund):
     first, second = finance
-    refund = failed_transfer_refund
+    refund = waiting_transfer_refund
 
     change = refund_request_destination(refund_id=refund.pk, iban=OTHER_IBAN, customer_request=LETTER, staff=first)
 
@@ -150,24 +150,23 @@ def test_finance_changes_a_transfer_refunds_iban_only_with_a_second_person(finan
     assert refund.iban == OTHER_IBAN and change.approved_by == second
     approved = refund.order.events.get(label=history.REFUND_IBAN_CHANGE_APPROVED)
     assert approved.actor == second and approved.data["iban"] == "•••• 3000"
-    with pytest.raises(Conflict, match="already approved"):
+    # Once it has an IBAN the refund goes ahead on its own (its task ran on commit): nothing changes it any more.
+    with pytest.raises(Conflict, match="paid refund's destination cannot change"):
         refund_approve_destination(change_id=change.pk, staff=UserFactory(is_staff=True))
-
-    refund = refund_retry(refund_id=refund.pk)
     refund.refresh_from_db()
     assert refund.status == Refund.Status.PAID and ledger_refund(refund).kind == PaymentKind.BANK_TRANSFER
 
 
-def test_a_request_needs_the_customers_written_request_and_a_valid_iban(finance, failed_transfer_refund):
+def test_a_request_needs_the_customers_written_request_and_a_valid_iban(finance, waiting_transfer_refund):
     first, _second = finance
     with pytest.raises(InvalidInput, match="written request"):
-        refund_request_destination(refund_id=failed_transfer_refund.pk, iban=IBAN, customer_request=" ", staff=first)
+        refund_request_destination(refund_id=waiting_transfer_refund.pk, iban=IBAN, customer_request=" ", staff=first)
     with pytest.raises(InvalidInput, match="IBAN is not valid"):
-        refund_request_destination(refund_id=failed_transfer_refund.pk, iban="FR00", customer_request=LETTER,
+        refund_request_destination(refund_id=waiting_transfer_refund.pk, iban="FR00", customer_request=LETTER,
                                    staff=first)
-    refund_request_destination(refund_id=failed_transfer_refund.pk, iban=IBAN, customer_request=LETTER, staff=first)
+    refund_request_destination(refund_id=waiting_transfer_refund.pk, iban=IBAN, customer_request=LETTER, staff=first)
     with pytest.raises(Conflict, match="already waiting"):
-        refund_request_destination(refund_id=failed_transfer_refund.pk, iban=OTHER_IBAN, customer_request=LETTER,
+        refund_request_destination(refund_id=waiting_transfer_refund.pk, iban=OTHER_IBAN, customer_request=LETTER,
                                    staff=first)
 
 
@@ -181,12 +180,11 @@ def test_a_card_refund_has_no_iban_to_change(finance, monkeypatch):
     assert not RefundDestinationChange.objects.exists() and Refund.objects.get(pk=refund.pk).iban == ""
 
 
-def test_a_paid_refunds_destination_never_changes(finance, failed_transfer_refund):
+def test_a_paid_refunds_destination_never_changes(finance, waiting_transfer_refund):
     first, second = finance
-    refund = failed_transfer_refund
+    refund = waiting_transfer_refund
     change = refund_request_destination(refund_id=refund.pk, iban=IBAN, customer_request=LETTER, staff=first)
     refund_approve_destination(change_id=change.pk, staff=second)
-    refund_retry(refund_id=refund.pk)
     assert Refund.objects.get(pk=refund.pk).status == Refund.Status.PAID
 
     for attempt in (
@@ -199,9 +197,9 @@ def test_a_paid_refunds_destination_never_changes(finance, failed_transfer_refun
     assert Refund.objects.get(pk=refund.pk).iban == IBAN
 
 
-def test_a_change_approved_after_the_refund_was_paid_changes_nothing(finance, failed_transfer_refund):
+def test_a_change_approved_after_the_refund_was_paid_changes_nothing(finance, waiting_transfer_refund):
     first, second = finance
-    refund = failed_transfer_refund
+    refund = waiting_transfer_refund
     Refund.objects.filter(pk=refund.pk).update(iban=IBAN)
     change = refund_request_destination(refund_id=refund.pk, iban=OTHER_IBAN, customer_request=LETTER, staff=first)
     Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.PAID)
@@ -212,14 +210,14 @@ def test_a_change_approved_after_the_refund_was_paid_changes_nothing(finance, fa
     assert RefundDestinationChange.objects.get(pk=change.pk).status == RefundDestinationChange.Status.PENDING
 
 
-def test_two_finance_people_change_an_iban_through_the_admin(client, failed_transfer_refund):
+def test_two_finance_people_change_an_iban_through_the_admin(client, waiting_transfer_refund):
     from accounts.groups import FINANCE, ensure_staff_groups
 
     groups = ensure_staff_groups()
     first, second = UserFactory(is_staff=True), UserFactory(is_staff=True)
     for user in (first, second):
         user.groups.add(groups[FINANCE])
-    refund = failed_transfer_refund
+    refund = waiting_transfer_refund
     url = reverse("admin:orders_refund_destination", args=[refund.pk])
     client.force_login(first)
     assert reverse("admin:orders_refund_destination", args=[refund.pk]) in client.get(

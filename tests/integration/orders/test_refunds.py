@@ -13,11 +13,20 @@ import time
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from orders import tasks as order_tasks
 from orders.models import Order, OrderStatus, Refund, Withdrawal
+from orders.services.validation import order_refuse_and_refund
 from payments.sandbox import SandboxGateway
-from tests.support.orders import assert_refunded_once, backdate_refund, ledger_refunds, paid_order, withdraw
+from tests.support.orders import (
+    assert_refunded_once,
+    backdate_refund,
+    ledger_refunds,
+    paid_order,
+    transfer_paid_order,
+    withdraw,
+)
 from tests.support.processes import reset_broker_connections
 from tests.support.worker import another_worker, forget_unacked, wait_for_task, wait_until
 
@@ -194,3 +203,26 @@ def test_redis_down_at_commit_the_withdrawal_is_recorded_and_the_sweep_pays_the_
     assert wait_for_task(worker, order_tasks.recover_refunds.delay()) == "0"
 
     assert_refunded_once(order, refund.pk)
+
+
+# --- c. a refund to a transfer payer waits for the IBAN; once given, the worker pays it ------------
+
+
+def test_a_refund_waiting_for_an_iban_is_paid_by_the_worker_once_the_customer_gives_one(celery_worker_process, client):
+    worker = celery_worker_process
+    order = transfer_paid_order()
+    order_refuse_and_refund(order_id=order.pk)
+    refund = Refund.objects.get(order=order)
+    assert refund.status == Refund.Status.NEEDS_IBAN
+    time.sleep(1)  # nothing is sent to the worker meanwhile: the refund waits, it does not fail
+    assert refund_status(refund.pk) == Refund.Status.NEEDS_IBAN and not ledger_refunds().exists()
+
+    client.force_login(order.account)
+    iban_page = reverse("orders:refund_iban", args=[order.pk, refund.pk])
+    assert client.post(iban_page, {"iban": "FR76 3000 6000 0112 3456 7890 189"}).status_code == 302
+
+    wait_until(lambda: refund_status(refund.pk) == Refund.Status.PAID, worker=worker, what="the refund to be paid")
+    (tx,) = ledger_refunds()
+    assert (tx.idempotency_key, tx.kind, tx.amount) == (refund.idempotency_key, "bankTransfer", refund.amount)
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (S.CANCELLED, "refused")
