@@ -44,7 +44,8 @@ def _destination(refund: Refund) -> str:
     return method.label if method else str(PaymentKind(refund.kind).label)
 
 
-def _refunds(order: Order) -> list[RefundState]:
+def refund_states(order: Order) -> list[RefundState]:
+    """Every refund of the order with where it goes, oldest first (shown with or without a notice)."""
     refunds = order.refunds.select_related("payment__method", "credit_note").order_by("created_at", "pk")
     return [RefundState(refund, _destination(refund)) for refund in refunds]
 
@@ -74,7 +75,7 @@ def _withdrawal_notice(order: Order, withdrawal: Withdrawal, tz: str) -> CancelN
         % {"when": ldatetime(withdrawal.requested_at, tz)},
         withdrawn_lines=[_line(line) for line in lines if line.pk in gone],
         kept_lines=[_line(line) for line in lines if line.pk not in gone and not line.cancelled_at],
-        refunds=_refunds(order),
+        refunds=refund_states(order),
     )
 
 
@@ -92,11 +93,11 @@ def cancel_notice(order: Order, events: list) -> CancelNotice | None:
             % {"when": ldatetime(order.expires_at, tz)},
             withdrawn_lines=[],
             kept_lines=[],
-            refunds=_refunds(order),  # money that arrived too late goes back
+            refunds=refund_states(order),  # money that arrived too late goes back
         )
     if order.cancel_reason == CancelReason.REFUSED:
         title, text = _refusal_text(order, events, tz)
-        return CancelNotice(CancelReason.REFUSED, title, text, [], [], _refunds(order))
+        return CancelNotice(CancelReason.REFUSED, title, text, [], [], refund_states(order))
     if order.paid_at is None:
         return None
     withdrawal = Withdrawal.objects.filter(order=order).first()

@@ -18,7 +18,7 @@ from orders.selectors import account_order, prefetch_for_withdrawal, refunds_nee
 from orders.transfer_details import awaited_transfer_details
 from orders.withdrawal import order_rule, withdrawal_eligibility
 
-from .cancel_notice import cancel_notice
+from .cancel_notice import cancel_notice, refund_states
 from .list_query import back_query
 from .lists import partial_requested
 from .menu import order_menu
@@ -92,6 +92,7 @@ def _tracking_page(request, order_id: int, extra_context: dict):
         prefetch_for_withdrawal([order])
         eligibility = withdrawal_eligibility(order, now=now)
     back = back_query(request)
+    notice = cancel_notice(order, events)
     context.update(
         {
             "menu": order_menu(order, can_withdraw=eligibility.eligible, back_param=back.back_param),
@@ -99,7 +100,8 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "eligibility": eligibility,
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
-            "notice": cancel_notice(order, events),
+            "notice": notice,
+            "refunds": notice.refunds if notice else refund_states(order),
             "transfer": awaited_transfer_details(order, now=now),
             "refunds_needing_iban": refunds_needing_iban(account=request.user, order_id=order.pk),
             **extra_context,
