@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
+from payments.iban import IBAN_INPUT_MAX_LENGTH
 from payments.kinds import PaymentKind
 
 from .models import Subsidiary, User
@@ -183,7 +184,10 @@ class PaymentMethodForm(forms.Form):
         widget=forms.Select(attrs={"autocomplete": "cc-exp-year"}),
     )
     iban = forms.CharField(
-        label=_("IBAN"), required=False, max_length=42, help_text=_("Sandbox: FR76 3000 6000 0112 3456 7890 189")
+        label=_("IBAN"),
+        required=False,
+        max_length=IBAN_INPUT_MAX_LENGTH,
+        help_text=_("Sandbox: FR76 3000 6000 0112 3456 7890 189"),
     )
     paypal_email = forms.EmailField(label=_("PayPal email address"), required=False)
     make_default = forms.BooleanField(label=_("Make it my default payment method"), required=False)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from payments.iban import normalise_iban
+from payments.iban import IBAN_MAX_LENGTH, normalise_iban
 from payments.kinds import PaymentKind
 
 
@@ -45,7 +45,7 @@ class Subsidiary(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=32)
     bank_holder = models.CharField(_("account holder"), max_length=200)
     bank_name = models.CharField(_("bank"), max_length=200)
-    bank_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bank_iban = models.CharField(_("IBAN"), max_length=IBAN_MAX_LENGTH, blank=True)
     bank_account = models.CharField(
         _("account number"), max_length=100, blank=True, help_text=_("Where the country uses no IBAN (CA, US).")
     )

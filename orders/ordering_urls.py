@@ -2,6 +2,7 @@
 
 Its own namespace because the paths sit outside /orders/; the pages are orders' first steps.
 """
+
 from django.urls import path
 
 from .views import ordering

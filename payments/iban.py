@@ -1,10 +1,20 @@
 """IBAN checks (ISO 13616), shared by the sandbox gateway and the refund form."""
 
+IBAN_MAX_LENGTH = 34  # ISO 13616: at most 34 characters
+# As typed: grouped by four with spaces (FR76 3000 …), which every form and the API accept.
+IBAN_INPUT_MAX_LENGTH = IBAN_MAX_LENGTH + (IBAN_MAX_LENGTH - 1) // 4
+
 
 def normalise_iban(value) -> str | None:
     """The IBAN without spaces, upper-case, or None when it is not valid (mod 97 of the rearranged number is 1)."""
     iban = "".join(str(value or "").split()).upper()
-    shape = 15 <= len(iban) <= 34 and iban.isascii() and iban.isalnum() and iban[:2].isalpha() and iban[2:4].isdigit()
+    shape = (
+        15 <= len(iban) <= IBAN_MAX_LENGTH
+        and iban.isascii()
+        and iban.isalnum()
+        and iban[:2].isalpha()
+        and iban[2:4].isdigit()
+    )
     if not (shape and int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1):
         return None
     return iban

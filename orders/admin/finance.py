@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import OrderError
-from payments.iban import masked_iban
+from payments.iban import IBAN_INPUT_MAX_LENGTH, masked_iban
 
 from ..models import CreditNote, Invoice, Payment, Refund, RefundDestinationChange
 from ..services.payments import payment_mark_transfer_received
@@ -137,7 +137,7 @@ class RefundAdmin(admin.ModelAdmin):
 
 
 class RefundDestinationForm(forms.Form):
-    iban = forms.CharField(label=_("New IBAN"), max_length=42)
+    iban = forms.CharField(label=_("New IBAN"), max_length=IBAN_INPUT_MAX_LENGTH)
     customer_request = forms.CharField(
         label=_("The customer's written request (reference, date, channel)"),
         widget=forms.Textarea,
@@ -164,7 +164,6 @@ class RefundDestinationChangeAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     actions = ["approve"]
-
 
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.change_refund")
@@ -207,4 +206,3 @@ class InvoiceAdmin(ReadOnlyAdmin):
     search_fields = ["number", "order__id", "order__account__username"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in Invoice._meta.fields]
-

@@ -3,12 +3,13 @@
 Exactly once is enforced by the database: one withdrawal per order, one refund per withdrawal, one
 refund per refusal and per late payment, one credit note per refund, gapless numbers per subsidiary.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MONEY
-from payments.iban import masked_iban
+from payments.iban import IBAN_MAX_LENGTH, masked_iban
 from payments.kinds import PaymentKind
 
 
@@ -74,7 +75,7 @@ class Refund(models.Model):
     withdrawal = models.OneToOneField(Withdrawal, null=True, blank=True, on_delete=models.PROTECT)
     payment = models.ForeignKey("orders.Payment", on_delete=models.PROTECT, related_name="refunds")
     kind = models.CharField(max_length=20, choices=PaymentKind)
-    iban = models.CharField(max_length=34, blank=True, help_text=_("Where a bank-transfer refund goes."))
+    iban = models.CharField(max_length=IBAN_MAX_LENGTH, blank=True, help_text=_("Where a bank-transfer refund goes."))
     amount = models.DecimalField(**MONEY)
     vat_amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
@@ -114,7 +115,7 @@ class RefundDestinationChange(models.Model):
         APPROVED = "approved", _("Approved")
 
     refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="destination_changes")
-    iban = models.CharField(max_length=34)
+    iban = models.CharField(max_length=IBAN_MAX_LENGTH)
     customer_request = models.CharField(
         max_length=500, help_text=_("The customer's written request: its reference, date and channel.")
     )
