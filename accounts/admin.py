@@ -15,20 +15,12 @@ class SubsidiaryAdmin(admin.ModelAdmin):
             _("Legal seller"),
             {
                 "fields": [
-                    "legal_name",
-                    "address",
-                    "vat_number",
-                    "registration",
-                    "share_capital",
-                    "contact_email",
-                    "contact_phone",
+                    "legal_name", "address", "vat_number", "registration", "share_capital",
+                    "contact_email", "contact_phone",
                 ]
             },
         ),
-        (
-            _("Bank details for transfers"),
-            {"fields": ["bank_holder", "bank_name", "bank_iban", "bank_account", "bank_bic"]},
-        ),
+        (_("Bank details for transfers"), {"fields": ["bank_holder", "bank_name", "bank_iban", "bank_account", "bank_bic"]}),
     ]
 
     def has_add_permission(self, request) -> bool:

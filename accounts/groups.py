@@ -10,7 +10,6 @@ This module is the source of truth: `ensure_staff_groups` creates the groups and
 permissions. It runs after every `migrate` (a `post_migrate` receiver in `AccountsConfig.ready`)
 and from `seed_demo`. Later features add their permissions here (refunds, invoices…).
 """
-
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
@@ -22,26 +21,13 @@ FINANCE = "finance"
 
 STAFF_GROUPS: dict[str, list[str]] = {
     VALIDATORS: [
-        "orders.view_order",
-        "orders.view_orderline",
-        "orders.view_orderevent",
-        "orders.view_consent",
-        "orders.view_service",
-        "orders.change_order",
-        "orders.view_supportingdocument",
+        "orders.view_order", "orders.view_orderline", "orders.view_orderevent", "orders.view_consent",
+        "orders.view_service", "orders.change_order", "orders.view_supportingdocument",
     ],
     FINANCE: [
-        "orders.view_order",
-        "orders.view_payment",
-        "orders.view_service",
-        "orders.change_payment",
-        "orders.view_refund",
-        "orders.change_refund",
-        "orders.view_creditnote",
-        "orders.view_invoice",
-        "orders.view_withdrawal",
-        "orders.add_withdrawal",
-        "orders.view_refunddestinationchange",
+        "orders.view_order", "orders.view_payment", "orders.view_service", "orders.change_payment",
+        "orders.view_refund", "orders.change_refund", "orders.view_creditnote", "orders.view_invoice",
+        "orders.view_withdrawal", "orders.add_withdrawal", "orders.view_refunddestinationchange",
     ],
 }
 
@@ -67,9 +53,7 @@ def ensure_staff_groups(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Group]:
             wanted = set(perms)
             found = {
                 f"{perm.content_type.app_label}.{perm.codename}": perm
-                for perm in Permission.objects.using(using)
-                .select_related("content_type")
-                .filter(
+                for perm in Permission.objects.using(using).select_related("content_type").filter(
                     content_type__app_label__in={p.split(".")[0] for p in wanted},
                     codename__in={p.split(".")[1] for p in wanted},
                 )

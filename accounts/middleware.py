@@ -1,5 +1,4 @@
 """Activates the logged-in customer's saved language; anonymous visitors keep LocaleMiddleware's choice."""
-
 from django.utils import translation
 
 

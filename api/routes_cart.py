@@ -54,8 +54,8 @@ from .schemas.cart import (
     ItemCreation,
     ItemUpdate,
     Order,
-    ProductDefinition,
     PlanCode,
+    ProductDefinition,
     ProductName,
 )
 from .serializers import PRODUCTS, cart_item_json, cart_json, offers_json, placed_order_json, quote_json

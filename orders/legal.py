@@ -18,7 +18,6 @@ Rules for editing:
 The trader's identity (name, geographical address, telephone, e-mail, the website's withdrawal
 page) fills the `{...}` placeholders; it comes from `settings.TRADER_IDENTITY`, else DEFAULT_TRADER.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -305,25 +304,24 @@ def _entry(key: str, version: str, en: str, fr: str) -> tuple[str, LegalText]:
     return key, LegalText(key=key, version=version, texts={EN: en, FR: fr})
 
 
-CATALOGUE: dict[str, LegalText] = dict(
-    [
-        _entry("withdrawal_information", "2026-11-01", WITHDRAWAL_INFORMATION_EN, WITHDRAWAL_INFORMATION_FR),
-        _entry("withdrawal_form", "2026-11-01", WITHDRAWAL_FORM_EN, WITHDRAWAL_FORM_FR),
-        _entry("consent_information_given", "2026-11-01", CONSENT_INFORMATION_GIVEN_EN, CONSENT_INFORMATION_GIVEN_FR),
-        _entry("consent_express_request", "2026-11-01", CONSENT_EXPRESS_REQUEST_EN, CONSENT_EXPRESS_REQUEST_FR),
-        _entry("consent_excludable_ack", "2026-11-01", CONSENT_EXCLUDABLE_ACK_EN, CONSENT_EXCLUDABLE_ACK_FR),
-        _entry("scope", "2026-11-01", SCOPE_EN, SCOPE_FR),
-        _entry("refund_terms", "2026-11-01", REFUND_TERMS_EN, REFUND_TERMS_FR),
-        _entry("label_withdraw_button", "2026-11-01", LABEL_WITHDRAW_BUTTON_EN, LABEL_WITHDRAW_BUTTON_FR),
-        _entry("label_confirm_withdrawal", "2026-11-01", LABEL_CONFIRM_WITHDRAWAL_EN, LABEL_CONFIRM_WITHDRAWAL_FR),
-        _entry("label_cancel_order", "2026-11-01", LABEL_CANCEL_ORDER_EN, LABEL_CANCEL_ORDER_FR),
-        _entry("label_checkbox", "2026-11-01", LABEL_CHECKBOX_EN, LABEL_CHECKBOX_FR),
-    ]
-)
+CATALOGUE: dict[str, LegalText] = dict([
+    _entry("withdrawal_information", "2026-11-01", WITHDRAWAL_INFORMATION_EN, WITHDRAWAL_INFORMATION_FR),
+    _entry("withdrawal_form", "2026-11-01", WITHDRAWAL_FORM_EN, WITHDRAWAL_FORM_FR),
+    _entry("consent_information_given", "2026-11-01", CONSENT_INFORMATION_GIVEN_EN,
+           CONSENT_INFORMATION_GIVEN_FR),
+    _entry("consent_express_request", "2026-11-01", CONSENT_EXPRESS_REQUEST_EN, CONSENT_EXPRESS_REQUEST_FR),
+    _entry("consent_excludable_ack", "2026-11-01", CONSENT_EXCLUDABLE_ACK_EN, CONSENT_EXCLUDABLE_ACK_FR),
+    _entry("scope", "2026-11-01", SCOPE_EN, SCOPE_FR),
+    _entry("refund_terms", "2026-11-01", REFUND_TERMS_EN, REFUND_TERMS_FR),
+    _entry("label_withdraw_button", "2026-11-01", LABEL_WITHDRAW_BUTTON_EN, LABEL_WITHDRAW_BUTTON_FR),
+    _entry("label_confirm_withdrawal", "2026-11-01", LABEL_CONFIRM_WITHDRAWAL_EN, LABEL_CONFIRM_WITHDRAWAL_FR),
+    _entry("label_cancel_order", "2026-11-01", LABEL_CANCEL_ORDER_EN, LABEL_CANCEL_ORDER_FR),
+    _entry("label_checkbox", "2026-11-01", LABEL_CHECKBOX_EN, LABEL_CHECKBOX_FR),
+])
 
 
 def language_of(language: str | None) -> str:
-    """ "fr", "fr-be", "fr_CA" → "fr"; anything else (including None) → "en"."""
+    """"fr", "fr-be", "fr_CA" → "fr"; anything else (including None) → "en"."""
     code = (language or "").strip().lower().replace("_", "-")
     return FR if code == FR or code.startswith(FR + "-") else EN
 

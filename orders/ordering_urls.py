@@ -2,7 +2,6 @@
 
 Its own namespace because the paths sit outside /orders/; the pages are orders' first steps.
 """
-
 from django.urls import path
 
 from .views import ordering

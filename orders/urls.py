@@ -1,5 +1,4 @@
 """The customer's orders: list, purchase order (HTML and PDF), tracking, payment, withdrawal, reorder."""
-
 from django.urls import path
 
 from .views import documents, documents_upload, invoices, lists, payment, tracking, withdrawal

@@ -2,7 +2,6 @@
 
 Orders only ever talk to `get_gateway()`, so swapping the sandbox for a provider is a setting.
 """
-
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal

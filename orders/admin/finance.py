@@ -165,6 +165,7 @@ class RefundDestinationChangeAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     actions = ["approve"]
 
+
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.change_refund")
 
@@ -206,3 +207,4 @@ class InvoiceAdmin(ReadOnlyAdmin):
     search_fields = ["number", "order__id", "order__account__username"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in Invoice._meta.fields]
+

@@ -3,7 +3,6 @@
 Exactly once is enforced by the database: one withdrawal per order, one refund per withdrawal, one
 refund per refusal and per late payment, one credit note per refund, gapless numbers per subsidiary.
 """
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -15,7 +15,6 @@ SANDBOX_DELIVERY_SECONDS have passed (its delivery is enqueued on commit like an
 `cancelling` order is cancelled once the worker has paid its refund: those two statuses are only
 visible until then. Every other status is stable.
 """
-
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -56,15 +55,8 @@ MARKER = "demo:"
 # --- catalog ---------------------------------------------------------------------------------------
 
 # Local prices from the EUR price: rough exchange rates, then the currency's own precision.
-EXCHANGE_RATES = {
-    "EUR": Decimal("1"),
-    "GBP": Decimal("0.86"),
-    "PLN": Decimal("4.3"),
-    "CAD": Decimal("1.5"),
-    "USD": Decimal("1.1"),
-    "TND": Decimal("3.4"),
-    "XOF": Decimal("656"),
-}
+EXCHANGE_RATES = {"EUR": Decimal("1"), "GBP": Decimal("0.86"), "PLN": Decimal("4.3"), "CAD": Decimal("1.5"),
+                  "USD": Decimal("1.1"), "TND": Decimal("3.4"), "XOF": Decimal("656")}
 
 
 @dataclass(frozen=True)
@@ -89,69 +81,24 @@ class DemoPlan:
 
 
 CATALOG = (
-    DemoPlan(
-        Family.CLOUD,
-        "b3-8",
-        "Public Cloud instance b3-8 (2 vCores, 8 GB RAM)",
-        "Instance Public Cloud b3-8 (2 vCores, 8 Go de RAM)",
-        (DemoPricing("P1M", 1, "58.00"),),
-    ),
-    DemoPlan(
-        Family.PRIVATE_CLOUD,
-        "pcc-host-192",
-        "Hosted Private Cloud host (192 GB RAM)",
-        "Hôte Hosted Private Cloud (192 Go de RAM)",
-        (DemoPricing("P1M", 1, "799.00", "399.00"),),
-        always_validate=True,
-    ),
-    DemoPlan(
-        Family.DEDICATED,
-        "24adv01",
-        "Advance-1 dedicated server",
-        "Serveur dédié Advance-1",
-        (
-            DemoPricing("P1M", 1, "79.99", "79.99"),
-            DemoPricing("P12M", 12, "863.89", pricing_mode="upfront12", commitment=12),
-        ),
-    ),
-    DemoPlan(
-        Family.WEB_HOSTING,
-        "perso2026",
-        "Personal web hosting",
-        "Hébergement web Perso",
-        (DemoPricing("P12M", 12, "47.88"), DemoPricing("P1M", 1, "4.99")),
-    ),
-    DemoPlan(
-        Family.WEB_HOSTING,
-        "pro2026",
-        "Professional web hosting",
-        "Hébergement web Pro",
-        (DemoPricing("P12M", 12, "95.88"), DemoPricing("P1M", 1, "9.99")),
-    ),
-    DemoPlan(
-        Family.DOMAIN,
-        "fr",
-        "Domain name .fr (registration)",
-        "Nom de domaine .fr (création)",
-        (DemoPricing("P12M", 12, "6.99"),),
-        excludable=True,
-    ),
-    DemoPlan(
-        Family.DOMAIN,
-        "com",
-        "Domain name .com (registration)",
-        "Nom de domaine .com (création)",
-        (DemoPricing("P12M", 12, "10.99"),),
-        excludable=True,
-    ),
-    DemoPlan(
-        Family.SSL,
-        "ssl-sectigo-dv",
-        "Sectigo DV SSL certificate",
-        "Certificat SSL Sectigo DV",
-        (DemoPricing("P12M", 12, "49.00"),),
-        excludable=True,
-    ),
+    DemoPlan(Family.CLOUD, "b3-8", "Public Cloud instance b3-8 (2 vCores, 8 GB RAM)",
+             "Instance Public Cloud b3-8 (2 vCores, 8 Go de RAM)", (DemoPricing("P1M", 1, "58.00"),)),
+    DemoPlan(Family.PRIVATE_CLOUD, "pcc-host-192", "Hosted Private Cloud host (192 GB RAM)",
+             "Hôte Hosted Private Cloud (192 Go de RAM)", (DemoPricing("P1M", 1, "799.00", "399.00"),),
+             always_validate=True),
+    DemoPlan(Family.DEDICATED, "24adv01", "Advance-1 dedicated server", "Serveur dédié Advance-1",
+             (DemoPricing("P1M", 1, "79.99", "79.99"),
+              DemoPricing("P12M", 12, "863.89", pricing_mode="upfront12", commitment=12))),
+    DemoPlan(Family.WEB_HOSTING, "perso2026", "Personal web hosting", "Hébergement web Perso",
+             (DemoPricing("P12M", 12, "47.88"), DemoPricing("P1M", 1, "4.99"))),
+    DemoPlan(Family.WEB_HOSTING, "pro2026", "Professional web hosting", "Hébergement web Pro",
+             (DemoPricing("P12M", 12, "95.88"), DemoPricing("P1M", 1, "9.99"))),
+    DemoPlan(Family.DOMAIN, "fr", "Domain name .fr (registration)", "Nom de domaine .fr (création)",
+             (DemoPricing("P12M", 12, "6.99"),), excludable=True),
+    DemoPlan(Family.DOMAIN, "com", "Domain name .com (registration)", "Nom de domaine .com (création)",
+             (DemoPricing("P12M", 12, "10.99"),), excludable=True),
+    DemoPlan(Family.SSL, "ssl-sectigo-dv", "Sectigo DV SSL certificate", "Certificat SSL Sectigo DV",
+             (DemoPricing("P12M", 12, "49.00"),), excludable=True),
 )
 
 
@@ -162,56 +109,18 @@ def local_price(price_eur: str, currency: str) -> Decimal:
 # --- people ----------------------------------------------------------------------------------------
 
 CUSTOMERS = {
-    "alice": {
-        "first_name": "Alice",
-        "last_name": "Martin",
-        "legal_form": LegalForm.INDIVIDUAL,
-        "subsidiary_id": "FR",
-        "language": "en",
-        "address": "12 rue de Rivoli",
-        "city": "Paris",
-        "postcode": "75004",
-        "country": "FR",
-        "phone": "+33 1 23 45 67 89",
-    },
-    "bob": {
-        "first_name": "Bob",
-        "last_name": "Baker",
-        "legal_form": LegalForm.CORPORATION,
-        "subsidiary_id": "GB",
-        "language": "en",
-        "organisation": "Bob's Bakery Ltd",
-        "address": "221 Baker Street",
-        "city": "London",
-        "postcode": "NW1 6XE",
-        "country": "GB",
-        "vat_number": "GB123456789",
-        "phone": "+44 20 7946 0000",
-    },
-    "chloe": {
-        "first_name": "Chloé",
-        "last_name": "Ben Salah",
-        "legal_form": LegalForm.INDIVIDUAL,
-        "subsidiary_id": "TN",
-        "language": "fr",
-        "address": "15 avenue Habib Bourguiba",
-        "city": "Tunis",
-        "postcode": "1000",
-        "country": "TN",
-        "phone": "+216 71 000 000",
-    },
-    "moussa": {
-        "first_name": "Moussa",
-        "last_name": "Diop",
-        "legal_form": LegalForm.INDIVIDUAL,
-        "subsidiary_id": "SN",
-        "language": "fr",
-        "address": "Avenue Léopold Sédar Senghor",
-        "city": "Dakar",
-        "postcode": "10200",
-        "country": "SN",
-        "phone": "+221 33 800 00 00",
-    },
+    "alice": {"first_name": "Alice", "last_name": "Martin", "legal_form": LegalForm.INDIVIDUAL,
+              "subsidiary_id": "FR", "language": "en", "address": "12 rue de Rivoli", "city": "Paris",
+              "postcode": "75004", "country": "FR", "phone": "+33 1 23 45 67 89"},
+    "bob": {"first_name": "Bob", "last_name": "Baker", "legal_form": LegalForm.CORPORATION, "subsidiary_id": "GB",
+            "language": "en", "organisation": "Bob's Bakery Ltd", "address": "221 Baker Street", "city": "London",
+            "postcode": "NW1 6XE", "country": "GB", "vat_number": "GB123456789", "phone": "+44 20 7946 0000"},
+    "chloe": {"first_name": "Chloé", "last_name": "Ben Salah", "legal_form": LegalForm.INDIVIDUAL,
+              "subsidiary_id": "TN", "language": "fr", "address": "15 avenue Habib Bourguiba", "city": "Tunis",
+              "postcode": "1000", "country": "TN", "phone": "+216 71 000 000"},
+    "moussa": {"first_name": "Moussa", "last_name": "Diop", "legal_form": LegalForm.INDIVIDUAL,
+               "subsidiary_id": "SN", "language": "fr", "address": "Avenue Léopold Sédar Senghor",
+               "city": "Dakar", "postcode": "10200", "country": "SN", "phone": "+221 33 800 00 00"},
 }
 STAFF = {
     "vera": ({"first_name": "Vera", "last_name": "Valdez"}, VALIDATORS),
@@ -252,13 +161,8 @@ ORDERS = (
     DemoOrder("alice-refused", "alice", REFUSED, (("24adv01", "P12M", "upfront12"),)),
     DemoOrder("alice-withdrawing", "alice", WITHDRAWING, (("pro2026", "P12M", "default"),), express_request=True),
     DemoOrder("alice-withdrawn", "alice", WITHDRAWN, (("com", "P12M", "default"), ("perso2026", "P1M", "default"))),
-    DemoOrder(
-        "alice-domain",
-        "alice",
-        DELIVERED,
-        (("fr", "P12M", "default"), ("ssl-sectigo-dv", "P12M", "default")),
-        express_request=True,
-    ),
+    DemoOrder("alice-domain", "alice", DELIVERED, (("fr", "P12M", "default"), ("ssl-sectigo-dv", "P12M", "default")),
+              express_request=True),
     DemoOrder("alice-expired", "alice", EXPIRED, (("24adv01", "P1M", "default"),)),
     DemoOrder("alice-unpaid", "alice", UNPAID, (("fr", "P12M", "default"), ("perso2026", "P12M", "default"))),
     DemoOrder("alice-withdrawable", "alice", WITHDRAWABLE, (("b3-8", "P1M", "default"),), express_request=True),
@@ -310,31 +214,18 @@ class Command(BaseCommand):
 
     def seed_catalog(self, subsidiaries: list[Subsidiary]) -> None:
         for spec in CATALOG:
-            plan, _ = Plan.objects.update_or_create(
-                plan_code=spec.plan_code,
-                defaults={
-                    "family": spec.family,
-                    "name_en": spec.name_en,
-                    "name_fr": spec.name_fr,
-                    "excludable": spec.excludable,
-                    "always_validate": spec.always_validate,
-                    "renews": True,
-                    "active": True,
-                },
-            )
+            plan, _ = Plan.objects.update_or_create(plan_code=spec.plan_code, defaults={
+                "family": spec.family, "name_en": spec.name_en, "name_fr": spec.name_fr,
+                "excludable": spec.excludable, "always_validate": spec.always_validate, "renews": True,
+                "active": True,
+            })
             for sub in subsidiaries:
                 for offer in spec.pricings:
                     Pricing.objects.update_or_create(
-                        plan=plan,
-                        subsidiary=sub,
-                        duration=offer.duration,
-                        pricing_mode=offer.pricing_mode,
-                        defaults={
-                            "months": offer.months,
-                            "price": local_price(offer.price_eur, sub.currency),
-                            "installation_fee": local_price(offer.installation_eur, sub.currency),
-                            "commitment": offer.commitment,
-                        },
+                        plan=plan, subsidiary=sub, duration=offer.duration, pricing_mode=offer.pricing_mode,
+                        defaults={"months": offer.months, "price": local_price(offer.price_eur, sub.currency),
+                                  "installation_fee": local_price(offer.installation_eur, sub.currency),
+                                  "commitment": offer.commitment},
                     )
 
     # --- people ------------------------------------------------------------------------------------
@@ -345,13 +236,8 @@ class Command(BaseCommand):
         if user is None:
             if self.password_hash is None:  # hashed once: the same demo password for every login
                 self.password_hash = make_password(PASSWORD)
-            user = User(
-                username=username,
-                email=f"{username}@example.com",
-                email_confirmed=True,
-                password=self.password_hash,
-                **fields,
-            )
+            user = User(username=username, email=f"{username}@example.com", email_confirmed=True,
+                        password=self.password_hash, **fields)
             user.save()
         return user
 
@@ -360,16 +246,14 @@ class Command(BaseCommand):
         for name, (fields, group) in STAFF.items():
             users[name] = self._user(name, {**fields, "is_staff": True})
             users[name].groups.add(groups[group])
-        users["admin"] = self._user(
-            "admin", {"first_name": "Ada", "last_name": "Admin", "is_staff": True, "is_superuser": True}
-        )
+        users["admin"] = self._user("admin", {"first_name": "Ada", "last_name": "Admin", "is_staff": True,
+                                              "is_superuser": True})
         return users
 
     def seed_payment_methods(self, account: User) -> dict[str, PaymentMethod]:
         """A default sandbox card for everyone, plus the extra means of EXTRA_METHODS."""
-        wanted = [
-            (PaymentKind.CARD, {"number": "4242424242424242", "exp_month": 12, "exp_year": timezone.now().year + 3})
-        ]
+        wanted = [(PaymentKind.CARD, {"number": "4242424242424242", "exp_month": 12,
+                                      "exp_year": timezone.now().year + 3})]
         wanted += EXTRA_METHODS.get(account.username, [])
         methods = {}
         for kind, details in wanted:
@@ -378,12 +262,8 @@ class Command(BaseCommand):
                 registration = SandboxGateway().register(kind=kind, details=details)
                 has_default = account.payment_methods.filter(is_default=True).exists()
                 method = PaymentMethod.objects.create(
-                    account=account,
-                    kind=kind,
-                    label=registration.label,
-                    token=registration.token,
-                    expires_on=registration.expires_on,
-                    is_default=kind == PaymentKind.CARD and not has_default,
+                    account=account, kind=kind, label=registration.label, token=registration.token,
+                    expires_on=registration.expires_on, is_default=kind == PaymentKind.CARD and not has_default,
                 )
             methods[kind] = method
         return methods
@@ -394,7 +274,8 @@ class Command(BaseCommand):
         """Whether an existing demo order still shows what it is there for."""
         now = timezone.now()
         if spec.target in {UNPAID, TRANSFER_PENDING}:
-            return order.status == OrderStatus.NOT_PAID and not expirable_orders(now).filter(pk=order.pk).exists()
+            return order.status == OrderStatus.NOT_PAID and not expirable_orders(now).filter(
+                pk=order.pk).exists()
         if spec.target == WITHDRAWABLE:
             return withdrawal_eligibility(order, now=now).eligible
         return True
@@ -420,9 +301,8 @@ class Command(BaseCommand):
             cart_add_item(cart=cart, plan_code=plan_code, duration=duration, pricing_mode=mode, now=now)
         cart_assign(cart=cart, account=account, now=now)
         evidence = Evidence(channel=OrderEvent.Channel.PANEL, ip="127.0.0.1", actor=account)
-        return cart_checkout(
-            cart=cart, account=account, evidence=evidence, express_request=spec.express_request, now=now
-        )
+        return cart_checkout(cart=cart, account=account, evidence=evidence, express_request=spec.express_request,
+                             now=now)
 
     def drive(self, order: Order, spec: DemoOrder) -> None:
         """Pay, then take the order where the spec says, through the services, as staff and workers do."""
@@ -438,17 +318,18 @@ class Command(BaseCommand):
         if spec.target in {CHECKING, DOCUMENTS, REFUSED, FAILED}:
             self._expect(order, spec, OrderStatus.CHECKING)
         if spec.target == DOCUMENTS:
-            order_request_documents(order_id=order.pk, staff=vera, today=local_today(order.subsidiary.time_zone))
+            order_request_documents(order_id=order.pk, staff=vera,
+                                    today=local_today(order.subsidiary.time_zone))
         elif spec.target == REFUSED:
-            order_refuse_and_refund(
-                order_id=order.pk, staff=vera, note="Demo: the supporting documents did not match the billing details."
-            )
+            order_refuse_and_refund(order_id=order.pk, staff=vera,
+                                    note="Demo: the supporting documents did not match the billing details.")
             self.pay_refunds(order)
         elif spec.target == FAILED:
             # One transaction: the delivery enqueued by the validation finds the order failed, not in delivery.
             with transaction.atomic():
                 order_validate(order_id=order.pk, staff=vera)
-                order_delivery_give_up(order_id=order.pk, error="Demo: the sandbox could not install the host.")
+                order_delivery_give_up(order_id=order.pk,
+                                       error="Demo: the sandbox could not install the host.")
         elif spec.target in {DELIVERING, DELIVERED, WITHDRAWABLE, WITHDRAWING, WITHDRAWN}:
             if order.status == OrderStatus.CHECKING:
                 order_validate(order_id=order.pk, staff=vera)
@@ -460,12 +341,9 @@ class Command(BaseCommand):
                 return
             order_deliver(order_id=order.pk)  # what the worker does; a no-op if it got there first
             if spec.target in {WITHDRAWING, WITHDRAWN}:
-                order_withdraw(
-                    order_id=order.pk,
-                    request=WithdrawalRequest(confirmed=True, reason="unused"),
-                    evidence=Evidence(channel=Withdrawal.Channel.PANEL, actor=account),
-                    channel=Withdrawal.Channel.PANEL,
-                )
+                order_withdraw(order_id=order.pk, request=WithdrawalRequest(confirmed=True, reason="unused"),
+                               evidence=Evidence(channel=Withdrawal.Channel.PANEL, actor=account),
+                               channel=Withdrawal.Channel.PANEL)
             if spec.target == WITHDRAWING:
                 self.notes.append(
                     f"alice's order {order.pk} is cancelling: the worker pays its refund shortly after this "
@@ -501,25 +379,21 @@ class Command(BaseCommand):
     def print_summary(self, subsidiaries: list[Subsidiary]) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo data ready. Every login's password is “{PASSWORD}”."))
-        out.write(
-            f"  Catalog: {Plan.objects.filter(plan_code__in=[p.plan_code for p in CATALOG]).count()} plans, "
-            f"{Pricing.objects.filter(plan__plan_code__in=[p.plan_code for p in CATALOG]).count()} pricings "
-            f"in {len(subsidiaries)} subsidiaries."
-        )
+        out.write(f"  Catalog: {Plan.objects.filter(plan_code__in=[p.plan_code for p in CATALOG]).count()} plans, "
+                  f"{Pricing.objects.filter(plan__plan_code__in=[p.plan_code for p in CATALOG]).count()} pricings "
+                  f"in {len(subsidiaries)} subsidiaries.")
         for name in CUSTOMERS:
             user = self.users[name]
             orders = Order.objects.filter(account=user)
             counts = Counter(
-                f"{status}/{reason}" if reason else status
-                for status, reason in orders.values_list("status", "cancel_reason")
+                f"{status}/{reason}" if reason else status for status, reason in orders.values_list("status",
+                                                                                                   "cancel_reason")
             )
             renewals = orders.filter(kind=OrderKind.RENEWAL).count()
             detail = ", ".join(f"{key} {n}" for key, n in sorted(counts.items()))
-            out.write(
-                f"  {name} ({user.get_legal_form_display()}, {user.subsidiary_id}, "
-                f"{user.subsidiary.currency}): {orders.count()} orders ({detail}); {renewals} renewal(s); "
-                f"{user.payment_methods.count()} payment method(s)."
-            )
+            out.write(f"  {name} ({user.get_legal_form_display()}, {user.subsidiary_id}, "
+                      f"{user.subsidiary.currency}): {orders.count()} orders ({detail}); {renewals} renewal(s); "
+                      f"{user.payment_methods.count()} payment method(s).")
         withdrawable = demo_orders(self.users["alice"], "alice-withdrawable").select_related("subsidiary").first()
         if withdrawable is not None:
             eligibility = withdrawal_eligibility(withdrawable, now=timezone.now())

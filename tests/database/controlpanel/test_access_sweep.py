@@ -50,7 +50,7 @@ NOT_OBJECT_IDS = {
     "api_panel:contract": "public contract texts",
     "password_reset_confirm": "Django's password reset token",
 }
-# API parameters (OVHcloud's names): A's values. `product` and `catalogName` name catalogue entries, the same for everyone.
+# API parameters (OVHcloud's names): A's values. `product` and `catalogName` name catalogue entries, alike for all.
 API_FILL = {
     "orderId": lambda e: e.order.pk,
     "orderDetailId": lambda e: e.line.pk,
