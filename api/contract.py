@@ -5,6 +5,13 @@ Each route module (routes_*.py) is a ninja Router whose operations name their OV
 From them ninja validates every request and this module generates the OpenAPI document, with OVHcloud's
 type names as component names, the signing security schemes and the error responses. api/urls.py mounts
 the views under /1.0/ (HEAD as GET, OVHcloud's 405 and 404).
+
+A route: `@router.get("/me/order/{apiid:orderId}", auth=SIGNED_CALL, response=BillingOrder,
+operation_id="getMeOrder", summary="…")` on `def order_get(request, orderId: ApiId)`. Path parameters
+carry OVHcloud's names and a converter (`apiid`, `segment`: api/urls.py); a body is one OvhBody parameter
+(with a default instance when all its fields are optional, so that an empty body is valid); query
+parameters are typed arguments. `request.auth` is the `Caller`. Raise ApiError, InvalidInput, Conflict:
+errors.HANDLERS answers them. Return the serializer's dict: the response schema checks it.
 """
 
 import functools
@@ -13,6 +20,7 @@ from typing import Any
 
 import pydantic
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError
@@ -21,7 +29,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors, routes_auth, routes_cart, routes_catalog, routes_me, routes_orders
 from .params import OvhParser
-from .schemas.base import Error
+from .schemas.base import Error, OvhBody, OvhType
 from .signing import PUBLIC
 
 API_VERSION = "1.0"
@@ -87,6 +95,17 @@ class OvhOpenAPISchema(OpenAPISchema):
         return sorted(statuses)
 
 
+def _check_unique_names(*bases) -> None:
+    """Ninja merges each model's definitions by class name: two models of one name would overwrite each other."""
+    seen: dict[str, type] = {}
+    stack = list(bases)
+    while stack:
+        model = stack.pop()
+        stack.extend(model.__subclasses__())
+        if seen.setdefault(model.__name__, model) is not model:
+            raise ImproperlyConfigured(f"Two API schemas are named {model.__name__}: rename one")
+
+
 def ovh_component_names(document: dict) -> dict:
     """Components renamed from the Python class names to their titles, OVHcloud's type names."""
     schemas = document["components"]["schemas"]
@@ -95,7 +114,8 @@ def ovh_component_names(document: dict) -> dict:
     for old, new in renames.items():
         text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
     document = json.loads(text)
-    document["components"]["schemas"] = {renames.get(name, name): schema for name, schema in schemas.items()}
+    renamed = document["components"]["schemas"]
+    document["components"]["schemas"] = {renames.get(name, name): schema for name, schema in renamed.items()}
     return document
 
 
@@ -129,7 +149,7 @@ class OvhApi(NinjaAPI):
             schema.model_validate({})
         except pydantic.ValidationError as error:
             return [{"loc": item["loc"], **_rest(item)} for item in error.errors(include_url=False)]
-        return [{"loc": (), "type": "missing", "msg": "Missing body"}]  # not reached: give such a body a default
+        return [{"loc": (), "type": "missing", "msg": ""}]  # a body with no required field: give it a default
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> dict:
         document = dict(OvhOpenAPISchema(api=self, path_prefix=""))
@@ -174,6 +194,7 @@ for exception, handler in errors.HANDLERS.items():
 api.add_decorator(in_callers_language)
 for router in ROUTERS:
     api.add_router("", router)
+_check_unique_names(OvhType, OvhBody)
 
 
 def document() -> dict:

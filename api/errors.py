@@ -87,7 +87,7 @@ def parameter_message(error: dict) -> str:
 
 
 def _validation(request, error: ValidationError):
-    """Ninja's validation error, whose errors contexts.py reduced to the parameters' names."""
+    """Ninja's validation error, each error located by the parameter's name (api/contract.py)."""
     return error_response(400, parameter_message(error.errors[0]))
 
 
