@@ -135,8 +135,13 @@ def _parse_datetime(value: str) -> datetime | None:
     return parsed
 
 
+def integer(**constraints):
+    """A JSON integer (`constraints`: Field's ge, le…, documented as minimum and maximum)."""
+    return Annotated[int, Strict(), Field(**constraints), BeforeValidator(_integral)]
+
+
 # Body fields (JSON-typed).
-Integer = Annotated[int, BeforeValidator(_integral), Strict()]
+Integer = integer()
 Boolean = Annotated[bool, Strict()]
 # Body or query fields.
 DateTime = Annotated[datetime, BeforeValidator(_datetime)]

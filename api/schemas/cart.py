@@ -9,13 +9,14 @@ from catalog.models import Plan, Pricing
 from orders.models import Cart as CartModel
 from orders.services.carts import MAX_QUANTITY
 
-from ..params import Boolean, DateTime, Documented, Integer, text
+from ..params import Boolean, DateTime, Documented, integer, text
 from ..serializers import PRODUCTS
 from .base import OvhBody, OvhType, Price
 from .billing import DateTimeText, DetailType
 
 Duration = text(Pricing._meta.get_field("duration").max_length)
 PricingMode = text(Pricing._meta.get_field("pricing_mode").max_length)
+Quantity = integer(ge=1, le=MAX_QUANTITY)
 PlanCode = text(Plan._meta.get_field("plan_code").max_length)
 CartDescription = text(CartModel._meta.get_field("description").max_length)
 
@@ -154,12 +155,12 @@ class ItemCreation(OvhBody, title="order.cart.GenericProductCreation"):
     planCode: PlanCode
     duration: Duration
     pricingMode: PricingMode | None = None
-    quantity: Integer | None = Field(None, ge=1, le=MAX_QUANTITY)
+    quantity: Quantity | None = None
 
 
 class ItemUpdate(OvhBody, title="order.cart.ItemUpdate"):
     duration: Duration | None = None
-    quantity: Integer | None = Field(None, ge=1, le=MAX_QUANTITY)
+    quantity: Quantity | None = None
 
 
 class ConfigurationCreation(OvhBody, title="order.cart.ConfigurationCreation"):
