@@ -115,8 +115,30 @@ def ovh_component_names(document: dict) -> dict:
         text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
     document = json.loads(text)
     renamed = document["components"]["schemas"]
+    _drop_field_titles(document)
     document["components"]["schemas"] = {renames.get(name, name): schema for name, schema in renamed.items()}
     return document
+
+
+def _drop_field_titles(document: dict) -> None:
+    """Pydantic titles every field after its name ("Plancode"): noise, unlike the components' OVHcloud names."""
+
+    def drop(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str):
+                del node["title"]
+            for value in node.values():
+                drop(value)
+        elif isinstance(node, list):
+            for value in node:
+                drop(value)
+
+    drop(document["paths"])
+    for schema in document["components"]["schemas"].values():
+        title = schema.get("title")
+        drop(schema)
+        if title:
+            schema["title"] = title
 
 
 class OvhApi(NinjaAPI):

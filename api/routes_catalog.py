@@ -13,7 +13,7 @@ from core.vat import vat_treatment
 
 from . import errors
 from .params import Documented
-from .schemas.cart import SubsidiaryCode
+from .schemas.base import SubsidiaryCode
 from .schemas.catalog import Catalog, DedicatedCatalog, PrivateCloudCatalog, PublicCatalog
 from .serializers import CURRENCY_SYMBOLS, PRODUCTS, currency_json, offer_prices
 from .signing import PUBLIC
@@ -128,19 +128,18 @@ def formatted_catalog(
     catalogName: FormattedName,
     ovhSubsidiary: SubsidiaryCode,
 ):
-    name = catalogName
-    if name not in FORMATTED:
-        raise errors.not_found(f"Unknown catalog {name}")
+    if catalogName not in FORMATTED:
+        raise errors.not_found(f"Unknown catalog {catalogName}")
     subsidiary = _subsidiary(ovhSubsidiary)
     language = _language()
     plans = [
         _formatted_plan(plan, pricings, subsidiary, language)
-        for plan, pricings in _by_plan(_pricings(subsidiary, name)).items()
+        for plan, pricings in _by_plan(_pricings(subsidiary, catalogName)).items()
     ]
-    catalog_id = CATALOG_IDS[name]
-    if name == "cloud":
+    catalog_id = CATALOG_IDS[catalogName]
+    if catalogName == "cloud":
         return {"catalogId": catalog_id, "merchantCode": subsidiary.code, "plans": plans}
-    if name == "privateCloud":
+    if catalogName == "privateCloud":
         return {
             "active": True,
             "catalogId": catalog_id,

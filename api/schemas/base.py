@@ -1,6 +1,12 @@
-"""The two kinds of model: what the API answers (exact) and what it reads (unknown fields ignored)."""
+"""The two kinds of model (what the API answers, exact; what it reads, unknown fields ignored) and shared types."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accounts.models import Subsidiary
+
+from ..params import Documented
 
 # The answer of the routes that answer JSON `null` (ninja's `response=None` would be an empty body).
 Null = type(None)
@@ -32,3 +38,14 @@ class Price(OvhType, title="order.Price"):
     text: str
     value: float
     priceInUcents: int
+
+
+# A subsidiary's code: read in bodies and queries; the document lists the table's codes.
+def subsidiary_codes() -> list[str]:
+    """The subsidiaries from their table, when the document is generated (no query at import)."""
+    return list(Subsidiary.objects.order_by("code").values_list("code", flat=True))
+
+
+SubsidiaryCode = Annotated[
+    str, Field(max_length=Subsidiary._meta.get_field("code").max_length), Documented(enum=subsidiary_codes)
+]

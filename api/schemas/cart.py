@@ -2,16 +2,13 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
-
-from accounts.models import Subsidiary
 from catalog.models import Plan, Pricing
 from orders.models import Cart as CartModel
 from orders.services.carts import MAX_QUANTITY
 
 from ..params import Boolean, DateTime, Documented, integer, text
 from ..serializers import PRODUCTS
-from .base import OvhBody, OvhType, Price
+from .base import OvhBody, OvhType, Price, SubsidiaryCode
 from .billing import DateTimeText, DetailType
 
 Duration = text(Pricing._meta.get_field("duration").max_length)
@@ -21,14 +18,6 @@ PlanCode = text(Plan._meta.get_field("plan_code").max_length)
 CartDescription = text(CartModel._meta.get_field("description").max_length)
 
 
-def subsidiary_codes() -> list[str]:
-    """The subsidiaries from their table, when the document is generated (no query at import)."""
-    return list(Subsidiary.objects.order_by("code").values_list("code", flat=True))
-
-
-SubsidiaryCode = Annotated[
-    str, Field(max_length=Subsidiary._meta.get_field("code").max_length), Documented(enum=subsidiary_codes)
-]
 CartId = Annotated[str, Documented(format="uuid")]
 ProductName = Annotated[
     str, Documented(enum=lambda: list(PRODUCTS), description="A product family; unknown ones are 404")

@@ -9,14 +9,17 @@ from api.contract import _check_unique_names, ovh_component_names
 from api.errors import parameter_message
 
 
-def test_components_take_their_titles_and_references_follow():
+def test_components_take_their_titles_references_follow_and_field_titles_go():
     document = {
         "paths": {"/x": {"get": {"responses": {"200": {"schema": {"$ref": "#/components/schemas/Price"}}}}}},
         "components": {
             "schemas": {
                 "Price": {"title": "order.Price", "type": "object"},
                 "Error": {"title": "Error", "type": "object"},
-                "Bill": {"title": "billing.Bill", "properties": {"p": {"$ref": "#/components/schemas/Price"}}},
+                "Bill": {
+                    "title": "billing.Bill",
+                    "properties": {"p": {"$ref": "#/components/schemas/Price"}, "billId": {"title": "Billid"}},
+                },
             }
         },
     }
@@ -26,6 +29,8 @@ def test_components_take_their_titles_and_references_follow():
         "$ref": "#/components/schemas/order.Price"
     }
     assert renamed["paths"]["/x"]["get"]["responses"]["200"]["schema"]["$ref"] == "#/components/schemas/order.Price"
+    assert renamed["components"]["schemas"]["billing.Bill"]["properties"]["billId"] == {}
+    assert renamed["components"]["schemas"]["billing.Bill"]["title"] == "billing.Bill"
 
 
 def test_two_schemas_of_one_name_are_refused():
