@@ -1,27 +1,34 @@
-"""Request parameters: JSON bodies and query strings, each failure a 4xx naming the parameter.
+"""Request parameters: the raw body, the query string, and the typed fields the schemas are made of.
 
-Everything the API reads from a client goes through here (the body through `read_body`/`parse_body`, the
-query string through `query`), so the limits on input are enforced once, before any handler or the
-database sees it: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; JSON nested deeper than MAX_DEPTH, a
-NUL character (PostgreSQL refuses it in text) or a lone UTF-16 surrogate (no database can encode it) in
-any key or string is a 400.
+Everything the API reads from a client goes through here, so the limits on input are enforced once,
+before any handler or the database sees it: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; JSON
+nested deeper than MAX_DEPTH, a NUL character (PostgreSQL refuses it in text) or a lone UTF-16 surrogate
+(no database can encode it) in any key or string, of the body or of the query string, is a 400.
+
+The field types are strict where OVHcloud's JSON is typed (a body's "2" is not an integer, "yes" not a
+boolean) and read query strings, which are text, as their type.
 """
 
 import json
 import re
 from datetime import UTC, datetime
+from typing import Annotated
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from ninja.parser import Parser
+from pydantic import BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from .errors import ApiError, bad_request
 
-MISSING = object()
 # Dates outside these years are refused: beyond them, time-zone conversions overflow.
 MIN_YEAR, MAX_YEAR = 1970, 9000
 # No body of the API nests deeper than 4 (accessRules: object > array > object > string).
 MAX_DEPTH = 32
+# Ids are 64-bit columns; path converters refuse longer ones (a 404), the schemas document the range.
+MAX_ID = 999_999_999_999_999_999
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -74,96 +81,40 @@ def _check_json(data) -> None:
             stack.extend((item, depth + 1) for item in value)
 
 
-class Params:
-    """Typed access to a body's (or query's) fields; `where` says which for the messages."""
+def parse_query(querydict, list_fields: list[str]) -> dict:
+    """The query string's parameters (the last value of each); NUL in a name or value is a 400.
 
-    def __init__(self, data: dict, where: str = "body"):
-        self.data = data
-        self.where = where
+    Too many of them is Django's TooManyFieldsSent, raised as ninja reads request.GET: a 400 (errors.py)."""
+    data = {key: querydict.getlist(key) if key in list_fields else querydict[key] for key in querydict}
+    for key, value in data.items():
+        if unstorable(key):
+            raise bad_request("Invalid character in a query parameter's name: NUL is refused")
+        if any(unstorable(text) for text in (value if isinstance(value, list) else [value])):
+            raise bad_request(f"Invalid parameter {key}: NUL is refused")
+    return data
 
-    def _get(self, name: str, required: bool):
-        value = self.data.get(name, MISSING)
-        if value is MISSING or value is None:
-            if required:
-                raise bad_request(f"Missing parameter {name}")
-            return MISSING
-        return value
 
-    def _invalid(self, name: str, expected: str):
-        return bad_request(f"Invalid parameter {name}: {expected} expected")
+class OvhParser(Parser):
+    """django-ninja's parser with the checks above (ninja turns its exceptions into a 400: errors.py)."""
 
-    def string(self, name: str, *, required: bool = False, default=None, max_length: int = 10_000):
-        value = self._get(name, required)
-        if value is MISSING:
-            return default
-        if not isinstance(value, str):
-            raise self._invalid(name, "a string")
-        if len(value) > max_length:
-            raise bad_request(f"Invalid parameter {name}: at most {max_length} characters")
-        return value
+    def parse_body(self, request) -> dict:
+        return parse_body(request)
 
-    def integer(self, name: str, *, required: bool = False, default=None, minimum=None, maximum=None):
-        value = self._get(name, required)
-        if value is MISSING:
-            return default
-        if isinstance(value, str) and self.where == "query":
-            try:
-                value = int(value)
-            except ValueError:
-                raise self._invalid(name, "an integer") from None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self._invalid(name, "an integer")
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            raise bad_request(f"Invalid parameter {name}: out of range")
-        return value
+    def parse_querydict(self, data, list_fields, request) -> dict:
+        return parse_query(data, list_fields)
 
-    def boolean(self, name: str, *, required: bool = False, default=None):
-        value = self._get(name, required)
-        if value is MISSING:
-            return default
-        if self.where == "query" and isinstance(value, str):
-            if value.lower() in {"true", "1"}:
-                return True
-            if value.lower() in {"false", "0"}:
-                return False
-        if not isinstance(value, bool):
-            raise self._invalid(name, "a boolean")
-        return value
 
-    def enum(self, name: str, values, *, required: bool = False, default=None):
-        value = self.string(name, required=required, default=MISSING)
-        if value is MISSING:
-            return default
-        if value not in values:
-            raise bad_request(f"Invalid parameter {name}: one of {', '.join(sorted(values))} expected")
-        return value
+def _integral(value):
+    """JSON has one number type: 2.0 is the integer 2 (strictness refuses "2" and true afterwards)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
-    def datetime(self, name: str, *, required: bool = False, default=None) -> datetime | None:
-        value = self.string(name, required=required, default=MISSING, max_length=64)
-        if value is MISSING:
-            return default
-        parsed = _parse_datetime(value)
-        if parsed is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            raise self._invalid(name, "an ISO 8601 date-time")
-        return parsed
 
-    def object(self, name: str, *, required: bool = False):
-        value = self._get(name, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, dict):
-            raise self._invalid(name, "an object")
-        return value
-
-    def array(self, name: str, *, required: bool = False):
-        value = self._get(name, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, list):
-            raise self._invalid(name, "an array")
-        return value
+def _datetime(value):
+    """ISO 8601 date-time or date (midnight); without an offset, UTC; years MIN_YEAR..MAX_YEAR."""
+    parsed = _parse_datetime(value) if isinstance(value, str) and len(value) <= 64 else None
+    if parsed is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise PydanticCustomError("datetime", "an ISO 8601 date-time expected")
+    return parsed
 
 
 def _parse_datetime(value: str) -> datetime | None:
@@ -184,15 +135,32 @@ def _parse_datetime(value: str) -> datetime | None:
     return parsed
 
 
-def query(request) -> Params:
-    """The query string's parameters (the last value of each); NUL in a name or value is a 400."""
-    try:
-        data = {key: request.GET.get(key) for key in request.GET}
-    except TooManyFieldsSent:
-        raise bad_request("Too many parameters in the query string") from None
-    for key, value in data.items():
-        if unstorable(key):
-            raise bad_request("Invalid character in a query parameter's name: NUL is refused")
-        if unstorable(value):
-            raise bad_request(f"Invalid parameter {key}: NUL is refused")
-    return Params(data, where="query")
+def integer(**constraints):
+    """A JSON integer (`constraints`: Field's ge, le…, documented as minimum and maximum)."""
+    return Annotated[int, Strict(), Field(**constraints), BeforeValidator(_integral)]
+
+
+# Body fields (JSON-typed).
+Integer = integer()
+Boolean = Annotated[bool, Strict()]
+# Body or query fields.
+DateTime = Annotated[datetime, BeforeValidator(_datetime)]
+# Path parameters.
+ApiId = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+class Documented:
+    """Adds to a field's JSON schema (`enum`, `format`…); a callable value is computed per document."""
+
+    def __init__(self, **extra):
+        self.extra = extra
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema.update({key: value() if callable(value) else value for key, value in self.extra.items()})
+        return schema
+
+
+def text(max_length: int, **field):
+    """A string field of at most `max_length` characters (`field`: Field's other arguments)."""
+    return Annotated[str, Field(max_length=max_length, **field)]

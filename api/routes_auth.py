@@ -3,25 +3,37 @@
 import time
 
 from django.urls import reverse
+from ninja import Router
 
 from . import credentials
 from .models import ConsumerKey
-from .params import Params, parse_body
+from .schemas.auth import Credential, CredentialRequest, CurrentCredential
+from .schemas.base import Null
 from .serializers import absolute, iso
+from .signing import APPLICATION_KEY, PUBLIC, SIGNED_CALL
+
+router = Router(tags=["auth"])
 
 
-def auth_time(request, caller):
-    """Unix seconds, a bare JSON integer: clients compute their clock's drift from it."""
+@router.get("/auth/time", auth=PUBLIC, response=int, operation_id="getAuthTime", summary="Server time (unix seconds)")
+def auth_time(request):
+    """A bare JSON integer: clients compute their clock's drift from it."""
     return int(time.time())
 
 
-def auth_credential(request, caller):
-    body = Params(parse_body(request))
-    rules = body.array("accessRules", required=True)
-    redirection = body.string("redirection", max_length=1000)
-    allowed_ips = body.array("allowedIPs")
+@router.post(
+    "/auth/credential",
+    auth=APPLICATION_KEY,
+    response=Credential,
+    operation_id="postAuthCredential",
+    summary="Request a consumer key for access rules; the customer validates it at validationUrl",
+)
+def auth_credential(request, body: CredentialRequest):
     consumer = credentials.consumer_key_request(
-        application=caller.application, access_rules=rules, redirection=redirection, allowed_ips=allowed_ips
+        application=request.auth.application,
+        access_rules=[rule.model_dump() for rule in body.accessRules],
+        redirection=body.redirection,
+        allowed_ips=body.allowedIPs,
     )
     return {
         "validationUrl": absolute(reverse("api_panel:validate", args=[consumer.validation_token])),
@@ -30,8 +42,15 @@ def auth_credential(request, caller):
     }
 
 
-def current_credential(request, caller):
-    consumer = caller.consumer
+@router.get(
+    "/auth/currentCredential",
+    auth=SIGNED_CALL,
+    response=CurrentCredential,
+    operation_id="getAuthCurrentCredential",
+    summary="The consumer key that signed this call",
+)
+def current_credential(request):
+    consumer = request.auth.consumer
     return {
         "credentialId": consumer.pk,
         "applicationId": consumer.application_id,
@@ -45,7 +64,13 @@ def current_credential(request, caller):
     }
 
 
-def logout(request, caller):
-    """Expire the consumer key that signed this call."""
-    credentials.consumer_key_revoke(consumer=caller.consumer)
+@router.post(
+    "/auth/logout",
+    auth=SIGNED_CALL,
+    response=Null,
+    operation_id="postAuthLogout",
+    summary="Expire the consumer key that signed this call",
+)
+def logout(request):
+    credentials.consumer_key_revoke(consumer=request.auth.consumer)
     return None

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from ninja import Router
 
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
@@ -34,33 +35,56 @@ from orders.services.payments import order_pay
 from payments.gateway import GatewayError
 
 from . import errors
-from .params import Params, parse_body, query
+from .params import ApiId
 from .routes_orders import api_evidence
-from .serializers import (
-    PRODUCTS,
-    cart_item_json,
-    cart_json,
-    offers_json,
-    placed_order_json,
-    quote_json,
+from .schemas.base import Null
+from .schemas.billing import NO_BODY, Empty
+from .schemas.cart import (
+    Cart as CartSchema,
 )
-from .throttle import cart_creation_limit, check_rate
+from .schemas.cart import (
+    CartCreation,
+    CartId,
+    CartUpdate,
+    Checkout,
+    ConfigurationCreation,
+    ConfigurationItem,
+    ConfigurationRequirements,
+    Item,
+    ItemCreation,
+    ItemUpdate,
+    Order,
+    PlanCode,
+    ProductDefinition,
+    ProductName,
+)
+from .serializers import PRODUCTS, cart_item_json, cart_json, offers_json, placed_order_json, quote_json
+from .signing import ANYONE_OR_SIGNED, SIGNED_CALL
+from .throttle import CART_CREATION
 
 logger = logging.getLogger("api")
+router = Router(tags=["cart"], auth=ANYONE_OR_SIGNED)
+CART = "/order/cart/{segment:cartId}"
+ITEM = CART + "/item/{apiid:itemId}"
+CONFIGURATION = ITEM + "/configuration/{apiid:configurationId}"
+# Bodies whose fields are all optional default to these: an empty body is then valid, as OVHcloud's.
+UNCHANGED_CART, UNCHANGED_ITEM, NO_OPTIONS = CartUpdate(), ItemUpdate(), Checkout()
 
 
-def _language(request, caller, cart: Cart) -> str:
+def _language(request, cart: Cart) -> str:
     """The account's language; anonymously, the Accept-Language asked for, else the subsidiary's."""
-    if caller.account is not None:
-        return caller.account.language
+    account = request.auth.account
+    if account is not None:
+        return account.language
     if request.headers.get("Accept-Language"):
         return translation.get_language() or cart.subsidiary.language
     return cart.subsidiary.language
 
 
-def get_cart(caller, cart_id: str, *, now: datetime | None = None) -> Cart:
+def get_cart(request, cart_id: str, *, now: datetime | None = None) -> Cart:
     """The cart if the caller may see it, else 404."""
     now = now or timezone.now()
+    account = request.auth.account
     try:
         pk = uuid.UUID(cart_id)
     except ValueError:
@@ -68,7 +92,7 @@ def get_cart(caller, cart_id: str, *, now: datetime | None = None) -> Cart:
     cart = Cart.objects.select_related("subsidiary", "account").filter(pk=pk).first()
     if cart is None:
         raise errors.not_found("This cart does not exist")
-    if cart.account_id is not None and (caller.account is None or cart.account_id != caller.account.pk):
+    if cart.account_id is not None and (account is None or cart.account_id != account.pk):
         raise errors.not_found("This cart does not exist")
     if not cart.read_only and cart.expires_at <= now:
         raise errors.not_found("This cart has expired")
@@ -85,85 +109,65 @@ def _product(product: str) -> str:
 # --- the cart itself ---------------------------------------------------------------------------------------
 
 
-def cart_list(request, caller):
-    params = query(request)
-    description = params.string("description")
-    carts = Cart.objects.filter(account=caller.account, checked_out_at__isnull=True, expires_at__gt=timezone.now())
+@router.get(
+    "/order/cart",
+    auth=SIGNED_CALL,
+    response=list[str],
+    operation_id="getOrderCarts",
+    summary="Ids of the customer's open carts",
+)
+def cart_list(request, description: str | None = None):
+    carts = Cart.objects.filter(
+        account=request.auth.account, checked_out_at__isnull=True, expires_at__gt=timezone.now()
+    )
     if description is not None:
         carts = carts.filter(description=description)
     return [str(pk) for pk in carts.order_by("created_at", "pk").values_list("pk", flat=True)]
 
 
-def cart_create_route(request, caller):
-    if not caller.authenticated:
-        check_rate(request, scope="cart-create", limit=cart_creation_limit())
-    body = Params(parse_body(request))
-    subsidiary = body.string("ovhSubsidiary", required=True, max_length=10)
-    description = body.string("description", default="", max_length=200)
-    expire = body.datetime("expire")
-    cart = cart_create(subsidiary_code=subsidiary, description=description, expire=expire)
+@router.post(
+    "/order/cart",
+    throttle=CART_CREATION,
+    response=CartSchema,
+    operation_id="postOrderCart",
+    summary="Create a cart (no authentication needed; throttled per IP)",
+)
+def cart_create_route(request, body: CartCreation):
+    cart = cart_create(subsidiary_code=body.ovhSubsidiary, description=body.description or "", expire=body.expire)
     return cart_json(cart)
 
 
-def cart_get(request, caller, cart_id: str):
-    return cart_json(get_cart(caller, cart_id))
+@router.get(CART, response=CartSchema, operation_id="getOrderCart", summary="A cart")
+def cart_get(request, cartId: CartId):
+    return cart_json(get_cart(request, cartId))
 
 
-def cart_put(request, caller, cart_id: str):
-    cart = get_cart(caller, cart_id)
-    body = Params(parse_body(request))
-    description = body.string("description", max_length=200)
-    expire = body.datetime("expire")
-    cart = cart_update(cart=cart, description=description, expire=expire)
+@router.put(CART, response=CartSchema, operation_id="putOrderCart", summary="Change a cart's description or expiry")
+def cart_put(request, cartId: CartId, body: CartUpdate = UNCHANGED_CART):
+    cart = cart_update(cart=get_cart(request, cartId), description=body.description, expire=body.expire)
     return cart_json(cart)
 
 
-def cart_delete(request, caller, cart_id: str):
-    """Delete the cart; a placed order keeps everything it needs (its lines and totals)."""
-    cart_delete_service(cart=get_cart(caller, cart_id))
+@router.delete(CART, response=Null, operation_id="deleteOrderCart", summary="Delete a cart")
+def cart_delete(request, cartId: CartId):
+    """A placed order keeps everything it needs (its lines and totals)."""
+    cart_delete_service(cart=get_cart(request, cartId))
     return None
 
 
-def cart_assign_route(request, caller, cart_id: str):
-    cart = get_cart(caller, cart_id)
-    parse_body(request)
-    cart_assign(cart=cart, account=caller.account)
+@router.post(
+    CART + "/assign",
+    auth=SIGNED_CALL,
+    response=Null,
+    operation_id="postOrderCartAssign",
+    summary="Assign the cart to the signed-in account",
+)
+def cart_assign_route(request, cartId: CartId, body: Empty = NO_BODY):
+    cart_assign(cart=get_cart(request, cartId), account=request.auth.account)
     return None
 
 
-# --- offers and items -------------------------------------------------------------------------------------
-
-
-def product_offers(request, caller, cart_id: str, product: str):
-    cart = get_cart(caller, cart_id)
-    family = _product(product)
-    params = query(request)
-    plan_code = params.string("planCode", max_length=64)
-    pricings = Pricing.objects.select_related("plan").filter(
-        subsidiary=cart.subsidiary, plan__family=family, plan__active=True
-    )
-    if plan_code:
-        pricings = pricings.filter(plan__plan_code=plan_code)
-    pricings = pricings.order_by("plan__plan_code", "months", "pricing_mode", "pk")
-    return offers_json(list(pricings), cart.subsidiary, _language(request, caller, cart))
-
-
-def product_add(request, caller, cart_id: str, product: str):
-    cart = get_cart(caller, cart_id)
-    family = _product(product)
-    body = Params(parse_body(request))
-    plan_code = body.string("planCode", required=True, max_length=64)
-    duration = body.string("duration", required=True, max_length=8)
-    pricing_mode = body.string("pricingMode", default="default", max_length=20)
-    quantity = body.integer("quantity", default=1)
-    if not Plan.objects.filter(plan_code=plan_code, family=family, active=True).exists():
-        raise InvalidInput(
-            _("Unknown plan “%(code)s” for %(product)s.") % {"code": plan_code, "product": product}, field="planCode"
-        )
-    item = cart_add_item(
-        cart=cart, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode, quantity=quantity
-    )
-    return cart_item_json(_item(cart, item.pk), _language(request, caller, cart))
+# --- items ---------------------------------------------------------------------------------------------------
 
 
 def _item(cart: Cart, item_id: int) -> CartItem:
@@ -173,45 +177,83 @@ def _item(cart: Cart, item_id: int) -> CartItem:
     return item
 
 
-def item_list(request, caller, cart_id: str):
-    cart = get_cart(caller, cart_id)
-    return list(cart.items.order_by("pk").values_list("pk", flat=True))
+@router.get(CART + "/item", response=list[int], operation_id="getOrderCartItems", summary="Ids of the cart's items")
+def item_list(request, cartId: CartId):
+    return list(get_cart(request, cartId).items.order_by("pk").values_list("pk", flat=True))
 
 
-def item_get(request, caller, cart_id: str, item_id: int):
-    cart = get_cart(caller, cart_id)
-    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+@router.get(ITEM, response=Item, operation_id="getOrderCartItem", summary="One item")
+def item_get(request, itemId: ApiId, cartId: CartId):
+    cart = get_cart(request, cartId)
+    return cart_item_json(_item(cart, itemId), _language(request, cart))
 
 
-def item_put(request, caller, cart_id: str, item_id: int):
-    cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
-    body = Params(parse_body(request))
-    duration = body.string("duration", max_length=8)
-    quantity = body.integer("quantity")
-    cart_update_item(cart=cart, item_id=item_id, duration=duration, quantity=quantity)
-    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+@router.put(
+    ITEM,
+    response=Item,
+    operation_id="putOrderCartItem",
+    summary="Change an item's duration (same plan and pricing mode) or quantity",
+)
+def item_put(request, itemId: ApiId, cartId: CartId, body: ItemUpdate = UNCHANGED_ITEM):
+    cart = get_cart(request, cartId)
+    _item(cart, itemId)
+    cart_update_item(cart=cart, item_id=itemId, duration=body.duration, quantity=body.quantity)
+    return cart_item_json(_item(cart, itemId), _language(request, cart))
 
 
-def item_delete(request, caller, cart_id: str, item_id: int):
-    cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
-    cart_remove_item(cart=cart, item_id=item_id)
+@router.delete(ITEM, response=Null, operation_id="deleteOrderCartItem", summary="Remove an item")
+def item_delete(request, itemId: ApiId, cartId: CartId):
+    cart = get_cart(request, cartId)
+    _item(cart, itemId)
+    cart_remove_item(cart=cart, item_id=itemId)
     return None
 
 
-def item_required_configuration(request, caller, cart_id: str, item_id: int):
-    """Our plans need no configuration to be ordered."""
-    _item(get_cart(caller, cart_id), item_id)
+@router.get(
+    ITEM + "/requiredConfiguration",
+    response=list[ConfigurationRequirements],
+    operation_id="getOrderCartItemRequiredConfiguration",
+    summary="Configurations the item needs (none for our plans)",
+)
+def item_required_configuration(request, itemId: ApiId, cartId: CartId):
+    _item(get_cart(request, cartId), itemId)
     return []
 
 
 # --- item configurations (stored in CartItem.configurations as {"<id>": {"label", "value"}}) ----------------
 
 
-def configuration_list(request, caller, cart_id: str, item_id: int):
-    item = _item(get_cart(caller, cart_id), item_id)
+@router.get(
+    ITEM + "/configuration",
+    response=list[int],
+    operation_id="getOrderCartItemConfigurations",
+    summary="Ids of the item's configurations",
+)
+def configuration_list(request, itemId: ApiId, cartId: CartId):
+    item = _item(get_cart(request, cartId), itemId)
     return [c["id"] for c in configurations_list(item.configurations)]
+
+
+@router.post(
+    ITEM + "/configuration",
+    response=ConfigurationItem,
+    operation_id="postOrderCartItemConfiguration",
+    summary="Add a configuration {label, value}",
+)
+def configuration_add(request, itemId: ApiId, body: ConfigurationCreation, cartId: CartId):
+    cart = get_cart(request, cartId)
+    _item(cart, itemId)
+    if not body.label.strip():
+        raise InvalidInput(_("The label cannot be empty."), field="label")
+
+    def add(configurations: list) -> dict:
+        if len(configurations) >= 50:
+            raise InvalidInput(_("At most 50 configurations per item."), field="label")
+        new = {"id": max((c["id"] for c in configurations), default=0) + 1, "label": body.label, "value": body.value}
+        configurations.append(new)
+        return new
+
+    return cart_item_change_configurations(cart=cart, item_id=itemId, change=add)
 
 
 def _configuration(item: CartItem, configuration_id: int) -> dict:
@@ -221,68 +263,76 @@ def _configuration(item: CartItem, configuration_id: int) -> dict:
     raise errors.not_found("This configuration does not exist")
 
 
-def configuration_get(request, caller, cart_id: str, item_id: int, configuration_id: int):
-    item = _item(get_cart(caller, cart_id), item_id)
-    return _configuration(item, configuration_id)
+@router.get(
+    CONFIGURATION,
+    response=ConfigurationItem,
+    operation_id="getOrderCartItemConfiguration",
+    summary="One configuration",
+)
+def configuration_get(request, itemId: ApiId, configurationId: ApiId, cartId: CartId):
+    return _configuration(_item(get_cart(request, cartId), itemId), configurationId)
 
 
-def configuration_add(request, caller, cart_id: str, item_id: int):
-    cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
-    body = Params(parse_body(request))
-    label = body.string("label", required=True, max_length=100)
-    value = body.string("value", required=True, max_length=1000)
-    if not label.strip():
-        raise InvalidInput(_("The label cannot be empty."), field="label")
-
-    def add(configurations: list) -> dict:
-        if len(configurations) >= 50:
-            raise InvalidInput(_("At most 50 configurations per item."), field="label")
-        new = {"id": max((c["id"] for c in configurations), default=0) + 1, "label": label, "value": value}
-        configurations.append(new)
-        return new
-
-    return cart_item_change_configurations(cart=cart, item_id=item_id, change=add)
-
-
-def configuration_delete(request, caller, cart_id: str, item_id: int, configuration_id: int):
-    cart = get_cart(caller, cart_id)
-    _configuration(_item(cart, item_id), configuration_id)
+@router.delete(
+    CONFIGURATION,
+    response=Null,
+    operation_id="deleteOrderCartItemConfiguration",
+    summary="Remove a configuration",
+)
+def configuration_delete(request, itemId: ApiId, configurationId: ApiId, cartId: CartId):
+    cart = get_cart(request, cartId)
+    _configuration(_item(cart, itemId), configurationId)
 
     def remove(configurations: list) -> None:
-        configurations[:] = [c for c in configurations if c["id"] != configuration_id]
+        configurations[:] = [c for c in configurations if c["id"] != configurationId]
 
-    cart_item_change_configurations(cart=cart, item_id=item_id, change=remove)
+    cart_item_change_configurations(cart=cart, item_id=itemId, change=remove)
     return None
 
 
 # --- quotes and checkout ------------------------------------------------------------------------------------
 
 
-def _quote(request, caller, cart: Cart, *, contracts: bool) -> dict:
-    language = _language(request, caller, cart)
+def _quote(request, cart: Cart, *, contracts: bool) -> dict:
+    language = _language(request, cart)
     items = list(cart.items.select_related("pricing__plan").order_by("pk"))
-    quote = cart_quote(cart=cart, language=language)
-    return quote_json(quote, items, language, contracts=contracts)
+    return quote_json(cart_quote(cart=cart, language=language), items, language, contracts=contracts)
 
 
-def cart_summary(request, caller, cart_id: str):
-    return _quote(request, caller, get_cart(caller, cart_id), contracts=False)
+@router.get(
+    CART + "/summary",
+    response=Order,
+    operation_id="getOrderCartSummary",
+    summary="Prices of the cart (contracts empty)",
+)
+def cart_summary(request, cartId: CartId):
+    return _quote(request, get_cart(request, cartId), contracts=False)
 
 
-def cart_checkout_quote(request, caller, cart_id: str):
-    """The dry run: prices, lines, and the contracts (withdrawal information and consent texts)."""
-    return _quote(request, caller, get_cart(caller, cart_id), contracts=True)
+@router.get(
+    CART + "/checkout",
+    response=Order,
+    operation_id="getOrderCartCheckout",
+    summary="Dry run: prices, lines, and the contracts (withdrawal information and consents)",
+)
+def cart_checkout_quote(request, cartId: CartId):
+    return _quote(request, get_cart(request, cartId), contracts=True)
 
 
-def cart_checkout_route(request, caller, cart_id: str):
-    cart = get_cart(caller, cart_id)
-    body = Params(parse_body(request))
-    auto_pay = body.boolean("autoPayWithPreferredPaymentMethod", default=False)
-    waive = body.boolean("waiveRetractationPeriod", default=False)
-    account = caller.account
-    order = cart_checkout(cart=cart, account=account, evidence=api_evidence(request, caller), express_request=waive)
-    if auto_pay:
+@router.post(
+    CART + "/checkout",
+    auth=SIGNED_CALL,
+    response=Order,
+    operation_id="postOrderCartCheckout",
+    summary="Place the order (an unpaid purchase order, paid at once with autoPayWithPreferredPaymentMethod)",
+)
+def cart_checkout_route(request, cartId: CartId, body: Checkout = NO_OPTIONS):
+    cart = get_cart(request, cartId)
+    account = request.auth.account
+    order = cart_checkout(
+        cart=cart, account=account, evidence=api_evidence(request), express_request=bool(body.waiveRetractationPeriod)
+    )
+    if body.autoPayWithPreferredPaymentMethod:
         # Outside any transaction: the gateway is never called inside one. A refusal leaves the order unpaid.
         method = PaymentMethod.objects.filter(account=account, is_default=True).first()
         if method is not None:
@@ -291,3 +341,42 @@ def cart_checkout_route(request, caller, cart_id: str):
             except (OrderError, GatewayError) as error:
                 logger.info("auto-payment of order %s failed: %s", order.pk, error)
     return placed_order_json(order, account.language)
+
+
+# --- offers (last: `{product}` would match item, summary, checkout and assign) -------------------------------
+
+
+@router.get(
+    CART + "/{segment:product}",
+    response=list[ProductDefinition],
+    operation_id="getOrderCartProduct",
+    summary="Offers of a product family in the cart's subsidiary",
+)
+def product_offers(request, cartId: CartId, product: ProductName, planCode: PlanCode | None = None):
+    cart = get_cart(request, cartId)
+    pricings = Pricing.objects.select_related("plan").filter(
+        subsidiary=cart.subsidiary, plan__family=_product(product), plan__active=True
+    )
+    if planCode:
+        pricings = pricings.filter(plan__plan_code=planCode)
+    pricings = pricings.order_by("plan__plan_code", "months", "pricing_mode", "pk")
+    return offers_json(list(pricings), cart.subsidiary, _language(request, cart))
+
+
+@router.post(CART + "/{segment:product}", response=Item, operation_id="postOrderCartProduct", summary="Add an item")
+def product_add(request, body: ItemCreation, cartId: CartId, product: ProductName):
+    cart = get_cart(request, cartId)
+    family = _product(product)
+    if not Plan.objects.filter(plan_code=body.planCode, family=family, active=True).exists():
+        raise InvalidInput(
+            _("Unknown plan “%(code)s” for %(product)s.") % {"code": body.planCode, "product": product},
+            field="planCode",
+        )
+    item = cart_add_item(
+        cart=cart,
+        plan_code=body.planCode,
+        duration=body.duration,
+        pricing_mode=body.pricingMode or "default",
+        quantity=1 if body.quantity is None else body.quantity,
+    )
+    return cart_item_json(_item(cart, item.pk), _language(request, cart))

@@ -1,8 +1,10 @@
 """/order/catalog: the formatted and public catalogs of a subsidiary, without auth (reference §3.8)."""
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils import translation
+from ninja import Router
 
 from accounts.models import Subsidiary
 from catalog.models import Family, Pricing
@@ -11,15 +13,20 @@ from core.money import price_json
 from core.vat import vat_treatment
 
 from . import errors
-from .params import query
+from .params import Documented
+from .schemas.base import SubsidiaryCode
+from .schemas.catalog import Catalog, DedicatedCatalog, PrivateCloudCatalog, PublicCatalog
 from .serializers import CURRENCY_SYMBOLS, PRODUCTS, currency_json, offer_prices
+from .signing import PUBLIC
 
+router = Router(tags=["catalog"], auth=PUBLIC)
 FORMATTED = ("cloud", "dedicated", "privateCloud")
 CATALOG_IDS = {family.value: index for index, family in enumerate(Family, start=1)}
+FormattedName = Annotated[str, Documented(enum=list(FORMATTED))]
+PublicName = Annotated[str, Documented(enum=list(PRODUCTS))]
 
 
-def _subsidiary(request) -> Subsidiary:
-    code = query(request).string("ovhSubsidiary", required=True, max_length=10)
+def _subsidiary(code: str) -> Subsidiary:
     subsidiary = Subsidiary.objects.filter(code=code.upper()).first()
     if subsidiary is None:
         raise errors.bad_request(f"Invalid parameter ovhSubsidiary: unknown subsidiary {code}")
@@ -41,7 +48,7 @@ def _by_plan(pricings: list[Pricing]) -> dict:
     return plans
 
 
-def _language(request) -> str:
+def _language() -> str:
     return translation.get_language() or "en"
 
 
@@ -58,7 +65,13 @@ def _tax_rate(subsidiary: Subsidiary) -> Decimal:
 # --- formatted catalogs ---------------------------------------------------------------------------------------
 
 
-def formatted_names(request, caller):
+@router.get(
+    "/order/catalog/formatted",
+    response=list[str],
+    operation_id="getOrderCatalogFormattedNames",
+    summary="Names of the formatted catalogs",
+)
+def formatted_names(request):
     return list(FORMATTED)
 
 
@@ -106,19 +119,29 @@ def _formatted_plan(plan, pricings: list[Pricing], subsidiary: Subsidiary, langu
     }
 
 
-def formatted_catalog(request, caller, name: str):
-    if name not in FORMATTED:
-        raise errors.not_found(f"Unknown catalog {name}")
-    subsidiary = _subsidiary(request)
-    language = _language(request)
+@router.get(
+    "/order/catalog/formatted/{segment:catalogName}",
+    response=Catalog | PrivateCloudCatalog | DedicatedCatalog,
+    operation_id="getOrderCatalogFormatted",
+    summary="A formatted catalog (cloud, dedicated, privateCloud)",
+)
+def formatted_catalog(
+    request,
+    catalogName: FormattedName,
+    ovhSubsidiary: SubsidiaryCode,
+):
+    if catalogName not in FORMATTED:
+        raise errors.not_found(f"Unknown catalog {catalogName}")
+    subsidiary = _subsidiary(ovhSubsidiary)
+    language = _language()
     plans = [
         _formatted_plan(plan, pricings, subsidiary, language)
-        for plan, pricings in _by_plan(_pricings(subsidiary, name)).items()
+        for plan, pricings in _by_plan(_pricings(subsidiary, catalogName)).items()
     ]
-    catalog_id = CATALOG_IDS[name]
-    if name == "cloud":
+    catalog_id = CATALOG_IDS[catalogName]
+    if catalogName == "cloud":
         return {"catalogId": catalog_id, "merchantCode": subsidiary.code, "plans": plans}
-    if name == "privateCloud":
+    if catalogName == "privateCloud":
         return {
             "active": True,
             "catalogId": catalog_id,
@@ -182,12 +205,22 @@ def _public_pricing(pricing: Pricing, entry: dict, rate: Decimal) -> dict:
     }
 
 
-def public_catalog(request, caller, name: str):
-    family = PRODUCTS.get(name)
+@router.get(
+    "/order/catalog/public/{segment:catalogName}",
+    response=PublicCatalog,
+    operation_id="getOrderCatalogPublic",
+    summary="A public catalog",
+)
+def public_catalog(
+    request,
+    catalogName: PublicName,
+    ovhSubsidiary: SubsidiaryCode,
+):
+    family = PRODUCTS.get(catalogName)
     if family is None:
-        raise errors.not_found(f"Unknown catalog {name}")
-    subsidiary = _subsidiary(request)
-    language = _language(request)
+        raise errors.not_found(f"Unknown catalog {catalogName}")
+    subsidiary = _subsidiary(ovhSubsidiary)
+    language = _language()
     rate = _tax_rate(subsidiary)
     plans = []
     for plan, pricings in _by_plan(_pricings(subsidiary, family)).items():

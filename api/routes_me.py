@@ -1,45 +1,64 @@
-"""/me: the customer, their payment methods and refunds."""
+"""/me: the customer, their payment methods, bills and refunds."""
+
+from ninja import Router
 
 from accounts.models import PaymentMethod
 from core.localtime import local_today
 from orders.models import Invoice, Refund
 
 from . import errors
-from .params import query
+from .params import ApiId
+from .schemas.billing import Bill, Nichandle, PaymentStatus, PaymentType
+from .schemas.billing import PaymentMethod as PaymentMethodSchema
+from .schemas.billing import Refund as RefundSchema
 from .serializers import PAYMENT_TYPES, bill_json, me_json, payment_method_json, payment_status, refund_json
+from .signing import SIGNED_CALL
 
-PAYMENT_STATUSES = ("VALID", "EXPIRED", "PAUSED")
-
-
-def me(request, caller):
-    return me_json(caller.account)
+router = Router(tags=["me"], auth=SIGNED_CALL)
 
 
-def payment_method_list(request, caller):
-    account = caller.account
-    params = query(request)
-    default = params.boolean("default")
-    payment_type = params.enum("paymentType", set(PAYMENT_TYPES.values()))
-    status = params.enum("status", set(PAYMENT_STATUSES))
+@router.get("/me", response=Nichandle, operation_id="getMe", summary="The customer's account")
+def me(request):
+    return me_json(request.auth.account)
+
+
+@router.get(
+    "/me/payment/method",
+    response=list[int],
+    operation_id="getMePaymentMethods",
+    summary="Ids of the customer's payment methods",
+)
+def payment_method_list(
+    request,
+    default: bool | None = None,
+    paymentType: PaymentType | None = None,
+    status: PaymentStatus | None = None,
+):
+    account = request.auth.account
     today = local_today(account.subsidiary.time_zone)
     methods = PaymentMethod.objects.filter(account=account).order_by("pk")
     if default is not None:
         methods = methods.filter(is_default=default)
-    result = []
-    for method in methods:
-        if payment_type and PAYMENT_TYPES.get(method.kind) != payment_type:
-            continue
-        if status and payment_status(method, today) != status:
-            continue
-        result.append(method.pk)
-    return result
+    return [
+        method.pk
+        for method in methods
+        if (not paymentType or PAYMENT_TYPES.get(method.kind) == paymentType)
+        and (not status or payment_status(method, today) == status)
+    ]
 
 
-def payment_method_get(request, caller, method_id: int):
-    method = PaymentMethod.objects.filter(account=caller.account, pk=method_id).first()
+@router.get(
+    "/me/payment/method/{apiid:paymentMethodId}",
+    response=PaymentMethodSchema,
+    operation_id="getMePaymentMethod",
+    summary="One payment method",
+)
+def payment_method_get(request, paymentMethodId: ApiId):
+    account = request.auth.account
+    method = PaymentMethod.objects.filter(account=account, pk=paymentMethodId).first()
     if method is None:
         raise errors.not_found()
-    return payment_method_json(method, local_today(caller.account.subsidiary.time_zone))
+    return payment_method_json(method, local_today(account.subsidiary.time_zone))
 
 
 def _refunds(account):
@@ -48,12 +67,14 @@ def _refunds(account):
     )
 
 
-def refund_list(request, caller):
-    return list(_refunds(caller.account).order_by("pk").values_list("pk", flat=True))
+@router.get("/me/refund", response=list[int], operation_id="getMeRefunds", summary="Ids of the customer's refunds")
+def refund_list(request):
+    return list(_refunds(request.auth.account).order_by("pk").values_list("pk", flat=True))
 
 
-def refund_get(request, caller, refund_id: int):
-    refund = _refunds(caller.account).filter(pk=refund_id).first()
+@router.get("/me/refund/{apiid:refundId}", response=RefundSchema, operation_id="getMeRefund", summary="One refund")
+def refund_get(request, refundId: ApiId):
+    refund = _refunds(request.auth.account).filter(pk=refundId).first()
     if refund is None:
         raise errors.not_found()
     return refund_json(refund)
@@ -63,12 +84,14 @@ def _bills(account):
     return Invoice.objects.filter(order__account=account).select_related("order__subsidiary")
 
 
-def bill_list(request, caller):
-    return list(_bills(caller.account).order_by("pk").values_list("number", flat=True))
+@router.get("/me/bill", response=list[str], operation_id="getMeBills", summary="Ids of the customer's bills")
+def bill_list(request):
+    return list(_bills(request.auth.account).order_by("pk").values_list("number", flat=True))
 
 
-def bill_get(request, caller, bill_id: str):
-    invoice = _bills(caller.account).filter(number=bill_id).first()
+@router.get("/me/bill/{segment:billId}", response=Bill, operation_id="getMeBill", summary="One bill")
+def bill_get(request, billId: str):
+    invoice = _bills(request.auth.account).filter(number=billId).first()
     if invoice is None:
         raise errors.not_found()
     return bill_json(invoice)

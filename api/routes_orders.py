@@ -1,20 +1,34 @@
 """/me/order: the customer's purchase orders, read through the selectors, acted on through the services."""
 
 from django.utils import timezone
+from ninja import Query, Router
 
 from accounts.models import PaymentMethod
 from core.client_ip import evidence_ip
 from core.errors import InvalidInput
 from core.localtime import local_today
-from orders.models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
+from orders.models import Invoice, OrderLine, OrderStatus, Payment
 from orders.selectors import account_order, account_orders
 from orders.services.consents import Evidence, order_waive_retraction
 from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from payments.iban import IBAN_INPUT_MAX_LENGTH
 
 from . import errors
-from .params import Params, parse_body, query
+from .params import ApiId, DateTime
+from .schemas.base import Null
+from .schemas.billing import (
+    NO_BODY,
+    AssociatedObject,
+    BillingOrder,
+    BillingOrderDetail,
+    Empty,
+    FollowUp,
+    ItemDetail,
+    OrderStatusEnum,
+    Pay,
+    PaymentMethods,
+    Retraction,
+)
 from .serializers import (
     available_payment_json,
     follow_up_json,
@@ -24,10 +38,16 @@ from .serializers import (
     payment_method_json,
     payment_status,
 )
+from .signing import SIGNED_CALL
+
+router = Router(tags=["order"], auth=SIGNED_CALL)
+ORDER = "/me/order/{apiid:orderId}"
+DETAIL = ORDER + "/details/{apiid:orderDetailId}"
 
 
-def api_evidence(request, caller) -> Evidence:
+def api_evidence(request) -> Evidence:
     """Consent evidence for the API channel: the application and consumer key that signed the call."""
+    caller = request.auth
     return Evidence(
         channel="api",
         ip=evidence_ip(request),
@@ -37,15 +57,19 @@ def api_evidence(request, caller) -> Evidence:
     )
 
 
-def _order(caller, order_id: int):
-    return account_order(account=caller.account, order_id=order_id, now=timezone.now())
+def _order(request, order_id: int):
+    return account_order(account=request.auth.account, order_id=order_id, now=timezone.now())
 
 
-def order_list(request, caller):
-    params = query(request)
-    date_from = params.datetime("date.from")
-    date_to = params.datetime("date.to")
-    orders = account_orders(account=caller.account)
+@router.get(
+    "/me/order", response=list[int], operation_id="getMeOrders", summary="Ids of the customer's orders, ascending"
+)
+def order_list(
+    request,
+    date_from: DateTime | None = Query(None, alias="date.from"),
+    date_to: DateTime | None = Query(None, alias="date.to"),
+):
+    orders = account_orders(account=request.auth.account)
     if date_from:
         orders = orders.filter(created_at__gte=date_from)
     if date_to:
@@ -53,24 +77,35 @@ def order_list(request, caller):
     return list(orders.order_by("pk").values_list("pk", flat=True))
 
 
-def order_get(request, caller, order_id: int):
-    order = _order(caller, order_id)
-    return order_json(order, now=timezone.now())
+@router.get(ORDER, response=BillingOrder, operation_id="getMeOrder", summary="A purchase order")
+def order_get(request, orderId: ApiId):
+    return order_json(_order(request, orderId), now=timezone.now())
 
 
-def order_status(request, caller, order_id: int):
-    """A bare JSON string; an unpaid order past its expiry counts as cancelled before the sweep marks it."""
-    order = _order(caller, order_id)
+@router.get(
+    ORDER + "/status",
+    response=OrderStatusEnum,
+    operation_id="getMeOrderStatus",
+    summary="The order's status, a bare JSON string",
+)
+def order_status(request, orderId: ApiId):
+    """An unpaid order past its expiry counts as cancelled before the sweep marks it."""
+    order = _order(request, orderId)
     return OrderStatus.CANCELLED.value if order.is_expired else order.status
 
 
-def order_follow_up(request, caller, order_id: int):
-    return follow_up_json(_order(caller, order_id))
+@router.get(
+    ORDER + "/followUp", response=list[FollowUp], operation_id="getMeOrderFollowUp", summary="The four tracking steps"
+)
+def order_follow_up(request, orderId: ApiId):
+    return follow_up_json(_order(request, orderId))
 
 
-def order_details(request, caller, order_id: int):
-    order = _order(caller, order_id)
-    return list(order.lines.order_by("pk").values_list("pk", flat=True))
+@router.get(
+    ORDER + "/details", response=list[int], operation_id="getMeOrderDetails", summary="Ids of the order's lines"
+)
+def order_details(request, orderId: ApiId):
+    return list(_order(request, orderId).lines.order_by("pk").values_list("pk", flat=True))
 
 
 def _line(order, detail_id: int) -> OrderLine:
@@ -80,19 +115,31 @@ def _line(order, detail_id: int) -> OrderLine:
     return line
 
 
-def order_detail(request, caller, order_id: int, detail_id: int):
-    order = _order(caller, order_id)
-    return order_detail_json(order, _line(order, detail_id))
+@router.get(DETAIL, response=BillingOrderDetail, operation_id="getMeOrderDetail", summary="One line")
+def order_detail(request, orderId: ApiId, orderDetailId: ApiId):
+    order = _order(request, orderId)
+    return order_detail_json(order, _line(order, orderDetailId))
 
 
-def order_detail_extension(request, caller, order_id: int, detail_id: int):
-    order = _order(caller, order_id)
-    return item_detail_json(order, _line(order, detail_id))
+@router.get(
+    DETAIL + "/extension",
+    response=ItemDetail,
+    operation_id="getMeOrderDetailExtension",
+    summary="What the line orders (plan, duration, configurations)",
+)
+def order_detail_extension(request, orderId: ApiId, orderDetailId: ApiId):
+    order = _order(request, orderId)
+    return item_detail_json(order, _line(order, orderDetailId))
 
 
-def order_associated_object(request, caller, order_id: int):
-    """The latest refund (`Refund`), else the invoice (`Bill`)."""
-    order = _order(caller, order_id)
+@router.get(
+    ORDER + "/associatedObject",
+    response=AssociatedObject,
+    operation_id="getMeOrderAssociatedObject",
+    summary="The order's latest refund, else its bill (404 if neither)",
+)
+def order_associated_object(request, orderId: ApiId):
+    order = _order(request, orderId)
     refund = order.refunds.order_by("-created_at", "-pk").first()
     if refund is not None:
         return {"id": str(refund.pk), "type": "Refund"}
@@ -102,9 +149,15 @@ def order_associated_object(request, caller, order_id: int):
     raise errors.not_found("This order has no associated object")
 
 
-def order_payment_methods(request, caller, order_id: int):
-    order = _order(caller, order_id)
-    account = caller.account
+@router.get(
+    ORDER + "/paymentMethods",
+    response=PaymentMethods,
+    operation_id="getMeOrderPaymentMethods",
+    summary="Payment methods that can pay this order",
+)
+def order_payment_methods(request, orderId: ApiId):
+    order = _order(request, orderId)
+    account = request.auth.account
     today = local_today(order.subsidiary.time_zone)
     offered = order.subsidiary.payment_kinds_offered(account.legal_form)
     methods = list(PaymentMethod.objects.filter(account=account).order_by("pk"))
@@ -117,43 +170,53 @@ def order_payment_methods(request, caller, order_id: int):
     }
 
 
-def order_pay_route(request, caller, order_id: int):
-    order = _order(caller, order_id)
-    body = Params(parse_body(request))
-    payment_method = body.object("paymentMethod", required=True)
-    method_id = Params(payment_method).integer("id", required=True)
-    method = PaymentMethod.objects.filter(account=caller.account, pk=method_id).first()
+@router.post(
+    ORDER + "/pay",
+    response=Null,
+    operation_id="postMeOrderPay",
+    summary="Pay the order with a registered payment method",
+)
+def order_pay_route(request, orderId: ApiId, body: Pay):
+    order = _order(request, orderId)
+    account = request.auth.account
+    method = PaymentMethod.objects.filter(account=account, pk=body.paymentMethod.id).first()
     if method is None:
         raise InvalidInput(
             "Unknown payment method: give the id of a registered one (/me/payment/method); a new card or PayPal "
             "account pays on the order's url.",
             field="paymentMethod",
         )
-    payment = order_pay(order_id=order.pk, account=caller.account, method=method)
+    payment = order_pay(order_id=order.pk, account=account, method=method)
     if payment.status == Payment.Status.FAILED:
         raise errors.bad_request(f"The payment was declined: {payment.failure_reason}")
     return None
 
 
-def order_retraction(request, caller, order_id: int):
-    """The withdrawal function: the call itself is the confirmation."""
-    order = _order(caller, order_id)
-    body = Params(parse_body(request))
-    reason = body.enum("reason", set(RetractionReason.values), required=True)
-    comment = body.string("comment", default="", max_length=2000)
-    iban = body.string("iban", default="", max_length=IBAN_INPUT_MAX_LENGTH)
+@router.post(
+    ORDER + "/retraction",
+    response=Null,
+    operation_id="postMeOrderRetraction",
+    summary="Withdraw from the contract (the call is the confirmation)",
+)
+def order_retraction(request, orderId: ApiId, body: Retraction):
+    order = _order(request, orderId)
     order_withdraw(
         order_id=order.pk,
-        request=WithdrawalRequest(confirmed=True, reason=reason, comment=comment, iban=iban),
-        evidence=api_evidence(request, caller),
+        request=WithdrawalRequest(confirmed=True, reason=body.reason, comment=body.comment or "", iban=body.iban or ""),
+        evidence=api_evidence(request),
         channel="api",
     )
     return None
 
 
-def order_waive_retraction_route(request, caller, order_id: int):
+@router.post(
+    ORDER + "/waiveRetraction",
+    response=Null,
+    operation_id="postMeOrderWaiveRetraction",
+    summary="Request that the services start within the withdrawal period",
+)
+def order_waive_retraction_route(request, orderId: ApiId, body: Empty = NO_BODY):
     """Record the express request (and acknowledgement) now; it takes nothing away by itself."""
-    order = _order(caller, order_id)
-    parse_body(request)  # no parameter; empty, {} and null are all fine, but not broken JSON
-    order_waive_retraction(order=order, evidence=api_evidence(request, caller), now=timezone.now())
+    order = _order(request, orderId)
+    order_waive_retraction(order=order, evidence=api_evidence(request), now=timezone.now())
     return None

@@ -31,7 +31,7 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 API_PREFIX = "/1.0"
 METHODS = ("GET", "POST", "PUT", "DELETE")
 
-# Auth modes of a route.
+# Auth modes of a route (see `Auth` below for the callables routes are given).
 NONE = "none"  # nothing checked (time, catalogs, the OpenAPI document)
 APPLICATION = "application"  # an application key only (POST /auth/credential)
 OPTIONAL = "optional"  # anonymous, or signed (carts: an anonymous cart is open to anyone with its id)
@@ -174,16 +174,43 @@ def _check_signed(request, application: ApiApplication) -> Caller:
     secret = decrypt_secret(application.application_secret_encrypted)
     if secret is None:
         raise errors.ApiError(403, "Invalid application key", errors.INVALID_KEY)
-    expected = sign(secret, consumer_key, request.method, signed_url(request), read_body(request), timestamp)
+    # The method as sent: HEAD is signed as HEAD, though it is answered as GET (api/urls.py).
+    method = request.META.get("REQUEST_METHOD", request.method).upper()
+    expected = sign(secret, consumer_key, method, signed_url(request), read_body(request), timestamp)
     given = request.headers.get("X-Ovh-Signature", "").strip()
     if not hmac.compare_digest(expected.encode(), given.encode()):
         raise errors.ApiError(400, "Invalid signature", errors.INVALID_SIGNATURE)
     if not ip_allowed(consumer.allowed_ips, client_ip(request)):
         raise errors.ApiError(403, "This credential cannot be used from your IP address", errors.FORBIDDEN)
-    # HEAD is signed as sent, and granted by the rules that grant GET (it answers as GET does).
-    method = "GET" if request.method == "HEAD" else request.method
-    if not is_granted(consumer.access_rules, method, api_path(request)):
+    # HEAD is granted by the rules that grant GET (it answers as GET does).
+    if not is_granted(consumer.access_rules, "GET" if method == "HEAD" else method, api_path(request)):
         raise errors.ApiError(403, "This call has not been granted", errors.NOT_GRANTED_CALL)
     if consumer.last_used_at is None or consumer.last_used_at < now - LAST_USED_GRANULARITY:
         ConsumerKey.objects.filter(pk=consumer.pk).update(last_used_at=now)
     return Caller(application=application, consumer=consumer)
+
+
+# The OpenAPI security requirements of each mode (the schemes: api/contract.py).
+SIGNED = {"application": [], "consumer": [], "timestamp": [], "signature": []}
+SECURITY = {NONE: [{}], APPLICATION: [{"application": []}], OPTIONAL: [{}, SIGNED], REQUIRED: [SIGNED]}
+
+
+class Auth:
+    """A route's auth callable for django-ninja: the `Caller` (always truthy) becomes `request.auth`.
+
+    Failures raise ApiError (403 with OVHcloud's errorCode, 400 for a bad signature or clock), which the
+    exception handlers answer; the access rules are checked on every signed call.
+    """
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.security = SECURITY[mode]
+
+    def __call__(self, request) -> Caller:
+        return authenticate(request, self.mode)
+
+
+PUBLIC = Auth(NONE)
+APPLICATION_KEY = Auth(APPLICATION)
+ANYONE_OR_SIGNED = Auth(OPTIONAL)
+SIGNED_CALL = Auth(REQUIRED)

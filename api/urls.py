@@ -1,16 +1,22 @@
-"""Routes under /1.0/ (included from controlpanel/urls.py); every one is in the OpenAPI document."""
+"""Routes under /1.0/ (included from controlpanel/urls.py): the django-ninja application of api/contract.py.
+
+Each URL's view answers HEAD as GET without the body (as Django's views and servers do; the signature
+is still checked against HEAD), any other method it lacks with OVHcloud's JSON 405 and its Allow header,
+and anything else under /1.0/ is OVHcloud's JSON 404.
+"""
 
 from django.urls import path, re_path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 
-from . import openapi, routes_auth, routes_cart, routes_catalog, routes_me, routes_orders
-from .dispatch import Operation, route, unknown_route
-from .signing import APPLICATION, NONE, OPTIONAL, REQUIRED
+from . import errors
+from .contract import ROUTERS, api
+from .params import MAX_ID
 
 
 class ApiIdConverter:
     """A numeric id that fits in a 64-bit column (a longer one simply does not exist: 404)."""
 
-    regex = "[0-9]{1,18}"
+    regex = f"[0-9]{{1,{len(str(MAX_ID))}}}"
 
     def to_python(self, value: str) -> int:
         return int(value)
@@ -34,88 +40,52 @@ class SegmentConverter:
 register_converter(ApiIdConverter, "apiid")
 register_converter(SegmentConverter, "segment")
 
-Op = Operation
-cart = "order/cart/<segment:cart_id>"
-item = f"{cart}/item/<apiid:item_id>"
-order = "me/order/<apiid:order_id>"
-detail = f"{order}/details/<apiid:detail_id>"
 
-urlpatterns = [
-    path("openapi.json", route(GET=Op(openapi.openapi_document, NONE)), name="api_openapi"),
-    # auth
-    path("auth/time", route(GET=Op(routes_auth.auth_time, NONE))),
-    path("auth/credential", route(POST=Op(routes_auth.auth_credential, APPLICATION))),
-    path("auth/currentCredential", route(GET=Op(routes_auth.current_credential, REQUIRED))),
-    path("auth/logout", route(POST=Op(routes_auth.logout, REQUIRED))),
-    # me
-    path("me", route(GET=Op(routes_me.me, REQUIRED))),
-    path("me/payment/method", route(GET=Op(routes_me.payment_method_list, REQUIRED))),
-    path("me/payment/method/<apiid:method_id>", route(GET=Op(routes_me.payment_method_get, REQUIRED))),
-    path("me/bill", route(GET=Op(routes_me.bill_list, REQUIRED))),
-    path("me/bill/<segment:bill_id>", route(GET=Op(routes_me.bill_get, REQUIRED))),
-    path("me/refund", route(GET=Op(routes_me.refund_list, REQUIRED))),
-    path("me/refund/<apiid:refund_id>", route(GET=Op(routes_me.refund_get, REQUIRED))),
-    # orders
-    path("me/order", route(GET=Op(routes_orders.order_list, REQUIRED))),
-    path(order, route(GET=Op(routes_orders.order_get, REQUIRED))),
-    path(f"{order}/status", route(GET=Op(routes_orders.order_status, REQUIRED))),
-    path(f"{order}/followUp", route(GET=Op(routes_orders.order_follow_up, REQUIRED))),
-    path(f"{order}/details", route(GET=Op(routes_orders.order_details, REQUIRED))),
-    path(detail, route(GET=Op(routes_orders.order_detail, REQUIRED))),
-    path(f"{detail}/extension", route(GET=Op(routes_orders.order_detail_extension, REQUIRED))),
-    path(f"{order}/associatedObject", route(GET=Op(routes_orders.order_associated_object, REQUIRED))),
-    path(f"{order}/paymentMethods", route(GET=Op(routes_orders.order_payment_methods, REQUIRED))),
-    path(f"{order}/pay", route(POST=Op(routes_orders.order_pay_route, REQUIRED))),
-    path(f"{order}/retraction", route(POST=Op(routes_orders.order_retraction, REQUIRED))),
-    path(f"{order}/waiveRetraction", route(POST=Op(routes_orders.order_waive_retraction_route, REQUIRED))),
-    # carts
-    path(
-        "order/cart",
-        route(GET=Op(routes_cart.cart_list, REQUIRED), POST=Op(routes_cart.cart_create_route, OPTIONAL)),
-    ),
-    path(
-        cart,
-        route(
-            GET=Op(routes_cart.cart_get, OPTIONAL),
-            PUT=Op(routes_cart.cart_put, OPTIONAL),
-            DELETE=Op(routes_cart.cart_delete, OPTIONAL),
-        ),
-    ),
-    path(f"{cart}/assign", route(POST=Op(routes_cart.cart_assign_route, REQUIRED))),
-    path(f"{cart}/summary", route(GET=Op(routes_cart.cart_summary, OPTIONAL))),
-    path(
-        f"{cart}/checkout",
-        route(GET=Op(routes_cart.cart_checkout_quote, OPTIONAL), POST=Op(routes_cart.cart_checkout_route, REQUIRED)),
-    ),
-    path(f"{cart}/item", route(GET=Op(routes_cart.item_list, OPTIONAL))),
-    path(
-        item,
-        route(
-            GET=Op(routes_cart.item_get, OPTIONAL),
-            PUT=Op(routes_cart.item_put, OPTIONAL),
-            DELETE=Op(routes_cart.item_delete, OPTIONAL),
-        ),
-    ),
-    path(f"{item}/requiredConfiguration", route(GET=Op(routes_cart.item_required_configuration, OPTIONAL))),
-    path(
-        f"{item}/configuration",
-        route(GET=Op(routes_cart.configuration_list, OPTIONAL), POST=Op(routes_cart.configuration_add, OPTIONAL)),
-    ),
-    path(
-        f"{item}/configuration/<apiid:configuration_id>",
-        route(
-            GET=Op(routes_cart.configuration_get, OPTIONAL),
-            DELETE=Op(routes_cart.configuration_delete, OPTIONAL),
-        ),
-    ),
-    path(
-        f"{cart}/<segment:product>",
-        route(GET=Op(routes_cart.product_offers, OPTIONAL), POST=Op(routes_cart.product_add, OPTIONAL)),
-    ),
-    # catalogs
-    path("order/catalog/formatted", route(GET=Op(routes_catalog.formatted_names, NONE))),
-    path("order/catalog/formatted/<segment:name>", route(GET=Op(routes_catalog.formatted_catalog, NONE))),
-    path("order/catalog/public/<segment:name>", route(GET=Op(routes_catalog.public_catalog, NONE))),
-    # anything else under /1.0/: a JSON 404
-    re_path(r"^.*$", unknown_route),
-]
+def ovh_view(ninja_view, methods: frozenset[str]):
+    """Ninja's view for one URL, with OVHcloud's HEAD and 405; `operations` lists its methods (tests read it)."""
+    allowed = ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+
+    @csrf_exempt  # only signatures authenticate /1.0/, never the session cookie
+    def view(request, *args, **kwargs):
+        head = request.method == "HEAD"
+        if head and "GET" in methods:
+            request.method = "GET"
+        if request.method in methods:
+            response = ninja_view(request, *args, **kwargs)
+        else:
+            method = request.META.get("REQUEST_METHOD", request.method)
+            response = errors.error_response(405, f"Method {method} not allowed", headers={"Allow": allowed})
+        if head:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    view.operations = methods
+    return view
+
+
+def route_methods() -> dict[str, frozenset[str]]:
+    """{"me/order/<apiid:orderId>": {"GET"}, …}: each URL's methods, from the routers."""
+    methods: dict[str, set[str]] = {}
+    for router in ROUTERS:
+        for route, path_view in router.path_operations.items():
+            url = route.replace("{", "<").replace("}", ">").lstrip("/")
+            methods.setdefault(url, set()).update(m for operation in path_view.operations for m in operation.methods)
+    return {url: frozenset(names) for url, names in methods.items()}
+
+
+@csrf_exempt
+def unknown_route(request, *args, **kwargs):
+    return errors.error_response(404, f"Got an invalid (or empty) URL: {request.path}")
+
+
+def _urlpatterns() -> list:
+    methods, patterns = route_methods(), {}
+    for pattern in api.urls[0]:  # one per operation; ninja's root view is left to unknown_route
+        url = str(pattern.pattern)
+        if url in methods and url not in patterns:
+            patterns[url] = path(url, ovh_view(pattern.callback, methods[url]), name=pattern.name)
+    return list(patterns.values())
+
+
+urlpatterns = [*_urlpatterns(), re_path(r"^.*$", unknown_route)]

@@ -12,7 +12,7 @@ from payments.iban import IBAN_INPUT_MAX_LENGTH
 
 from ..models import Order, RetractionReason, Withdrawal
 from ..services.consents import Evidence
-from ..services.withdrawals import WithdrawalRequest, order_withdraw
+from ..services.withdrawals import MAX_COMMENT, WithdrawalRequest, order_withdraw
 
 
 class StaffWithdrawalForm(forms.Form):
@@ -23,7 +23,7 @@ class StaffWithdrawalForm(forms.Form):
         label=_("Date sent (postmark or email date)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *RetractionReason.choices], required=False)
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False, max_length=2000)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False, max_length=MAX_COMMENT)
     iban = forms.CharField(
         label=_("IBAN for the refund (bank-transfer payments only)"), required=False, max_length=IBAN_INPUT_MAX_LENGTH
     )
@@ -65,7 +65,7 @@ class WithdrawalForm(forms.Form):
         required=False,
     )
     comment = forms.CharField(
-        label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+        label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_COMMENT
     )
     iban = forms.CharField(label=_("IBAN of the account to refund"), required=False, max_length=IBAN_INPUT_MAX_LENGTH)
     confirm = forms.BooleanField(required=False)

@@ -29,7 +29,7 @@ from .consents import Evidence
 from .refund_destinations import refund_request_destination, refund_set_destination
 from .refunds import refund_create, vat_part
 
-MAX_COMMENT = 2000
+MAX_COMMENT = Withdrawal._meta.get_field("comment").max_length
 
 
 @dataclass(frozen=True)

@@ -51,20 +51,20 @@ NOT_OBJECT_IDS = {
     "password_reset_confirm": "Django's password reset token",
     "sandbox_paypal": "the sandbox's stand-in for PayPal's page: an unguessable approval token, PayPal's not ours",
 }
-# API parameters: A's values. `product` and `name` name catalogue entries, the same for everyone.
+# API parameters (OVHcloud's names): A's values. `product` and `catalogName` name catalogue entries, alike for all.
 API_FILL = {
-    "order_id": lambda e: e.order.pk,
-    "detail_id": lambda e: e.line.pk,
-    "bill_id": lambda e: e.invoice.number,
-    "refund_id": lambda e: e.refund.pk,
-    "method_id": lambda e: e.method.pk,
-    "cart_id": lambda e: e.cart.pk,
-    "item_id": lambda e: e.cart_item.pk,
-    "configuration_id": lambda e: 1,
+    "orderId": lambda e: e.order.pk,
+    "orderDetailId": lambda e: e.line.pk,
+    "billId": lambda e: e.invoice.number,
+    "refundId": lambda e: e.refund.pk,
+    "paymentMethodId": lambda e: e.method.pk,
+    "cartId": lambda e: e.cart.pk,
+    "itemId": lambda e: e.cart_item.pk,
+    "configurationId": lambda e: 1,
     "product": lambda e: e.cart_item.pricing.plan.family,
 }
-API_MISSING = {"bill_id": "FR-0000-999999", "cart_id": "6f1e0000-0000-4000-8000-000000000000", "configuration_id": 99}
-API_PUBLIC_PARAMS = {"name", "product"}
+API_MISSING = {"billId": "FR-0000-999999", "cartId": "6f1e0000-0000-4000-8000-000000000000", "configurationId": 99}
+API_PUBLIC_PARAMS = {"catalogName", "product"}
 
 
 @pytest.fixture(autouse=True)
