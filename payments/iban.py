@@ -5,10 +5,6 @@ IBAN_MAX_LENGTH = 34
 # …and what a form or the API accepts: the same IBAN printed in groups of four, with a space between groups.
 IBAN_INPUT_MAX_LENGTH = IBAN_MAX_LENGTH + (IBAN_MAX_LENGTH - 1) // 4
 
-IBAN_MAX_LENGTH = 34  # ISO 13616: at most 34 characters
-# As typed: grouped by four with spaces (FR76 3000 …), which every form and the API accept.
-IBAN_INPUT_MAX_LENGTH = IBAN_MAX_LENGTH + (IBAN_MAX_LENGTH - 1) // 4
-
 
 def normalise_iban(value) -> str | None:
     """The IBAN without spaces, upper-case, or None when it is not valid (mod 97 of the rearranged number is 1)."""
