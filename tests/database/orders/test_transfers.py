@@ -191,7 +191,8 @@ def test_a_short_amount_leaves_the_order_unpaid_and_says_what_is_missing(finance
 
     order.refresh_from_db()
     payment.refresh_from_db()
-    assert "€1,000.00 received, €437.60 still missing" in page_text(response)
+    received, missing = (format_money(Decimal(amount), "EUR", "en") for amount in ("1000.00", "437.60"))
+    assert f"{received} received, {missing} still missing" in page_text(response)
     assert order.status == OrderStatus.NOT_PAID and payment.status == Payment.Status.PENDING
     assert order.events.get(label=history.TRANSFER_RECEIVED).data["missing"] == "437.60"
     customer = Client()
@@ -226,7 +227,8 @@ def test_an_excess_pays_the_order_and_goes_back_to_the_payer(finance_client):
 
     order.refresh_from_db()
     excess = order.refunds.get()
-    assert f"Order {order.pk} is paid; the excess of €62.40 is refunded to the payer." in page_text(response)
+    shown = format_money(Decimal("62.40"), "EUR", "en")
+    assert f"Order {order.pk} is paid; the excess of {shown} is refunded to the payer." in page_text(response)
     assert order.status != OrderStatus.NOT_PAID and excess.cause == Refund.Cause.EXCESS
     assert excess.amount == Decimal("62.40") and excess.vat_amount == 0
     # Its destination is the payer's IBAN, which the customer is asked for.
