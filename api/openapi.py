@@ -154,6 +154,7 @@ PRODUCT_PLAN = obj(
     "order.catalog.ProductPlan",
 )
 
+PRICE_LABELS = ["DISCOUNT", "FEE", "PRICE", "RENEW", "TOTAL"]
 SCHEMAS = {
     "Error": obj(
         {"message": STRING, "errorCode": STRING, "httpCode": STRING},
@@ -393,21 +394,50 @@ SCHEMAS = {
             "duration": STRING,
             "options": array(INTEGER),
             "configurations": array(INTEGER),
-            "prices": array(
-                obj(
-                    {
-                        "label": {"type": "string", "enum": ["DISCOUNT", "FEE", "PRICE", "RENEW", "TOTAL"]},
-                        "price": ref("order.Price"),
-                    },
-                    ["label", "price"],
-                )
-            ),
+            "offerId": {"type": "string", "description": "Domain items: the offer taken"},
+            "prices": array(ref("order.cart.Price")),
             "settings": obj(
-                {"planCode": STRING, "pricingMode": STRING, "quantity": INTEGER},
+                {
+                    "planCode": STRING,
+                    "pricingMode": STRING,
+                    "quantity": INTEGER,
+                    "domain": {"type": "string", "description": "Domain items: the name, delivered as the service"},
+                },
                 ["planCode", "pricingMode", "quantity"],
             ),
         },
         ["cartId", "itemId", "productId", "options", "prices", "settings"],
+    ),
+    "order.cart.Price": obj(
+        {"label": {"type": "string", "enum": PRICE_LABELS}, "price": ref("order.Price")}, ["label", "price"]
+    ),
+    "order.cart.ProductInformation": obj(
+        {
+            "action": {"type": "string", "enum": ["create", "trade", "transfer", "update"]},
+            "configurations": array(ref("order.cart.ConfigurationRequirements")),
+            "deliveryTime": STRING,
+            "duration": array(STRING),
+            "offerId": STRING,
+            "orderable": {**BOOLEAN, "description": "Whether the registry has the name free"},
+            "phase": STRING,
+            "prices": array(ref("order.cart.Price")),
+            "pricingMode": STRING,
+            "productId": STRING,
+            "quantityMax": INTEGER,
+        },
+        [
+            "action",
+            "configurations",
+            "deliveryTime",
+            "duration",
+            "offerId",
+            "orderable",
+            "phase",
+            "prices",
+            "pricingMode",
+            "productId",
+            "quantityMax",
+        ],
     ),
     "order.cart.ConfigurationItem": obj({"id": INTEGER, "label": STRING, "value": STRING}, ["id", "label", "value"]),
     "order.cart.ConfigurationRequirements": obj(
@@ -563,7 +593,11 @@ DETAIL_ID = path_param("orderDetailId", ID)
 CART_ID = path_param("cartId", {"type": "string", "format": "uuid"})
 ITEM_ID = path_param("itemId", ID)
 CONFIGURATION_ID = path_param("configurationId", ID)
-PRODUCT = path_param("product", {"type": "string", "enum": PRODUCTS}, "Product family; unknown ones are 404")
+PRODUCT = path_param(
+    "product",
+    {"type": "string", "enum": [p for p in PRODUCTS if p != Family.DOMAIN]},
+    "Product family; unknown ones are 404 (domain names have their own route)",
+)
 SUBSIDIARY = query_param("ovhSubsidiary", {"type": "string", "enum": SUBSIDIARIES}, required=True)
 NULL = {"type": "null"}
 
@@ -639,6 +673,18 @@ ITEM_CREATION = obj(
     },
     ["planCode", "duration"],
     "order.cart.GenericProductCreation",
+)
+DOMAIN_CREATION = obj(
+    {
+        "domain": {"type": "string", "maxLength": 300},
+        "offerId": {"type": "string", "maxLength": 100},
+        "planCode": {"type": "string", "maxLength": 64},
+        "pricingMode": {"type": "string", "maxLength": 20},
+        "duration": {"type": "string", "maxLength": 8},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": 1},
+    },
+    ["domain"],
+    "order.cart.GenericDomainCreation",
 )
 CONFIGURATION_CREATION = obj(
     {"label": {"type": "string", "minLength": 1, "maxLength": 100}, "value": {"type": "string", "maxLength": 1000}},
@@ -970,6 +1016,26 @@ def build_paths() -> dict:
                 None,
                 security=OPTIONAL,
                 parameters=[CART_ID, ITEM_ID, CONFIGURATION_ID],
+                errors=(400, 403, 404, 409),
+            ),
+        },
+        cart + "/domain": {
+            "get": op(
+                "getOrderCartDomain",
+                "The offers for a domain name, and whether the registry has it free",
+                "cart",
+                array(r("order.cart.ProductInformation")),
+                security=OPTIONAL,
+                parameters=[CART_ID, query_param("domain", {"type": "string", "maxLength": 300}, required=True)],
+            ),
+            "post": op(
+                "postOrderCartDomain",
+                "Add a domain name (the offer `offerId`, else the first); it is delivered under that name",
+                "cart",
+                r("order.cart.Item"),
+                security=OPTIONAL,
+                parameters=[CART_ID],
+                request=body(DOMAIN_CREATION),
                 errors=(400, 403, 404, 409),
             ),
         },

@@ -49,7 +49,7 @@ from .throttle import cart_creation_limit, check_rate
 logger = logging.getLogger("api")
 
 
-def _language(request, caller, cart: Cart) -> str:
+def request_language(request, caller, cart: Cart) -> str:
     """The account's language; anonymously, the Accept-Language asked for, else the subsidiary's."""
     if caller.account is not None:
         return caller.account.language
@@ -145,7 +145,7 @@ def product_offers(request, caller, cart_id: str, product: str):
     if plan_code:
         pricings = pricings.filter(plan__plan_code=plan_code)
     pricings = pricings.order_by("plan__plan_code", "months", "pricing_mode", "pk")
-    return offers_json(list(pricings), cart.subsidiary, _language(request, caller, cart))
+    return offers_json(list(pricings), cart.subsidiary, request_language(request, caller, cart))
 
 
 def product_add(request, caller, cart_id: str, product: str):
@@ -163,10 +163,10 @@ def product_add(request, caller, cart_id: str, product: str):
     item = cart_add_item(
         cart=cart, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode, quantity=quantity
     )
-    return cart_item_json(_item(cart, item.pk), _language(request, caller, cart))
+    return cart_item_json(find_item(cart, item.pk), request_language(request, caller, cart))
 
 
-def _item(cart: Cart, item_id: int) -> CartItem:
+def find_item(cart: Cart, item_id: int) -> CartItem:
     item = CartItem.objects.select_related("pricing__plan", "cart__subsidiary").filter(cart=cart, pk=item_id).first()
     if item is None:
         raise errors.not_found("This item does not exist")
@@ -180,29 +180,29 @@ def item_list(request, caller, cart_id: str):
 
 def item_get(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+    return cart_item_json(find_item(cart, item_id), request_language(request, caller, cart))
 
 
 def item_put(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
+    find_item(cart, item_id)
     body = Params(parse_body(request))
     duration = body.string("duration", max_length=8)
     quantity = body.integer("quantity")
     cart_update_item(cart=cart, item_id=item_id, duration=duration, quantity=quantity)
-    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+    return cart_item_json(find_item(cart, item_id), request_language(request, caller, cart))
 
 
 def item_delete(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
+    find_item(cart, item_id)
     cart_remove_item(cart=cart, item_id=item_id)
     return None
 
 
 def item_required_configuration(request, caller, cart_id: str, item_id: int):
     """Our plans need no configuration to be ordered."""
-    _item(get_cart(caller, cart_id), item_id)
+    find_item(get_cart(caller, cart_id), item_id)
     return []
 
 
@@ -210,7 +210,7 @@ def item_required_configuration(request, caller, cart_id: str, item_id: int):
 
 
 def configuration_list(request, caller, cart_id: str, item_id: int):
-    item = _item(get_cart(caller, cart_id), item_id)
+    item = find_item(get_cart(caller, cart_id), item_id)
     return [c["id"] for c in configurations_list(item.configurations)]
 
 
@@ -222,13 +222,13 @@ def _configuration(item: CartItem, configuration_id: int) -> dict:
 
 
 def configuration_get(request, caller, cart_id: str, item_id: int, configuration_id: int):
-    item = _item(get_cart(caller, cart_id), item_id)
+    item = find_item(get_cart(caller, cart_id), item_id)
     return _configuration(item, configuration_id)
 
 
 def configuration_add(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
+    find_item(cart, item_id)
     body = Params(parse_body(request))
     label = body.string("label", required=True, max_length=100)
     value = body.string("value", required=True, max_length=1000)
@@ -247,7 +247,7 @@ def configuration_add(request, caller, cart_id: str, item_id: int):
 
 def configuration_delete(request, caller, cart_id: str, item_id: int, configuration_id: int):
     cart = get_cart(caller, cart_id)
-    _configuration(_item(cart, item_id), configuration_id)
+    _configuration(find_item(cart, item_id), configuration_id)
 
     def remove(configurations: list) -> None:
         configurations[:] = [c for c in configurations if c["id"] != configuration_id]
@@ -260,7 +260,7 @@ def configuration_delete(request, caller, cart_id: str, item_id: int, configurat
 
 
 def _quote(request, caller, cart: Cart, *, contracts: bool) -> dict:
-    language = _language(request, caller, cart)
+    language = request_language(request, caller, cart)
     items = list(cart.items.select_related("pricing__plan").order_by("pk"))
     quote = cart_quote(cart=cart, language=language)
     return quote_json(quote, items, language, contracts=contracts)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path, register_converter
 
-from . import openapi, routes_auth, routes_cart, routes_catalog, routes_me, routes_orders
+from . import openapi, routes_auth, routes_cart, routes_catalog, routes_domain, routes_me, routes_orders
 from .dispatch import Operation, route, unknown_route
 from .signing import APPLICATION, NONE, OPTIONAL, REQUIRED
 
@@ -107,6 +107,10 @@ urlpatterns = [
             GET=Op(routes_cart.configuration_get, OPTIONAL),
             DELETE=Op(routes_cart.configuration_delete, OPTIONAL),
         ),
+    ),
+    path(
+        f"{cart}/domain",
+        route(GET=Op(routes_domain.domain_offers, OPTIONAL), POST=Op(routes_domain.domain_add, OPTIONAL)),
     ),
     path(
         f"{cart}/<segment:product>",

@@ -33,6 +33,7 @@ class CartItem(models.Model):
     pricing = models.ForeignKey("catalog.Pricing", on_delete=models.PROTECT)
     quantity = models.PositiveSmallIntegerField(default=1)
     configurations = models.JSONField(default=dict, blank=True)
+    domain = models.CharField(max_length=253, blank=True)  # the name chosen for a domain plan (orders.domains)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
