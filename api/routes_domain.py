@@ -34,11 +34,6 @@ def domain_add(request, caller, cart_id: str):
     duration = body.string("duration", max_length=8)
     quantity = body.integer("quantity", default=1)
     answer = domain_lookup(subsidiary=cart.subsidiary, name=name)
-    if plan_code is not None and plan_code != answer.plan.plan_code:
-        raise InvalidInput(
-            _("Plan “%(code)s” does not register %(name)s.") % {"code": plan_code, "name": answer.name},
-            field="planCode",
-        )
     offers = {domain_offer_id(answer.plan.plan_code, p.pricing_mode): p.pricing_mode for p in answer.pricings}
     if offer_id is not None and offer_id not in offers:
         raise InvalidInput(
@@ -48,7 +43,7 @@ def domain_add(request, caller, cart_id: str):
     durations = [p.duration for p in sorted(answer.pricings, key=lambda p: p.months) if p.pricing_mode == mode]
     item = cart_add_item(
         cart=cart,
-        plan_code=answer.plan.plan_code,
+        plan_code=plan_code or answer.plan.plan_code,  # another plan's code is refused by the service
         duration=duration or (durations[0] if durations else ""),
         pricing_mode=mode,
         quantity=quantity,

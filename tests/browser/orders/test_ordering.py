@@ -95,18 +95,14 @@ def test_choosing_a_domain_name_in_a_browser(live_server, page, login_as, check_
     assert list(CartItem.objects.values_list("domain", flat=True)) == ["dora-shop.fr"]
 
 
-def test_choosing_a_domain_name_without_javascript(live_server, browser):
+def test_choosing_a_domain_name_without_javascript(live_server, browser, login_as):
     """The same search as a plain GET form: the whole catalog comes back with the answer."""
     UserFactory(username="noscript")
     plan = PlanFactory(plan_code="com", family="domain", excludable=True, name_en="Domain name .com")
     PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("10.99"))
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("noscript")
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    login_as("noscript", on=page)
     page.goto(f"{live_server.url}{CATALOG}")
     page.get_by_label("Domain name", exact=True).fill("plain-form.com")
     page.get_by_role("button", name="Check availability").click()
