@@ -159,7 +159,11 @@ class OrderLine(models.Model):
     description = models.CharField(max_length=300)
     configurations = models.JSONField(default=dict, blank=True)
     domain = models.CharField(
-        max_length=253, blank=True, help_text=_("The domain name chosen for a domain plan: its service's name.")
+        max_length=253,
+        blank=True,
+        default="",
+        db_default="",  # rows written in SQL (the benchmarks' data) have none
+        help_text=_("The domain name chosen for a domain plan: its service's name."),
     )
     quantity = models.PositiveSmallIntegerField()
     unit_price = models.DecimalField(**MONEY)
