@@ -1,13 +1,17 @@
 """GET/POST /order/cart/{cartId}/domain: OVHcloud's domain offers (order.cart.ProductInformation), the sandbox
 registry's answers, every wrong input a 400 that adds nothing, and the chosen name delivered as the service."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from catalog.models import Family
-from orders.models import CartItem, Service
+from orders.models import CartItem, Order, Service
+from orders.services.reorder import order_reorder
 from tests.support.api import Api, api_for, assert_error
-from tests.support.factories import PlanFactory, PricingFactory, UserFactory, place_order
+from tests.support.factories import PlanFactory, PricingFactory, UserFactory, pay_order, place_order
 from tests.support.orders import deliver
 
 DB = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -130,18 +134,11 @@ def test_the_name_chosen_is_the_item_the_order_line_and_the_delivered_service(do
     other_cart = new_cart(other)
     assert other.get(f"/order/cart/{other_cart}/domain?domain=xn--caf-crme-60ag.fr").json()[0]["orderable"] is False
 
-    order = deliver(pay_order_of(placed["orderId"]))
+    order = deliver(pay_order(Order.objects.get(pk=placed["orderId"])))
     service = Service.objects.get(origin_line__order=order)
     assert service.name == "xn--caf-crme-60ag.fr" and service.months == 24
     details = api.get(f"/me/order/{order.pk}/details").json()
     assert {api.get(f"/me/order/{order.pk}/details/{d}").json()["domain"] for d in details} == {"xn--caf-crme-60ag.fr"}
-
-
-def pay_order_of(order_id: int):
-    from orders.models import Order
-    from tests.support.factories import pay_order
-
-    return pay_order(Order.objects.get(pk=order_id))
 
 
 @DB
@@ -153,3 +150,30 @@ def test_an_anonymous_cart_searches_too_and_another_product_route_is_untouched(d
         anonymous.post(f"/order/cart/{cart_id}/domain", {"domain": "shop.fr"}).json()["settings"]["domain"] == "shop.fr"
     )
     assert_error(anonymous.get("/order/cart/00000000-0000-0000-0000-000000000000/domain?domain=shop.fr"), 404)
+
+
+@DB
+def test_a_name_bought_meanwhile_from_another_cart_stops_the_checkout_with_a_409(domain_plan):
+    first, second = api_for(), api_for()
+    first_cart, second_cart = new_cart(first), new_cart(second)
+    for api, cart_id in ((first, first_cart), (second, second_cart)):
+        assert api.post(f"/order/cart/{cart_id}/domain", {"domain": "both.fr"}).status_code == 200
+    assert first.post(f"/order/cart/{first_cart}/checkout").status_code == 200
+
+    error = assert_error(second.post(f"/order/cart/{second_cart}/checkout"), 409)
+    assert "both.fr is no longer available" in error["message"]
+    assert second.get(f"/order/cart/{second_cart}").json()["readOnly"] is False  # nothing placed
+    assert Order.objects.count() == 1
+
+
+@DB
+def test_reordering_an_expired_order_asks_for_its_domain_name_again(domain_plan):
+    account = UserFactory()
+    api = api_for(account)
+    cart_id = new_cart(api)
+    api.post(f"/order/cart/{cart_id}/domain", {"domain": "again.fr"})
+    order = Order.objects.get(pk=api.post(f"/order/cart/{cart_id}/checkout").json()["orderId"])
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(days=1))
+
+    reordered = order_reorder(order=order, account=account)
+    assert list(reordered.cart.items.values_list("domain", flat=True)) == ["again.fr"]  # expired: free again
