@@ -27,7 +27,7 @@ from ninja.errors import ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from . import errors, routes_auth, routes_cart, routes_catalog, routes_me, routes_orders
+from . import errors, routes_auth, routes_cart, routes_catalog, routes_domain, routes_me, routes_orders
 from .params import OvhParser
 from .schemas.base import Error, OvhBody, OvhType
 from .signing import PUBLIC
@@ -47,6 +47,7 @@ ROUTERS = (
     routes_auth.router,
     routes_me.router,
     routes_orders.router,
+    routes_domain.router,  # before the cart's `{product}`
     routes_cart.router,
     routes_catalog.router,
 )

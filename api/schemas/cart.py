@@ -2,7 +2,9 @@
 
 from typing import Annotated, Literal
 
-from catalog.models import Plan, Pricing
+from pydantic import Field
+
+from catalog.models import Family, Plan, Pricing
 from orders.models import Cart as CartModel
 from orders.services.carts import MAX_QUANTITY
 
@@ -16,11 +18,17 @@ PricingMode = text(Pricing._meta.get_field("pricing_mode").max_length)
 Quantity = integer(ge=1, le=MAX_QUANTITY)
 PlanCode = text(Plan._meta.get_field("plan_code").max_length)
 CartDescription = text(CartModel._meta.get_field("description").max_length)
+# A domain name as typed (spaces, a final dot, Unicode): orders.domains cleans it, then checks its MAX_LENGTH.
+DomainName = text(300)
 
 
 CartId = Annotated[str, Documented(format="uuid")]
 ProductName = Annotated[
-    str, Documented(enum=lambda: list(PRODUCTS), description="A product family; unknown ones are 404")
+    str,
+    Documented(
+        enum=lambda: [product for product in PRODUCTS if product != Family.DOMAIN],
+        description="A product family; unknown ones are 404 (domain names have their own route)",
+    ),
 ]
 
 
@@ -41,6 +49,7 @@ class ItemSettings(OvhType, title="order.cart.ItemSettings"):
     planCode: str
     pricingMode: str
     quantity: int
+    domain: str | None = Field(None, description="Domain items: the name, delivered as the service")
 
 
 class Item(OvhType, title="order.cart.Item"):
@@ -50,8 +59,25 @@ class Item(OvhType, title="order.cart.Item"):
     duration: str
     options: list[int]
     configurations: list[int]
+    offerId: str | None = Field(None, description="Domain items: the offer taken")
     prices: list[ItemPrice]
     settings: ItemSettings
+
+
+class ProductInformation(OvhType, title="order.cart.ProductInformation"):
+    """A domain name's offer (one per pricing mode of the plan that registers it)."""
+
+    action: Literal["create", "trade", "transfer", "update"]
+    configurations: list["ConfigurationRequirements"]
+    deliveryTime: str
+    duration: list[str]
+    offerId: str
+    orderable: bool = Field(description="Whether the registry has the name free")
+    phase: str
+    prices: list[ItemPrice]
+    pricingMode: str
+    productId: str
+    quantityMax: int
 
 
 class ConfigurationItem(OvhType, title="order.cart.ConfigurationItem"):
@@ -144,6 +170,15 @@ class ItemCreation(OvhBody, title="order.cart.GenericProductCreation"):
     planCode: PlanCode
     duration: Duration
     pricingMode: PricingMode | None = None
+    quantity: Quantity | None = None
+
+
+class DomainCreation(OvhBody, title="order.cart.GenericDomainCreation"):
+    domain: DomainName
+    offerId: text(100) | None = None
+    planCode: PlanCode | None = None
+    pricingMode: PricingMode | None = None
+    duration: Duration | None = None
     quantity: Quantity | None = None
 
 

@@ -33,6 +33,8 @@ class CartItem(models.Model):
     pricing = models.ForeignKey("catalog.Pricing", on_delete=models.PROTECT)
     quantity = models.PositiveSmallIntegerField(default=1)
     configurations = models.JSONField(default=dict, blank=True)
+    # The name chosen for a domain plan (orders.domains); rows written in SQL (the benchmarks' data) have none.
+    domain = models.CharField(max_length=253, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from catalog.models import Pricing
 from core.errors import Conflict, InvalidInput
 
 from ..configurations import configurations_list
+from ..domains import domain_lookup, domain_unavailable
 from ..models import Cart, CartItem
 from ..pricing import Quote, quote_items
 
@@ -109,18 +110,42 @@ def cart_add_item(
     pricing_mode: str = "default",
     quantity: int = 1,
     configurations: dict | None = None,
+    domain: str = "",
     now: datetime | None = None,
 ) -> CartItem:
+    """Add a plan; a domain plan may name its domain (then one, free, of the plan's extension)."""
+    now = now or timezone.now()
     _check_quantity(quantity)
     pricing = find_pricing(
         subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode
     )
+    if domain:
+        domain = _free_domain(cart=cart, pricing=pricing, name=domain, quantity=quantity, now=now)
     with transaction.atomic():
         Cart.objects.select_for_update().filter(pk=cart.pk).first()  # serialises with checkout on PostgreSQL
-        _check_open(cart, now or timezone.now())
+        _check_open(cart, now)
+        if domain and cart.items.filter(domain=domain).exists():
+            raise InvalidInput(
+                _("The domain name %(name)s is already in your cart.") % {"name": domain}, field="domain"
+            )
         return CartItem.objects.create(
-            cart=cart, pricing=pricing, quantity=quantity, configurations=configurations or {}
+            cart=cart, pricing=pricing, quantity=quantity, configurations=configurations or {}, domain=domain
         )
+
+
+def _free_domain(*, cart: Cart, pricing: Pricing, name: str, quantity: int, now: datetime) -> str:
+    """The name, cleaned, if the pricing's plan registers it, once, and the registry has it free."""
+    answer = domain_lookup(subsidiary=cart.subsidiary, name=name, now=now)
+    if answer.plan.pk != pricing.plan_id:
+        raise InvalidInput(
+            _("Plan “%(code)s” does not register %(name)s.") % {"code": pricing.plan.plan_code, "name": answer.name},
+            field="planCode",
+        )
+    if quantity != 1:
+        raise InvalidInput(_("A domain name is ordered once: the quantity must be 1."), field="quantity")
+    if not answer.available:
+        raise domain_unavailable(answer.name)
+    return answer.name
 
 
 def cart_update_item(
@@ -143,6 +168,8 @@ def cart_update_item(
                 pricing_mode=item.pricing.pricing_mode,
             )
         if quantity is not None:
+            if item.domain and quantity != 1:
+                raise InvalidInput(_("A domain name is ordered once: the quantity must be 1."), field="quantity")
             item.quantity = quantity
         item.save(update_fields=["pricing", "quantity"])
     return item

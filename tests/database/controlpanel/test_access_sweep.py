@@ -243,7 +243,12 @@ API_BODY = {
     "label": "a",
     "value": "b",
     "description": "d",
+    "domain": "a.fr",
 }
+
+
+# Routes whose GET answers its owner only with a query parameter (`?domain=`): the other customer's 404 comes first.
+API_NEEDS_QUERY = ("/domain",)
 
 
 def assert_ovh_404(response, where: str) -> dict:
@@ -262,8 +267,8 @@ def test_every_object_route_of_the_api_is_a_404_for_another_customer(estate_a, c
     a_values = {name: fill(estate_a) for name, fill in API_FILL.items()}
     missing_values = {**a_values, **dict.fromkeys(set(API_FILL) - API_PUBLIC_PARAMS, MISSING), **API_MISSING}
     for route in routes:
-        if "GET" in route.callback.operations:  # the owner reads it: the ids are real
-            path = url_for(route, a_values).removeprefix("/1.0")
+        path = url_for(route, a_values).removeprefix("/1.0")
+        if "GET" in route.callback.operations and not path.endswith(API_NEEDS_QUERY):  # the owner reads it: real ids
             assert owner.get(path).status_code == 200, (path, owner.get(path).content)
 
     before = db_snapshot()
