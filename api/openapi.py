@@ -12,6 +12,9 @@ from django.conf import settings
 from catalog.models import Family
 from orders.models import OrderStatus, RetractionReason
 
+from .paging import MAX_NUMBER, MAX_SIZE, MODE
+from .serializers_billing import PAYMENT_MEANS, REUSABLE_MEAN_VALUES
+
 API_VERSION = "1.0"
 
 
@@ -375,6 +378,58 @@ SCHEMAS = {
             "tax",
         ],
     ),
+    "auth.Details": obj(
+        {
+            "account": STRING,
+            "allowedRoutes": array(ref("auth.AccessRule")),
+            "description": STRING,
+            "identities": array(STRING),
+            "method": {"type": "string", "enum": ["account", "provider", "user"]},
+            "roles": array(STRING),
+            "user": nullable(STRING),
+        },
+        ["account", "allowedRoutes", "identities", "method"],
+    ),
+    "billing.ReusablePaymentMeanEnum": {"type": "string", "enum": REUSABLE_MEAN_VALUES},
+    "billing.order.RegisteredPaymentMean": obj(
+        {"paymentMean": ref("billing.ReusablePaymentMeanEnum")}, ["paymentMean"]
+    ),
+    "billing.Payment": obj(
+        {
+            "paymentDate": DATETIME,
+            "paymentIdentifier": nullable(STRING),
+            "paymentType": {"type": "string", "enum": sorted(set(PAYMENT_MEANS.values()))},
+        },
+        ["paymentDate", "paymentType"],
+    ),
+    "debt.Debt": obj(
+        {
+            "orderId": INTEGER,
+            "amount": ref("order.Price"),
+            "dueAmount": ref("order.Price"),
+            "dueDate": nullable(DATETIME),
+            "pendingAmount": ref("order.Price"),
+            "todoAmount": ref("order.Price"),
+            "unmaturedAmount": ref("order.Price"),
+        },
+        ["orderId", "amount", "dueAmount", "pendingAmount", "todoAmount", "unmaturedAmount"],
+    ),
+    "billing.BillDetail": obj(
+        {
+            "billDetailId": STRING,
+            "description": STRING,
+            "domain": STRING,
+            "periodStart": nullable({"type": "string", "format": "date"}),
+            "periodEnd": nullable({"type": "string", "format": "date"}),
+            "quantity": STRING,
+            "unitPrice": ref("order.Price"),
+            "totalPrice": ref("order.Price"),
+            "originalBillDetailId": nullable(STRING),
+            "planCode": nullable(STRING),
+            "serviceId": nullable(INTEGER),
+        },
+        ["billDetailId", "description", "domain", "quantity", "unitPrice", "totalPrice"],
+    ),
     "order.cart.Cart": obj(
         {
             "cartId": STRING,
@@ -392,6 +447,7 @@ SCHEMAS = {
             "productId": STRING,
             "duration": STRING,
             "options": array(INTEGER),
+            "parentItemId": INTEGER,
             "configurations": array(INTEGER),
             "prices": array(
                 obj(
@@ -417,6 +473,18 @@ SCHEMAS = {
     "order.cart.GenericProductDefinition": obj(
         {"planCode": STRING, "productName": STRING, "productType": STRING, "prices": array(OFFER_PRICE)},
         ["planCode", "productName", "productType", "prices"],
+    ),
+    "order.cart.GenericOptionDefinition": obj(
+        {
+            "planCode": STRING,
+            "productName": STRING,
+            "productType": STRING,
+            "family": STRING,
+            "mandatory": BOOLEAN,
+            "exclusive": BOOLEAN,
+            "prices": array(OFFER_PRICE),
+        },
+        ["planCode", "productName", "productType", "family", "mandatory", "exclusive", "prices"],
     ),
     "order.Contract": obj({"name": STRING, "url": STRING, "content": STRING}, ["name", "url", "content"]),
     "order.Order": obj(
@@ -562,6 +630,7 @@ ORDER_ID = path_param("orderId", ID)
 DETAIL_ID = path_param("orderDetailId", ID)
 CART_ID = path_param("cartId", {"type": "string", "format": "uuid"})
 ITEM_ID = path_param("itemId", ID)
+BILL_ID = path_param("billId", STRING)
 CONFIGURATION_ID = path_param("configurationId", ID)
 PRODUCT = path_param("product", {"type": "string", "enum": PRODUCTS}, "Product family; unknown ones are 404")
 SUBSIDIARY = query_param("ovhSubsidiary", {"type": "string", "enum": SUBSIDIARIES}, required=True)
@@ -575,6 +644,26 @@ def body(schema: dict, required: bool = True) -> dict:
 
 
 NO_BODY = body(obj({}), required=False)
+PAGES = [
+    {"name": "X-Pagination-Mode", "in": "header", "required": False, "schema": {"type": "string", "enum": [MODE]}},
+    {
+        "name": "X-Pagination-Number",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER},
+    },
+    {
+        "name": "X-Pagination-Size",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
+    },
+]
+
+
+def ids_or_pages(ids: dict, model: str) -> dict:
+    """A list route: its ids, or with X-Pagination-Mode one page of whole objects (api/paging.py)."""
+    return {"anyOf": [array(ids), array(ref(model))]}
 
 
 def op(
@@ -640,6 +729,11 @@ ITEM_CREATION = obj(
     ["planCode", "duration"],
     "order.cart.GenericProductCreation",
 )
+OPTION_CREATION = obj(
+    {"itemId": ID, **ITEM_CREATION["properties"]},
+    ["itemId", "planCode", "duration"],
+    "order.cart.GenericOptionCreation",
+)
 CONFIGURATION_CREATION = obj(
     {"label": {"type": "string", "minLength": 1, "maxLength": 100}, "value": {"type": "string", "maxLength": 1000}},
     ["label", "value"],
@@ -650,6 +744,11 @@ CHECKOUT = obj(
     "order.cart.Checkout",
 )
 PAY = obj({"paymentMethod": obj({"id": INTEGER}, ["id"])}, ["paymentMethod"])
+PAY_WITH_MEAN = obj(
+    {"paymentMean": ref("billing.ReusablePaymentMeanEnum"), "paymentMeanId": nullable(INTEGER)},
+    ["paymentMean"],
+    "billing.order.PayWithRegisteredPaymentMean",
+)
 RETRACTION = obj(
     {
         "reason": {"type": "string", "enum": list(RetractionReason.values)},
@@ -680,6 +779,9 @@ def build_paths() -> dict:
                 errors=(400, 403),
             )
         },
+        "/auth/details": {
+            "get": op("getAuthDetails", "Who signed this call (auth.Details)", "auth", r("auth.Details"))
+        },
         "/auth/currentCredential": {
             "get": op("getAuthCurrentCredential", "The consumer key that signed this call", "auth", r("api.Credential"))
         },
@@ -709,9 +811,31 @@ def build_paths() -> dict:
                 parameters=[path_param("paymentMethodId", ID)],
             )
         },
-        "/me/bill": {"get": op("getMeBills", "Ids of the customer's bills", "me", array(STRING))},
-        "/me/bill/{billId}": {
-            "get": op("getMeBill", "One bill", "me", r("billing.Bill"), parameters=[path_param("billId", STRING)])
+        "/me/bill": {
+            "get": op(
+                "getMeBills",
+                "Ids of the customer's bills",
+                "me",
+                array(STRING),
+                parameters=[
+                    query_param("orderId", ID),
+                    query_param("date.from", DATETIME),
+                    query_param("date.to", DATETIME),
+                ],
+            )
+        },
+        "/me/bill/{billId}": {"get": op("getMeBill", "One bill", "me", r("billing.Bill"), parameters=[BILL_ID])},
+        "/me/bill/{billId}/details": {
+            "get": op("getMeBillDetails", "Ids of the bill's lines", "me", array(STRING), parameters=[BILL_ID])
+        },
+        "/me/bill/{billId}/details/{billDetailId}": {
+            "get": op(
+                "getMeBillDetail",
+                "One line of a bill",
+                "me",
+                r("billing.BillDetail"),
+                parameters=[BILL_ID, path_param("billDetailId", STRING)],
+            )
         },
         "/me/refund": {"get": op("getMeRefunds", "Ids of the customer's refunds", "me", array(INTEGER))},
         "/me/refund/{refundId}": {
@@ -720,10 +844,10 @@ def build_paths() -> dict:
         "/me/order": {
             "get": op(
                 "getMeOrders",
-                "Ids of the customer's orders, ascending",
+                "Ids of the customer's orders, ascending (with X-Pagination-Mode, pages of billing.Order)",
                 "order",
-                array(INTEGER),
-                parameters=[query_param("date.from", DATETIME), query_param("date.to", DATETIME)],
+                ids_or_pages(INTEGER, "billing.Order"),
+                parameters=[query_param("date.from", DATETIME), query_param("date.to", DATETIME), *PAGES],
             )
         },
         order: {"get": op("getMeOrder", "A purchase order", "order", r("billing.Order"), parameters=[ORDER_ID])},
@@ -746,7 +870,51 @@ def build_paths() -> dict:
             )
         },
         order + "/details": {
-            "get": op("getMeOrderDetails", "Ids of the order's lines", "order", array(INTEGER), parameters=[ORDER_ID])
+            "get": op(
+                "getMeOrderDetails",
+                "Ids of the order's lines (with X-Pagination-Mode, pages of billing.OrderDetail)",
+                "order",
+                ids_or_pages(INTEGER, "billing.OrderDetail"),
+                parameters=[ORDER_ID, *PAGES],
+            )
+        },
+        order + "/availableRegisteredPaymentMean": {
+            "get": op(
+                "getMeOrderAvailableRegisteredPaymentMean",
+                "Registered payment means that can pay this order (fidelityAccount for a zero total)",
+                "order",
+                array(r("billing.order.RegisteredPaymentMean")),
+                parameters=[ORDER_ID],
+            )
+        },
+        order + "/payWithRegisteredPaymentMean": {
+            "post": op(
+                "postMeOrderPayWithRegisteredPaymentMean",
+                "Pay with a registered payment mean (paymentMeanId: one of /me/payment/method)",
+                "order",
+                None,
+                parameters=[ORDER_ID],
+                request=body(PAY_WITH_MEAN),
+                errors=(400, 403, 404, 409),
+            )
+        },
+        order + "/payment": {
+            "get": op(
+                "getMeOrderPayment",
+                "How the order was paid (404 until it is)",
+                "order",
+                r("billing.Payment"),
+                parameters=[ORDER_ID],
+            )
+        },
+        order + "/debt": {
+            "get": op(
+                "getMeOrderDebt",
+                "What the order still owes (404 when nothing)",
+                "order",
+                r("debt.Debt"),
+                parameters=[ORDER_ID],
+            )
         },
         detail: {
             "get": op(
@@ -990,6 +1158,26 @@ def build_paths() -> dict:
                 security=OPTIONAL,
                 parameters=[CART_ID, PRODUCT],
                 request=body(ITEM_CREATION),
+                errors=(400, 403, 404, 409),
+            ),
+        },
+        cart + "/{product}/options": {
+            "get": op(
+                "getOrderCartProductOptions",
+                "Options of a plan (catalog addons) in the cart's subsidiary",
+                "cart",
+                array(r("order.cart.GenericOptionDefinition")),
+                security=OPTIONAL,
+                parameters=[CART_ID, PRODUCT, query_param("planCode", STRING, required=True)],
+            ),
+            "post": op(
+                "postOrderCartProductOptions",
+                "Add an option to an item (a child item: parentItemId)",
+                "cart",
+                r("order.cart.Item"),
+                security=OPTIONAL,
+                parameters=[CART_ID, PRODUCT],
+                request=body(OPTION_CREATION),
                 errors=(400, 403, 404, 409),
             ),
         },

@@ -49,3 +49,17 @@ def logout(request, caller):
     """Expire the consumer key that signed this call."""
     credentials.consumer_key_revoke(consumer=caller.consumer)
     return None
+
+
+def auth_details(request, caller):
+    """auth.Details: who signed this call; the Terraform provider reads `account` at start-up (ovh/config.go)."""
+    account = caller.account
+    return {
+        "account": account.handle,
+        "allowedRoutes": caller.consumer.access_rules,
+        "description": caller.application.name,
+        "identities": [f"urn:v1:eu:identity:account:{account.handle}"],
+        "method": "account",
+        "roles": [],
+        "user": None,
+    }

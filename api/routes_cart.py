@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
+from catalog.selectors import sold_alone
 from core.errors import InvalidInput, OrderError
 from orders.configurations import configurations_list
 from orders.models import Cart, CartItem
@@ -49,7 +50,7 @@ from .throttle import cart_creation_limit, check_rate
 logger = logging.getLogger("api")
 
 
-def _language(request, caller, cart: Cart) -> str:
+def cart_language(request, caller, cart: Cart) -> str:
     """The account's language; anonymously, the Accept-Language asked for, else the subsidiary's."""
     if caller.account is not None:
         return caller.account.language
@@ -75,7 +76,7 @@ def get_cart(caller, cart_id: str, *, now: datetime | None = None) -> Cart:
     return cart
 
 
-def _product(product: str) -> str:
+def product_family(product: str) -> str:
     family = PRODUCTS.get(product)
     if family is None:
         raise errors.not_found(f"Unknown product {product}")
@@ -136,21 +137,20 @@ def cart_assign_route(request, caller, cart_id: str):
 
 def product_offers(request, caller, cart_id: str, product: str):
     cart = get_cart(caller, cart_id)
-    family = _product(product)
+    family = product_family(product)
     params = query(request)
     plan_code = params.string("planCode", max_length=64)
-    pricings = Pricing.objects.select_related("plan").filter(
-        subsidiary=cart.subsidiary, plan__family=family, plan__active=True
-    )
+    plans = sold_alone(Plan.objects.filter(family=family, active=True))
+    pricings = Pricing.objects.select_related("plan").filter(subsidiary=cart.subsidiary, plan__in=plans)
     if plan_code:
         pricings = pricings.filter(plan__plan_code=plan_code)
     pricings = pricings.order_by("plan__plan_code", "months", "pricing_mode", "pk")
-    return offers_json(list(pricings), cart.subsidiary, _language(request, caller, cart))
+    return offers_json(list(pricings), cart.subsidiary, cart_language(request, caller, cart))
 
 
 def product_add(request, caller, cart_id: str, product: str):
     cart = get_cart(caller, cart_id)
-    family = _product(product)
+    family = product_family(product)
     body = Params(parse_body(request))
     plan_code = body.string("planCode", required=True, max_length=64)
     duration = body.string("duration", required=True, max_length=8)
@@ -163,10 +163,10 @@ def product_add(request, caller, cart_id: str, product: str):
     item = cart_add_item(
         cart=cart, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode, quantity=quantity
     )
-    return cart_item_json(_item(cart, item.pk), _language(request, caller, cart))
+    return cart_item_json(cart_item_or_404(cart, item.pk), cart_language(request, caller, cart))
 
 
-def _item(cart: Cart, item_id: int) -> CartItem:
+def cart_item_or_404(cart: Cart, item_id: int) -> CartItem:
     item = CartItem.objects.select_related("pricing__plan", "cart__subsidiary").filter(cart=cart, pk=item_id).first()
     if item is None:
         raise errors.not_found("This item does not exist")
@@ -180,29 +180,29 @@ def item_list(request, caller, cart_id: str):
 
 def item_get(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+    return cart_item_json(cart_item_or_404(cart, item_id), cart_language(request, caller, cart))
 
 
 def item_put(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
+    cart_item_or_404(cart, item_id)
     body = Params(parse_body(request))
     duration = body.string("duration", max_length=8)
     quantity = body.integer("quantity")
     cart_update_item(cart=cart, item_id=item_id, duration=duration, quantity=quantity)
-    return cart_item_json(_item(cart, item_id), _language(request, caller, cart))
+    return cart_item_json(cart_item_or_404(cart, item_id), cart_language(request, caller, cart))
 
 
 def item_delete(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
+    cart_item_or_404(cart, item_id)
     cart_remove_item(cart=cart, item_id=item_id)
     return None
 
 
 def item_required_configuration(request, caller, cart_id: str, item_id: int):
     """Our plans need no configuration to be ordered."""
-    _item(get_cart(caller, cart_id), item_id)
+    cart_item_or_404(get_cart(caller, cart_id), item_id)
     return []
 
 
@@ -210,7 +210,7 @@ def item_required_configuration(request, caller, cart_id: str, item_id: int):
 
 
 def configuration_list(request, caller, cart_id: str, item_id: int):
-    item = _item(get_cart(caller, cart_id), item_id)
+    item = cart_item_or_404(get_cart(caller, cart_id), item_id)
     return [c["id"] for c in configurations_list(item.configurations)]
 
 
@@ -222,13 +222,13 @@ def _configuration(item: CartItem, configuration_id: int) -> dict:
 
 
 def configuration_get(request, caller, cart_id: str, item_id: int, configuration_id: int):
-    item = _item(get_cart(caller, cart_id), item_id)
+    item = cart_item_or_404(get_cart(caller, cart_id), item_id)
     return _configuration(item, configuration_id)
 
 
 def configuration_add(request, caller, cart_id: str, item_id: int):
     cart = get_cart(caller, cart_id)
-    _item(cart, item_id)
+    cart_item_or_404(cart, item_id)
     body = Params(parse_body(request))
     label = body.string("label", required=True, max_length=100)
     value = body.string("value", required=True, max_length=1000)
@@ -247,7 +247,7 @@ def configuration_add(request, caller, cart_id: str, item_id: int):
 
 def configuration_delete(request, caller, cart_id: str, item_id: int, configuration_id: int):
     cart = get_cart(caller, cart_id)
-    _configuration(_item(cart, item_id), configuration_id)
+    _configuration(cart_item_or_404(cart, item_id), configuration_id)
 
     def remove(configurations: list) -> None:
         configurations[:] = [c for c in configurations if c["id"] != configuration_id]
@@ -260,7 +260,7 @@ def configuration_delete(request, caller, cart_id: str, item_id: int, configurat
 
 
 def _quote(request, caller, cart: Cart, *, contracts: bool) -> dict:
-    language = _language(request, caller, cart)
+    language = cart_language(request, caller, cart)
     items = list(cart.items.select_related("pricing__plan").order_by("pk"))
     quote = cart_quote(cart=cart, language=language)
     return quote_json(quote, items, language, contracts=contracts)

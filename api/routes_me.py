@@ -64,7 +64,19 @@ def _bills(account):
 
 
 def bill_list(request, caller):
-    return list(_bills(caller.account).order_by("pk").values_list("number", flat=True))
+    """Bill ids, filtered as OVHcloud's me.json names them: `orderId`, `date.from` and `date.to` (issue dates)."""
+    params = query(request)
+    order_id = params.integer("orderId", minimum=0, maximum=999_999_999_999_999_999)
+    date_from = params.datetime("date.from")
+    date_to = params.datetime("date.to")
+    bills = _bills(caller.account)
+    if order_id is not None:
+        bills = bills.filter(order_id=order_id)
+    if date_from:
+        bills = bills.filter(issued_at__gte=date_from)
+    if date_to:
+        bills = bills.filter(issued_at__lte=date_to)
+    return list(bills.order_by("pk").values_list("number", flat=True))
 
 
 def bill_get(request, caller, bill_id: str):

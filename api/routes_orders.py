@@ -13,6 +13,7 @@ from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 
 from . import errors
+from .paging import page_response, wants_pages
 from .params import Params, parse_body, query
 from .serializers import (
     available_payment_json,
@@ -36,7 +37,8 @@ def api_evidence(request, caller) -> Evidence:
     )
 
 
-def _order(caller, order_id: int):
+def order_of(caller, order_id: int):
+    """One of the caller's orders (with `is_expired`), or 404."""
     return account_order(account=caller.account, order_id=order_id, now=timezone.now())
 
 
@@ -49,27 +51,34 @@ def order_list(request, caller):
         orders = orders.filter(created_at__gte=date_from)
     if date_to:
         orders = orders.filter(created_at__lte=date_to)
-    return list(orders.order_by("pk").values_list("pk", flat=True))
+    orders = orders.order_by("pk")
+    if wants_pages(request):
+        now = timezone.now()
+        return page_response(request, orders, lambda order: order_json(order, now=now))
+    return list(orders.values_list("pk", flat=True))
 
 
 def order_get(request, caller, order_id: int):
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     return order_json(order, now=timezone.now())
 
 
 def order_status(request, caller, order_id: int):
     """A bare JSON string; an unpaid order past its expiry counts as cancelled before the sweep marks it."""
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     return OrderStatus.CANCELLED.value if order.is_expired else order.status
 
 
 def order_follow_up(request, caller, order_id: int):
-    return follow_up_json(_order(caller, order_id))
+    return follow_up_json(order_of(caller, order_id))
 
 
 def order_details(request, caller, order_id: int):
-    order = _order(caller, order_id)
-    return list(order.lines.order_by("pk").values_list("pk", flat=True))
+    order = order_of(caller, order_id)
+    lines = order.lines.select_related("plan").order_by("pk")
+    if wants_pages(request):
+        return page_response(request, lines, lambda line: order_detail_json(order, line))
+    return list(lines.values_list("pk", flat=True))
 
 
 def _line(order, detail_id: int) -> OrderLine:
@@ -80,18 +89,18 @@ def _line(order, detail_id: int) -> OrderLine:
 
 
 def order_detail(request, caller, order_id: int, detail_id: int):
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     return order_detail_json(order, _line(order, detail_id))
 
 
 def order_detail_extension(request, caller, order_id: int, detail_id: int):
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     return item_detail_json(order, _line(order, detail_id))
 
 
 def order_associated_object(request, caller, order_id: int):
     """The latest refund (`Refund`), else the invoice (`Bill`)."""
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     refund = order.refunds.order_by("-created_at", "-pk").first()
     if refund is not None:
         return {"id": str(refund.pk), "type": "Refund"}
@@ -102,7 +111,7 @@ def order_associated_object(request, caller, order_id: int):
 
 
 def order_payment_methods(request, caller, order_id: int):
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     account = caller.account
     today = local_today(order.subsidiary.time_zone)
     offered = order.subsidiary.payment_kinds_offered(account.legal_form)
@@ -117,7 +126,7 @@ def order_payment_methods(request, caller, order_id: int):
 
 
 def order_pay_route(request, caller, order_id: int):
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     body = Params(parse_body(request))
     payment_method = body.object("paymentMethod", required=True)
     method_id = Params(payment_method).integer("id", required=True)
@@ -132,7 +141,7 @@ def order_pay_route(request, caller, order_id: int):
 
 def order_retraction(request, caller, order_id: int):
     """The withdrawal function: the call itself is the confirmation."""
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     body = Params(parse_body(request))
     reason = body.enum("reason", set(RetractionReason.values), required=True)
     comment = body.string("comment", default="", max_length=2000)
@@ -148,7 +157,7 @@ def order_retraction(request, caller, order_id: int):
 
 def order_waive_retraction_route(request, caller, order_id: int):
     """Record the express request (and acknowledgement) now; it takes nothing away by itself."""
-    order = _order(caller, order_id)
+    order = order_of(caller, order_id)
     parse_body(request)  # no parameter; empty, {} and null are all fine, but not broken JSON
     order_waive_retraction(order=order, evidence=api_evidence(request, caller), now=timezone.now())
     return None

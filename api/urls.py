@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path, register_converter
 
-from . import openapi, routes_auth, routes_cart, routes_catalog, routes_me, routes_orders
+from . import (
+    openapi,
+    routes_auth,
+    routes_billing,
+    routes_cart,
+    routes_catalog,
+    routes_me,
+    routes_options,
+    routes_orders,
+)
 from .dispatch import Operation, route, unknown_route
 from .signing import APPLICATION, NONE, OPTIONAL, REQUIRED
 
@@ -47,12 +56,18 @@ urlpatterns = [
     path("auth/credential", route(POST=Op(routes_auth.auth_credential, APPLICATION))),
     path("auth/currentCredential", route(GET=Op(routes_auth.current_credential, REQUIRED))),
     path("auth/logout", route(POST=Op(routes_auth.logout, REQUIRED))),
+    path("auth/details", route(GET=Op(routes_auth.auth_details, REQUIRED))),
     # me
     path("me", route(GET=Op(routes_me.me, REQUIRED))),
     path("me/payment/method", route(GET=Op(routes_me.payment_method_list, REQUIRED))),
     path("me/payment/method/<apiid:method_id>", route(GET=Op(routes_me.payment_method_get, REQUIRED))),
     path("me/bill", route(GET=Op(routes_me.bill_list, REQUIRED))),
     path("me/bill/<segment:bill_id>", route(GET=Op(routes_me.bill_get, REQUIRED))),
+    path("me/bill/<segment:bill_id>/details", route(GET=Op(routes_billing.bill_details, REQUIRED))),
+    path(
+        "me/bill/<segment:bill_id>/details/<segment:detail_id>",
+        route(GET=Op(routes_billing.bill_detail, REQUIRED)),
+    ),
     path("me/refund", route(GET=Op(routes_me.refund_list, REQUIRED))),
     path("me/refund/<apiid:refund_id>", route(GET=Op(routes_me.refund_get, REQUIRED))),
     # orders
@@ -66,6 +81,16 @@ urlpatterns = [
     path(f"{order}/associatedObject", route(GET=Op(routes_orders.order_associated_object, REQUIRED))),
     path(f"{order}/paymentMethods", route(GET=Op(routes_orders.order_payment_methods, REQUIRED))),
     path(f"{order}/pay", route(POST=Op(routes_orders.order_pay_route, REQUIRED))),
+    path(
+        f"{order}/availableRegisteredPaymentMean",
+        route(GET=Op(routes_billing.available_registered_payment_means, REQUIRED)),
+    ),
+    path(
+        f"{order}/payWithRegisteredPaymentMean",
+        route(POST=Op(routes_billing.pay_with_registered_payment_mean, REQUIRED)),
+    ),
+    path(f"{order}/payment", route(GET=Op(routes_billing.order_payment, REQUIRED))),
+    path(f"{order}/debt", route(GET=Op(routes_billing.order_debt, REQUIRED))),
     path(f"{order}/retraction", route(POST=Op(routes_orders.order_retraction, REQUIRED))),
     path(f"{order}/waiveRetraction", route(POST=Op(routes_orders.order_waive_retraction_route, REQUIRED))),
     # carts
@@ -111,6 +136,10 @@ urlpatterns = [
     path(
         f"{cart}/<segment:product>",
         route(GET=Op(routes_cart.product_offers, OPTIONAL), POST=Op(routes_cart.product_add, OPTIONAL)),
+    ),
+    path(
+        f"{cart}/<segment:product>/options",
+        route(GET=Op(routes_options.product_options, OPTIONAL), POST=Op(routes_options.option_add, OPTIONAL)),
     ),
     # catalogs
     path("order/catalog/formatted", route(GET=Op(routes_catalog.formatted_names, NONE))),
