@@ -390,6 +390,7 @@ SCHEMAS = {
         },
         ["account", "allowedRoutes", "identities", "method"],
     ),
+    "billing.PaymentMeanEnum": {"type": "string", "enum": sorted(set(PAYMENT_MEANS.values()))},
     "billing.ReusablePaymentMeanEnum": {"type": "string", "enum": REUSABLE_MEAN_VALUES},
     "billing.order.RegisteredPaymentMean": obj(
         {"paymentMean": ref("billing.ReusablePaymentMeanEnum")}, ["paymentMean"]
@@ -398,7 +399,7 @@ SCHEMAS = {
         {
             "paymentDate": DATETIME,
             "paymentIdentifier": nullable(STRING),
-            "paymentType": {"type": "string", "enum": sorted(set(PAYMENT_MEANS.values()))},
+            "paymentType": ref("billing.PaymentMeanEnum"),
         },
         ["paymentDate", "paymentType"],
     ),
@@ -757,6 +758,13 @@ RETRACTION = obj(
     },
     ["reason"],
 )
+
+
+V1_SCHEMA = {
+    "type": "object",
+    "required": ["apiVersion", "basePath", "resourcePath", "apis", "models"],
+    "properties": {"apis": array({"type": "object"}), "models": {"type": "object"}, "resourcePath": STRING},
+}
 
 
 def build_paths() -> dict:
@@ -1221,6 +1229,19 @@ def build_paths() -> dict:
                 parameters=[path_param("catalogName", {"type": "string", "enum": PRODUCTS}), SUBSIDIARY],
                 errors=(400, 404),
             )
+        },
+        **{
+            f"/{resource}.json": {
+                "get": op(
+                    f"get{resource.title()}Schema",
+                    f"OVHcloud's v1 schema document of /{resource} (apis, models), derived from this one",
+                    "meta",
+                    V1_SCHEMA,
+                    security=ANYONE,
+                    errors=(),
+                )
+            }
+            for resource in ("auth", "me", "order")
         },
         "/openapi.json": {
             "get": op(

@@ -11,6 +11,7 @@ from . import (
     routes_me,
     routes_options,
     routes_orders,
+    schema_docs,
 )
 from .dispatch import Operation, route, unknown_route
 from .signing import APPLICATION, NONE, OPTIONAL, REQUIRED
@@ -51,6 +52,10 @@ detail = f"{order}/details/<apiid:detail_id>"
 
 urlpatterns = [
     path("openapi.json", route(GET=Op(openapi.openapi_document, NONE)), name="api_openapi"),
+    # OVHcloud's v1 schema documents, derived from the OpenAPI document
+    path("auth.json", route(GET=Op(schema_docs.auth_schema, NONE))),
+    path("me.json", route(GET=Op(schema_docs.me_schema, NONE))),
+    path("order.json", route(GET=Op(schema_docs.order_schema, NONE))),
     # auth
     path("auth/time", route(GET=Op(routes_auth.auth_time, NONE))),
     path("auth/credential", route(POST=Op(routes_auth.auth_credential, APPLICATION))),
