@@ -7,7 +7,7 @@ from core.client_ip import evidence_ip
 from core.errors import InvalidInput
 from core.localtime import local_today
 from orders.models import Invoice, OrderLine, OrderStatus, Payment, RetractionReason
-from orders.selectors import account_order, account_orders
+from orders.selectors import WITHDRAWAL_PREFETCH, account_order, account_orders
 from orders.services.consents import Evidence, order_waive_retraction
 from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
@@ -54,6 +54,7 @@ def order_list(request, caller):
     orders = orders.order_by("pk")
     if wants_pages(request):
         now = timezone.now()
+        orders = orders.prefetch_related(*WITHDRAWAL_PREFETCH)  # what order_json's retractionDate reads
         return page_response(request, orders, lambda order: order_json(order, now=now))
     return list(orders.values_list("pk", flat=True))
 
