@@ -7,11 +7,11 @@ from accounts.models import PaymentMethod
 from core.errors import InvalidInput
 from core.localtime import local_today
 from orders.models import Invoice, OrderStatus, Payment
-from orders.services.payments import order_pay, order_settle_free
+from orders.services.payments import order_settle_free
 
 from . import errors
 from .params import Params, parse_body
-from .routes_orders import order_of
+from .routes_orders import charge, order_of
 from .serializers import payment_status
 from .serializers_billing import (
     FIDELITY_ACCOUNT,
@@ -64,10 +64,7 @@ def pay_with_registered_payment_mean(request, caller, order_id: int):
     if mean == FIDELITY_ACCOUNT:
         order_settle_free(order_id=order.pk, account=caller.account)
         return None
-    method = _method_for(order, caller.account, mean, mean_id)
-    payment = order_pay(order_id=order.pk, account=caller.account, method=method)
-    if payment.status == Payment.Status.FAILED:
-        raise errors.bad_request(f"The payment was declined: {payment.failure_reason}")
+    charge(order, caller.account, _method_for(order, caller.account, mean, mean_id))
     return None
 
 
