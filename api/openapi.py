@@ -647,6 +647,13 @@ def body(schema: dict, required: bool = True) -> dict:
 NO_BODY = body(obj({}), required=False)
 PAGES = [
     {"name": "X-Pagination-Mode", "in": "header", "required": False, "schema": {"type": "string", "enum": [MODE]}},
+    {"name": "X-Pagination-Sort", "in": "header", "required": False, "schema": STRING},
+    {
+        "name": "X-Pagination-Sort-Order",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "enum": ["ASC", "DESC"]},
+    },
     {
         "name": "X-Pagination-Number",
         "in": "header",

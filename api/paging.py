@@ -1,9 +1,11 @@
 """OVHcloud's object-list pages: `X-Pagination-Mode: CachedObjectList-Pages` on a list route.
 
 Without the header a list route answers ids, as always. With it, the route answers whole objects, one
-page at a time: the client asks `X-Pagination-Number` (from 1) and `X-Pagination-Size`, and reads back
-`X-Pagination-Elements` (the total), `X-Pagination-Number`, `X-Pagination-Size` and `X-Pagination-Mode`
-(ovh/manager's iceberg reads `x-pagination-elements` as the list's total count).
+page at a time: the client asks `X-Pagination-Number` (from 1), `X-Pagination-Size` and optionally
+`X-Pagination-Sort` (a field of the objects) with `X-Pagination-Sort-Order` (ASC or DESC), and reads back
+`X-Pagination-Elements` (the total), `X-Pagination-Number`, `X-Pagination-Size`, `X-Pagination-Mode` and
+the sort (ovh/manager's iceberg reads `x-pagination-elements` as the list's total count; its order list asks
+`.sort('date', 'DESC').limit(5000)`).
 """
 
 from collections.abc import Callable
@@ -30,16 +32,27 @@ def _header_number(request, name: str, default: int, maximum: int) -> int:
     return int(raw)
 
 
-def page_response(request, rows: QuerySet, serialize: Callable):
-    """One page of `rows` (already ordered), each through `serialize`, with the pagination headers."""
+def _sorted(request, rows: QuerySet, sorts: dict[str, tuple[str, ...]], headers: dict) -> QuerySet:
+    """`rows` in the order X-Pagination-Sort asks (one of `sorts`: field → columns), else as they come."""
+    field = request.headers.get("X-Pagination-Sort")
+    if not field:
+        return rows
+    if field not in sorts:
+        raise bad_request(f"Invalid header X-Pagination-Sort: one of {', '.join(sorted(sorts))} expected")
+    order = (request.headers.get("X-Pagination-Sort-Order") or "ASC").upper()
+    if order not in {"ASC", "DESC"}:
+        raise bad_request("Invalid header X-Pagination-Sort-Order: ASC or DESC expected")
+    headers |= {"X-Pagination-Sort": field, "X-Pagination-Sort-Order": order}
+    prefix = "-" if order == "DESC" else ""
+    return rows.order_by(*(prefix + column for column in sorts[field]))
+
+
+def page_response(request, rows: QuerySet, serialize: Callable, sorts: dict[str, tuple[str, ...]]):
+    """One page of `rows` (ordered, unless the client sorts by one of `sorts`), each through `serialize`."""
     number = _header_number(request, "X-Pagination-Number", 1, MAX_NUMBER)
     size = _header_number(request, "X-Pagination-Size", DEFAULT_SIZE, MAX_SIZE)
-    total = rows.count()
+    headers = {"X-Pagination-Mode": MODE, "X-Pagination-Number": str(number), "X-Pagination-Size": str(size)}
+    rows = _sorted(request, rows, sorts, headers)
+    headers["X-Pagination-Elements"] = str(rows.count())
     page = rows[(number - 1) * size : number * size]
-    headers = {
-        "X-Pagination-Mode": MODE,
-        "X-Pagination-Elements": str(total),
-        "X-Pagination-Number": str(number),
-        "X-Pagination-Size": str(size),
-    }
     return json_response([serialize(row) for row in page], headers=headers)

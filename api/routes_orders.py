@@ -37,6 +37,11 @@ def api_evidence(request, caller) -> Evidence:
     )
 
 
+# The fields a page of objects can be sorted by (X-Pagination-Sort), as columns.
+ORDER_SORTS = {"date": ("created_at", "pk"), "orderId": ("pk",), "priceWithTax.value": ("total_gross", "pk")}
+DETAIL_SORTS = {"orderDetailId": ("pk",), "description": ("description", "pk")}
+
+
 def order_of(caller, order_id: int):
     """One of the caller's orders (with `is_expired`), or 404."""
     return account_order(account=caller.account, order_id=order_id, now=timezone.now())
@@ -55,7 +60,7 @@ def order_list(request, caller):
     if wants_pages(request):
         now = timezone.now()
         orders = orders.prefetch_related(*WITHDRAWAL_PREFETCH)  # what order_json's retractionDate reads
-        return page_response(request, orders, lambda order: order_json(order, now=now))
+        return page_response(request, orders, lambda order: order_json(order, now=now), ORDER_SORTS)
     return list(orders.values_list("pk", flat=True))
 
 
@@ -78,7 +83,7 @@ def order_details(request, caller, order_id: int):
     order = order_of(caller, order_id)
     lines = order.lines.select_related("plan").order_by("pk")
     if wants_pages(request):
-        return page_response(request, lines, lambda line: order_detail_json(order, line))
+        return page_response(request, lines, lambda line: order_detail_json(order, line), DETAIL_SORTS)
     return list(lines.values_list("pk", flat=True))
 
 

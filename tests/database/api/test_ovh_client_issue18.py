@@ -43,8 +43,19 @@ def test_manager_pages_of_orders_and_details(endpoint):  # noqa: F811
     line = details.json()[0]
     assert line == client.get(f"/me/order/{orders[0].pk}/details/{line['orderDetailId']}")
 
-    bad = client.raw_call("GET", "/me/order", headers={**PAGES, "X-Pagination-Size": "0"})
-    assert bad.status_code == 400 and "X-Pagination-Size" in bad.json()["message"]
+    # orders.routing.js: iceberg('/me/order').query().expand('CachedObjectList-Pages').sort('date', 'DESC').limit(5000)
+    newest_first = client.raw_call(
+        "GET",
+        "/me/order",
+        headers={**PAGES, "X-Pagination-Sort": "date", "X-Pagination-Sort-Order": "DESC", "X-Pagination-Size": "5000"},
+    )
+    assert [order["orderId"] for order in newest_first.json()] == [order.pk for order in reversed(orders)]
+    assert newest_first.headers["X-Pagination-Sort"] == "date"
+    assert newest_first.headers["X-Pagination-Sort-Order"] == "DESC"
+
+    for headers in ({"X-Pagination-Size": "0"}, {"X-Pagination-Number": "x"}, {"X-Pagination-Sort": "password"}):
+        bad = client.raw_call("GET", "/me/order", headers={**PAGES, **headers})
+        assert bad.status_code == 400 and next(iter(headers)) in bad.json()["message"]
 
 
 @LIVE
