@@ -97,8 +97,8 @@ def bill_details(request, caller, bill_id: str):
     return bill_detail_ids(_invoice(caller, bill_id))
 
 
-def bill_detail(request, caller, bill_id: str, detail_id: str):
-    detail = bill_detail_json(_invoice(caller, bill_id), detail_id)
+def bill_detail(request, caller, bill_id: str, bill_detail_id: str):
+    detail = bill_detail_json(_invoice(caller, bill_id), bill_detail_id)
     if detail is None:
         raise errors.not_found()
     return detail

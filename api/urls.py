@@ -70,7 +70,7 @@ urlpatterns = [
     path("me/bill/<segment:bill_id>", route(GET=Op(routes_me.bill_get, REQUIRED))),
     path("me/bill/<segment:bill_id>/details", route(GET=Op(routes_billing.bill_details, REQUIRED))),
     path(
-        "me/bill/<segment:bill_id>/details/<segment:detail_id>",
+        "me/bill/<segment:bill_id>/details/<segment:bill_detail_id>",
         route(GET=Op(routes_billing.bill_detail, REQUIRED)),
     ),
     path("me/refund", route(GET=Op(routes_me.refund_list, REQUIRED))),
