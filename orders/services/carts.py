@@ -171,26 +171,43 @@ def cart_add_option(
 def cart_update_item(
     *, cart: Cart, item_id: int, duration: str | None = None, quantity: int | None = None, now: datetime | None = None
 ) -> CartItem:
-    """Another duration of the same plan and pricing mode, and/or another quantity; all or nothing."""
+    """Another duration of the same plan and pricing mode, and/or another quantity; all or nothing.
+
+    The item's options follow its duration; an option's own duration is its item's, not changed alone.
+    """
     if quantity is not None:
         _check_quantity(quantity)
     with transaction.atomic():
         Cart.objects.select_for_update().filter(pk=cart.pk).first()
         _check_open(cart, now or timezone.now())
-        item = CartItem.objects.select_related("pricing__plan").filter(cart=cart, pk=item_id).first()
+        item = CartItem.objects.select_related("pricing__plan", "parent__pricing").filter(cart=cart, pk=item_id).first()
         if item is None:
             raise InvalidInput(_("This cart has no item %(id)s.") % {"id": item_id}, field="itemId")
-        if duration is not None:
-            item.pricing = find_pricing(
-                subsidiary=cart.subsidiary,
-                plan_code=item.pricing.plan.plan_code,
-                duration=duration,
-                pricing_mode=item.pricing.pricing_mode,
+        if duration is not None and item.parent is not None and duration != item.parent.pricing.duration:
+            raise InvalidInput(
+                _("An option runs for the duration of its item: %(duration)s.")
+                % {"duration": item.parent.pricing.duration},
+                field="duration",
             )
+        if duration is not None:
+            item.pricing = _same_offer_for(item, duration, cart.subsidiary)
+            for option in item.options.select_related("pricing__plan"):
+                option.pricing = _same_offer_for(option, duration, cart.subsidiary)
+                option.save(update_fields=["pricing"])
         if quantity is not None:
             item.quantity = quantity
         item.save(update_fields=["pricing", "quantity"])
     return item
+
+
+def _same_offer_for(item: CartItem, duration: str, subsidiary: Subsidiary) -> Pricing:
+    """The item's plan and pricing mode for another duration (InvalidInput when not sold so)."""
+    return find_pricing(
+        subsidiary=subsidiary,
+        plan_code=item.pricing.plan.plan_code,
+        duration=duration,
+        pricing_mode=item.pricing.pricing_mode,
+    )
 
 
 def cart_remove_item(*, cart: Cart, item_id: int, now: datetime | None = None) -> None:

@@ -114,3 +114,22 @@ def test_another_customers_cart_has_no_options(server, cart):
     body = {"itemId": item["itemId"], "planCode": "backup-500", "duration": "P1M"}
     assert_error(stranger.post(f"/order/cart/{cart_id}/dedicated/options", body), 404)
     assert_error(api.get(f"/order/cart/{cart_id}/nosuchproduct/options?planCode=adv-1"), 404)
+
+
+@DB
+def test_options_follow_their_items_duration(cart):
+    api, cart_id = cart
+    hosting = PricingFactory(plan__plan_code="web-pro", price=Decimal("9.99")).plan
+    PricingFactory(plan=hosting, duration="P12M", months=12, price=Decimal("95.88"))
+    backup = PricingFactory(plan__plan_code="web-backup", price=Decimal("1.00")).plan
+    PricingFactory(plan=backup, duration="P12M", months=12, price=Decimal("12.00"))
+    Addon.objects.create(plan=hosting, option=backup, family="backup")
+    item = api.post(f"/order/cart/{cart_id}/webHosting", {"planCode": "web-pro", "duration": "P1M"}).json()
+    body = {"itemId": item["itemId"], "planCode": "web-backup", "duration": "P1M"}
+    option = api.post(f"/order/cart/{cart_id}/webHosting/options", body).json()
+
+    assert api.put(f"/order/cart/{cart_id}/item/{item['itemId']}", {"duration": "P12M"}).status_code == 200
+    assert api.get(f"/order/cart/{cart_id}/item/{option['itemId']}").json()["duration"] == "P12M"
+    alone = api.put(f"/order/cart/{cart_id}/item/{option['itemId']}", {"duration": "P1M"})
+    assert_error(alone, 400)
+    assert CartItem.objects.get(pk=option["itemId"]).pricing.duration == "P12M"
