@@ -190,3 +190,15 @@ def test_bill_details_are_the_invoice_lines(api, customer):
     assert_error(api.get(f"/me/bill/{bill.number}/details/3"), 404)
     assert_error(api.get(f"/me/bill/{bill.number}/details/x"), 404)
     assert_error(api_for().get(f"/me/bill/{bill.number}/details"), 404)
+
+
+@DB
+def test_new_routes_follow_the_consumer_keys_access_rules(customer):
+    """A key granted `GET /me/order/*` reads the order's debt, but may neither pay it nor read /auth/details."""
+    order = free_order(customer)
+    api = api_for(customer, rules=[{"method": "GET", "path": "/me/order/*"}])
+    assert api.get(f"/me/order/{order.pk}/debt").status_code == 200
+    pay = api.post(f"/me/order/{order.pk}/payWithRegisteredPaymentMean", {"paymentMean": "fidelityAccount"})
+    assert_error(pay, 403, "NOT_GRANTED_CALL")
+    assert_error(api.get("/auth/details"), 403, "NOT_GRANTED_CALL")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.NOT_PAID
