@@ -20,7 +20,10 @@ class SubsidiaryAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Bank details for transfers"), {"fields": ["bank_holder", "bank_name", "bank_iban", "bank_account", "bank_bic"]}),
+        (
+            _("Bank details for transfers"),
+            {"fields": ["bank_holder", "bank_name", "bank_iban", "bank_account", "bank_bic"]},
+        ),
     ]
 
     def has_add_permission(self, request) -> bool:
