@@ -14,6 +14,7 @@ from ninja import Router
 
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
+from catalog.selectors import sold_alone
 from core.errors import InvalidInput, OrderError
 from orders.configurations import configurations_list
 from orders.models import Cart, CartItem
@@ -99,7 +100,7 @@ def get_cart(request, cart_id: str, *, now: datetime | None = None) -> Cart:
     return cart
 
 
-def _product(product: str) -> str:
+def product_family(product: str) -> str:
     family = PRODUCTS.get(product)
     if family is None:
         raise errors.not_found(f"Unknown product {product}")
@@ -355,9 +356,8 @@ def cart_checkout_route(request, cartId: CartId, body: Checkout = NO_OPTIONS):
 )
 def product_offers(request, cartId: CartId, product: ProductName, planCode: PlanCode | None = None):
     cart = get_cart(request, cartId)
-    pricings = Pricing.objects.select_related("plan").filter(
-        subsidiary=cart.subsidiary, plan__family=_product(product), plan__active=True
-    )
+    plans = sold_alone(Plan.objects.filter(family=product_family(product), active=True))
+    pricings = Pricing.objects.select_related("plan").filter(subsidiary=cart.subsidiary, plan__in=plans)
     if planCode:
         pricings = pricings.filter(plan__plan_code=planCode)
     pricings = pricings.order_by("plan__plan_code", "months", "pricing_mode", "pk")
@@ -373,7 +373,7 @@ def product_offers(request, cartId: CartId, product: ProductName, planCode: Plan
 )
 def product_add(request, body: ItemCreation, cartId: CartId, product: ProductName):
     cart = get_cart(request, cartId)
-    family = _product(product)
+    family = product_family(product)
     if not Plan.objects.filter(plan_code=body.planCode, family=family, active=True).exists():
         raise InvalidInput(
             _("Unknown plan “%(code)s” for %(product)s.") % {"code": body.planCode, "product": product},

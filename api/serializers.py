@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PaymentMethod, Subsidiary, User
 from catalog.models import Family, Pricing
+from catalog.selectors import PlanOption
 from core.localtime import zone
 from core.money import price_json
 from orders import history
@@ -294,7 +295,7 @@ def cart_item_json(item: CartItem, language: str) -> dict:
         "itemId": item.pk,
         "productId": pricing.plan.family,
         "duration": pricing.duration,
-        "options": [],
+        "options": list(item.options.order_by("pk").values_list("pk", flat=True)),
         "configurations": [c["id"] for c in configurations_list(item.configurations)],
         "prices": prices,
         "settings": settings,
@@ -302,6 +303,8 @@ def cart_item_json(item: CartItem, language: str) -> dict:
     if item.domain:  # OVHcloud's domain items: the offer taken and order.cart.DomainSettings
         item_json["offerId"] = domain_offer_id(pricing.plan.plan_code, pricing.pricing_mode)
         settings["domain"] = item.domain
+    if item.parent_id is not None:
+        item_json["parentItemId"] = item.parent_id
     return item_json
 
 
@@ -397,6 +400,22 @@ def offers_json(pricings: list[Pricing], subsidiary: Subsidiary, language: str) 
         )
         entry["prices"].extend(offer_prices(pricing, subsidiary.currency, language))
     return list(plans.values())
+
+
+def option_offers_json(options: list[PlanOption], subsidiary: Subsidiary, language: str) -> list[dict]:
+    """GenericOptionDefinition[]: a plan's options, each as an offer with its addon family's rules."""
+    return [
+        {
+            "planCode": option.addon.option.plan_code,
+            "productName": option.addon.option.name(language),
+            "productType": "cloud_service",
+            "family": option.addon.family,
+            "mandatory": option.addon.mandatory,
+            "exclusive": option.addon.exclusive,
+            "prices": [entry for p in option.pricings for entry in offer_prices(p, subsidiary.currency, language)],
+        }
+        for option in options
+    ]
 
 
 # --- quotes and placed orders (order.Order) -----------------------------------------------------------------

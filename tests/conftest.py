@@ -65,10 +65,10 @@ def _subsidiaries(request):
     transactional = marker.kwargs.get("transaction") or (marker.args and marker.args[0])
     request.getfixturevalue("transactional_db" if transactional else "db")
     from accounts.models import Subsidiary
-    from accounts.subsidiaries import subsidiary_rows
+    from accounts.subsidiaries import seller_values, subsidiary_rows
 
-    if not Subsidiary.objects.exists():
-        Subsidiary.objects.bulk_create(Subsidiary(**row) for row in subsidiary_rows())
+    if not Subsidiary.objects.exists():  # with their sellers, as the data migrations leave them
+        Subsidiary.objects.bulk_create(Subsidiary(**row, **seller_values(row["code"])) for row in subsidiary_rows())
 
 
 # --- postgres_only ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from catalog.models import Family, Plan, Pricing
 from orders.models import Cart as CartModel
 from orders.services.carts import MAX_QUANTITY
 
-from ..params import Boolean, DateTime, Documented, integer, text
+from ..params import MAX_ID, Boolean, DateTime, Documented, integer, text
 from ..serializers import PRODUCTS
 from .base import OvhBody, OvhType, Price, SubsidiaryCode
 from .billing import DateTimeText, DetailType
@@ -60,6 +60,7 @@ class Item(OvhType, title="order.cart.Item"):
     options: list[int]
     configurations: list[int]
     offerId: str | None = Field(None, description="Domain items: the offer taken")
+    parentItemId: int | None = Field(None, description="Options: the item they were added to")
     prices: list[ItemPrice]
     settings: ItemSettings
 
@@ -112,6 +113,16 @@ class ProductDefinition(OvhType, title="order.cart.GenericProductDefinition"):
     planCode: str
     productName: str
     productType: str
+    prices: list[OfferPrice]
+
+
+class OptionDefinition(OvhType, title="order.cart.GenericOptionDefinition"):
+    planCode: str
+    productName: str
+    productType: str
+    family: str
+    mandatory: bool
+    exclusive: bool
     prices: list[OfferPrice]
 
 
@@ -179,6 +190,14 @@ class DomainCreation(OvhBody, title="order.cart.GenericDomainCreation"):
     planCode: PlanCode | None = None
     pricingMode: PricingMode | None = None
     duration: Duration | None = None
+    quantity: Quantity | None = None
+
+
+class OptionCreation(OvhBody, title="order.cart.GenericOptionCreation"):
+    itemId: integer(ge=1, le=MAX_ID)
+    planCode: PlanCode
+    duration: Duration
+    pricingMode: PricingMode | None = None
     quantity: Quantity | None = None
 
 

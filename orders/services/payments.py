@@ -32,7 +32,8 @@ from .refunds import refund_full_payment
 UNSENT_AFTER = timedelta(minutes=10)
 
 
-def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: datetime) -> Payment:
+def _start_payment(*, order_id: int, account: User, method: PaymentMethod | None, now: datetime) -> Payment:
+    """The pending payment, committed; `method` None is a free order's settlement (no gateway, nothing charged)."""
     with transaction.atomic():
         order = Order.objects.locked().select_related("subsidiary").filter(account=account, pk=order_id).first()
         if order is None:
@@ -41,29 +42,41 @@ def _start_payment(*, order_id: int, account: User, method: PaymentMethod, now: 
             raise Conflict(_("This order is not awaiting payment."))
         if order.expires_at <= now:
             raise Conflict(_("This purchase order has expired. If you still want it, you will have to reorder."))
-        if method.account_id != account.pk:
-            raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
-        if not method.is_usable(local_date(now, order.subsidiary.time_zone)):
-            raise InvalidInput(
-                _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
-            )
+        if method is None:
+            _check_free(order)
+        else:
+            _check_method(order, account=account, method=method, now=now)
         if order.payments.filter(status__in=Payment.ACTIVE).exists():
             raise Conflict(_("A payment for this order is already in progress or received."))
-        if method.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
-            raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
         try:
             with transaction.atomic():
                 return Payment.objects.create(
                     order=order,
                     method=method,
-                    kind=method.kind,
-                    token=method.token,
+                    kind=method.kind if method else PaymentKind.FREE,
+                    token=method.token if method else "",
                     amount=order.total_gross,
                     currency=order.currency,
                     idempotency_key=f"pay-{order.pk}-{uuid.uuid4().hex}",
                 )
         except IntegrityError:
             raise Conflict(_("A payment for this order is already in progress or received.")) from None
+
+
+def _check_method(order: Order, *, account: User, method: PaymentMethod, now: datetime) -> None:
+    if method.account_id != account.pk:
+        raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
+    if not method.is_usable(local_date(now, order.subsidiary.time_zone)):
+        raise InvalidInput(
+            _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
+        )
+    if method.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
+        raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
+
+
+def _check_free(order: Order) -> None:
+    if order.total_gross != 0:
+        raise InvalidInput(_("Only an order whose total is zero can be settled without paying."), field="paymentMean")
 
 
 def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datetime | None = None) -> Payment:
@@ -79,6 +92,14 @@ def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datet
         )
     except GatewayError as error:
         result = GatewayResult(status="declined", reference="", message=str(error), settles_at=None)
+    return payment_record_result(payment_id=payment.pk, result=result, now=now)
+
+
+def order_settle_free(*, order_id: int, account: User, now: datetime | None = None) -> Payment:
+    """Settle an order whose total is zero, as OVHcloud's fidelity account does: no gateway, the order goes on."""
+    now = now or timezone.now()
+    payment = _start_payment(order_id=order_id, account=account, method=None, now=now)
+    result = GatewayResult(status="succeeded", reference=f"free-{payment.pk}", settles_at=now)
     return payment_record_result(payment_id=payment.pk, result=result, now=now)
 
 
