@@ -250,6 +250,8 @@ API_BODY = {
     "value": "b",
     "description": "d",
     "domain": "a.fr",
+    "paymentMean": "creditCard",
+    "itemId": 1,
 }
 
 
