@@ -11,7 +11,9 @@ operation_id="getMeOrder", summary="…")` on `def order_get(request, orderId: A
 carry OVHcloud's names and a converter (`apiid`, `segment`: api/urls.py); a body is one OvhBody parameter
 (with a default instance when all its fields are optional, so that an empty body is valid); query
 parameters are typed arguments. `request.auth` is the `Caller`. Raise ApiError, InvalidInput, Conflict:
-errors.HANDLERS answers them. Return the serializer's dict: the response schema checks it.
+errors.HANDLERS answers them. Return the serializer's dict: the response schema checks it. A list route
+that also answers pages of objects (api/paging.py) takes `openapi_extra=PAGES` and returns `page_response(...)`.
+The v1 schema documents (/me.json…) are converted from this module's document by api/schema_docs.py.
 """
 
 import functools

@@ -8,7 +8,7 @@ the cart's, whose `{product}` would match `domain`.
 """
 
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 
 from core.errors import InvalidInput
 from orders.domains import domain_lookup
@@ -21,6 +21,8 @@ from .serializers import cart_item_json, domain_offer_id, domain_offers_json
 from .signing import ANYONE_OR_SIGNED
 
 router = Router(tags=["cart"], auth=ANYONE_OR_SIGNED)
+# Documented as optional: a missing name is a 400 only once the cart is found (another's cart is a 404 first).
+REQUIRED = "Required (a 400 names it when missing)"
 
 
 @router.get(
@@ -29,7 +31,7 @@ router = Router(tags=["cart"], auth=ANYONE_OR_SIGNED)
     operation_id="getOrderCartDomain",
     summary="The offers for a domain name, and whether the registry has it free",
 )
-def domain_offers(request, cartId: CartId, domain: DomainName | None = None):
+def domain_offers(request, cartId: CartId, domain: DomainName | None = Query(None, description=REQUIRED)):
     """`domain` is required, checked once the cart is found: another customer's cart is a 404 first."""
     cart = get_cart(request, cartId)
     if domain is None:

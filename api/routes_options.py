@@ -1,12 +1,13 @@
 """/order/cart/{cartId}/{product}/options: a plan's options (catalog addons), added as child items of its item."""
 
-from ninja import Router
+from ninja import Query, Router
 
 from catalog.selectors import plan_options
 from orders.services.carts import cart_add_option
 
 from . import errors
 from .routes_cart import CART, find_item, get_cart, product_family, request_language
+from .routes_domain import REQUIRED
 from .schemas.cart import CartId, Item, OptionCreation, OptionDefinition, PlanCode, ProductName
 from .serializers import cart_item_json, option_offers_json
 from .signing import ANYONE_OR_SIGNED
@@ -21,7 +22,9 @@ OPTIONS = CART + "/{segment:product}/options"
     operation_id="getOrderCartProductOptions",
     summary="Options of a plan (catalog addons) in the cart's subsidiary",
 )
-def product_options(request, cartId: CartId, product: ProductName, planCode: PlanCode | None = None):
+def product_options(
+    request, cartId: CartId, product: ProductName, planCode: PlanCode | None = Query(None, description=REQUIRED)
+):
     """GenericOptionDefinition[] of `planCode` (required, as in OVHcloud's schema, checked once the cart is
     found: another customer's cart is a 404 first)."""
     cart = get_cart(request, cartId)
