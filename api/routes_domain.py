@@ -16,13 +16,11 @@ from orders.services.carts import cart_add_item
 
 from . import errors
 from .routes_cart import CART, find_item, get_cart, request_language
-from .schemas.cart import CartId, DomainCreation, DomainName, Item, ProductInformation
+from .schemas.cart import CHECKED_AFTER_CART, CartId, DomainCreation, DomainName, Item, ProductInformation
 from .serializers import cart_item_json, domain_offer_id, domain_offers_json
 from .signing import ANYONE_OR_SIGNED
 
 router = Router(tags=["cart"], auth=ANYONE_OR_SIGNED)
-# Documented as optional: a missing name is a 400 only once the cart is found (another's cart is a 404 first).
-REQUIRED = "Required (a 400 names it when missing)"
 
 
 @router.get(
@@ -31,7 +29,7 @@ REQUIRED = "Required (a 400 names it when missing)"
     operation_id="getOrderCartDomain",
     summary="The offers for a domain name, and whether the registry has it free",
 )
-def domain_offers(request, cartId: CartId, domain: DomainName | None = Query(None, description=REQUIRED)):
+def domain_offers(request, cartId: CartId, domain: DomainName | None = Query(None, description=CHECKED_AFTER_CART)):
     """`domain` is required, checked once the cart is found: another customer's cart is a 404 first."""
     cart = get_cart(request, cartId)
     if domain is None:

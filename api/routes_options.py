@@ -7,8 +7,7 @@ from orders.services.carts import cart_add_option
 
 from . import errors
 from .routes_cart import CART, find_item, get_cart, product_family, request_language
-from .routes_domain import REQUIRED
-from .schemas.cart import CartId, Item, OptionCreation, OptionDefinition, PlanCode, ProductName
+from .schemas.cart import CHECKED_AFTER_CART, CartId, Item, OptionCreation, OptionDefinition, PlanCode, ProductName
 from .serializers import cart_item_json, option_offers_json
 from .signing import ANYONE_OR_SIGNED
 
@@ -23,7 +22,10 @@ OPTIONS = CART + "/{segment:product}/options"
     summary="Options of a plan (catalog addons) in the cart's subsidiary",
 )
 def product_options(
-    request, cartId: CartId, product: ProductName, planCode: PlanCode | None = Query(None, description=REQUIRED)
+    request,
+    cartId: CartId,
+    product: ProductName,
+    planCode: PlanCode | None = Query(None, description=CHECKED_AFTER_CART),
 ):
     """GenericOptionDefinition[] of `planCode` (required, as in OVHcloud's schema, checked once the cart is
     found: another customer's cart is a 404 first)."""

@@ -23,6 +23,9 @@ DomainName = text(300)
 
 
 CartId = Annotated[str, Documented(format="uuid")]
+# A query parameter documented as optional, though required: missing, it is a 400 only once the cart is found
+# (another customer's cart is a 404 first, as for every object route).
+CHECKED_AFTER_CART = "Required (a 400 names it when missing)"
 ProductName = Annotated[
     str,
     Documented(
