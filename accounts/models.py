@@ -9,7 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from payments.iban import IBAN_MAX_LENGTH, normalise_iban
-from payments.kinds import PaymentKind
+from payments.kinds import SAVED_KINDS, PaymentKind
 
 
 class LegalForm(models.TextChoices):
@@ -156,7 +156,7 @@ class PaymentMethod(models.Model):
         BLOCKED = "BLOCKED", _("Blocked")
 
     account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="payment_methods")
-    kind = models.CharField(max_length=20, choices=PaymentKind)
+    kind = models.CharField(max_length=20, choices=SAVED_KINDS)
     label = models.CharField(max_length=100, help_text=_("What the customer sees, e.g. 'Visa •••• 4242'."))
     token = models.CharField(max_length=100)
     expires_on = models.DateField(null=True, blank=True)

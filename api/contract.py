@@ -11,7 +11,9 @@ operation_id="getMeOrder", summary="…")` on `def order_get(request, orderId: A
 carry OVHcloud's names and a converter (`apiid`, `segment`: api/urls.py); a body is one OvhBody parameter
 (with a default instance when all its fields are optional, so that an empty body is valid); query
 parameters are typed arguments. `request.auth` is the `Caller`. Raise ApiError, InvalidInput, Conflict:
-errors.HANDLERS answers them. Return the serializer's dict: the response schema checks it.
+errors.HANDLERS answers them. Return the serializer's dict: the response schema checks it. A list route
+that also answers pages of objects (api/paging.py) takes `openapi_extra=PAGES` and returns `page_response(...)`.
+The v1 schema documents (/me.json…) are converted from this module's document by api/schema_docs.py.
 """
 
 import functools
@@ -27,7 +29,18 @@ from ninja.errors import ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from . import errors, routes_auth, routes_cart, routes_catalog, routes_me, routes_orders
+from . import (
+    errors,
+    routes_auth,
+    routes_billing,
+    routes_cart,
+    routes_catalog,
+    routes_domain,
+    routes_me,
+    routes_options,
+    routes_orders,
+    schema_docs,
+)
 from .params import OvhParser
 from .schemas.base import Error, OvhBody, OvhType
 from .signing import PUBLIC
@@ -42,11 +55,41 @@ def openapi_json(request):
     return document()
 
 
+class V1Document(OvhType, title="api.V1Document"):
+    """OVHcloud's v1 schema document of one resource (api/schema_docs.py)."""
+
+    apiVersion: str
+    swaggerVersion: str
+    basePath: str
+    resourcePath: str
+    apis: list[dict[str, Any]]
+    models: dict[str, Any]
+
+
+def _v1_route(resource: str) -> None:
+    @meta.get(
+        f"/{resource}.json",
+        auth=PUBLIC,
+        response=V1Document,
+        operation_id=f"get{resource.title()}Schema",
+        summary=f"OVHcloud's v1 schema document of /{resource} (apis, models), derived from this one",
+    )
+    def v1_document(request):
+        return schema_docs.schema_document(document(), f"/{resource}")
+
+
+for _resource in ("auth", "me", "order"):
+    _v1_route(_resource)
+
+
 ROUTERS = (
     meta,
     routes_auth.router,
     routes_me.router,
     routes_orders.router,
+    routes_billing.router,
+    routes_options.router,
+    routes_domain.router,  # before the cart's `{product}`
     routes_cart.router,
     routes_catalog.router,
 )

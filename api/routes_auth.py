@@ -7,7 +7,7 @@ from ninja import Router
 
 from . import credentials
 from .models import ConsumerKey
-from .schemas.auth import Credential, CredentialRequest, CurrentCredential
+from .schemas.auth import Credential, CredentialRequest, CurrentCredential, Details
 from .schemas.base import Null
 from .serializers import absolute, iso
 from .signing import APPLICATION_KEY, PUBLIC, SIGNED_CALL
@@ -74,3 +74,21 @@ def current_credential(request):
 def logout(request):
     credentials.consumer_key_revoke(consumer=request.auth.consumer)
     return None
+
+
+@router.get(
+    "/auth/details", auth=SIGNED_CALL, response=Details, operation_id="getAuthDetails", summary="Who signed this call"
+)
+def auth_details(request):
+    """auth.Details: who signed this call; the Terraform provider reads `account` at start-up (ovh/config.go)."""
+    caller = request.auth
+    account = caller.account
+    return {
+        "account": account.handle,
+        "allowedRoutes": caller.consumer.access_rules,
+        "description": caller.application.name,
+        "identities": [f"urn:v1:eu:identity:account:{account.handle}"],
+        "method": "account",
+        "roles": [],
+        "user": None,
+    }

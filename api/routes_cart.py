@@ -14,6 +14,7 @@ from ninja import Router
 
 from accounts.models import PaymentMethod
 from catalog.models import Plan, Pricing
+from catalog.selectors import sold_alone
 from core.errors import InvalidInput, OrderError
 from orders.configurations import configurations_list
 from orders.models import Cart, CartItem
@@ -71,7 +72,7 @@ CONFIGURATION = ITEM + "/configuration/{apiid:configurationId}"
 UNCHANGED_CART, UNCHANGED_ITEM, NO_OPTIONS = CartUpdate(), ItemUpdate(), Checkout()
 
 
-def _language(request, cart: Cart) -> str:
+def request_language(request, cart: Cart) -> str:
     """The account's language; anonymously, the Accept-Language asked for, else the subsidiary's."""
     account = request.auth.account
     if account is not None:
@@ -99,7 +100,7 @@ def get_cart(request, cart_id: str, *, now: datetime | None = None) -> Cart:
     return cart
 
 
-def _product(product: str) -> str:
+def product_family(product: str) -> str:
     family = PRODUCTS.get(product)
     if family is None:
         raise errors.not_found(f"Unknown product {product}")
@@ -170,7 +171,7 @@ def cart_assign_route(request, cartId: CartId, body: Empty = NO_BODY):
 # --- items ---------------------------------------------------------------------------------------------------
 
 
-def _item(cart: Cart, item_id: int) -> CartItem:
+def find_item(cart: Cart, item_id: int) -> CartItem:
     item = CartItem.objects.select_related("pricing__plan", "cart__subsidiary").filter(cart=cart, pk=item_id).first()
     if item is None:
         raise errors.not_found("This item does not exist")
@@ -182,29 +183,30 @@ def item_list(request, cartId: CartId):
     return list(get_cart(request, cartId).items.order_by("pk").values_list("pk", flat=True))
 
 
-@router.get(ITEM, response=Item, operation_id="getOrderCartItem", summary="One item")
+@router.get(ITEM, response=Item, exclude_unset=True, operation_id="getOrderCartItem", summary="One item")
 def item_get(request, itemId: ApiId, cartId: CartId):
     cart = get_cart(request, cartId)
-    return cart_item_json(_item(cart, itemId), _language(request, cart))
+    return cart_item_json(find_item(cart, itemId), request_language(request, cart))
 
 
 @router.put(
     ITEM,
     response=Item,
+    exclude_unset=True,
     operation_id="putOrderCartItem",
     summary="Change an item's duration (same plan and pricing mode) or quantity",
 )
 def item_put(request, itemId: ApiId, cartId: CartId, body: ItemUpdate = UNCHANGED_ITEM):
     cart = get_cart(request, cartId)
-    _item(cart, itemId)
+    find_item(cart, itemId)
     cart_update_item(cart=cart, item_id=itemId, duration=body.duration, quantity=body.quantity)
-    return cart_item_json(_item(cart, itemId), _language(request, cart))
+    return cart_item_json(find_item(cart, itemId), request_language(request, cart))
 
 
 @router.delete(ITEM, response=Null, operation_id="deleteOrderCartItem", summary="Remove an item")
 def item_delete(request, itemId: ApiId, cartId: CartId):
     cart = get_cart(request, cartId)
-    _item(cart, itemId)
+    find_item(cart, itemId)
     cart_remove_item(cart=cart, item_id=itemId)
     return None
 
@@ -216,7 +218,7 @@ def item_delete(request, itemId: ApiId, cartId: CartId):
     summary="Configurations the item needs (none for our plans)",
 )
 def item_required_configuration(request, itemId: ApiId, cartId: CartId):
-    _item(get_cart(request, cartId), itemId)
+    find_item(get_cart(request, cartId), itemId)
     return []
 
 
@@ -230,7 +232,7 @@ def item_required_configuration(request, itemId: ApiId, cartId: CartId):
     summary="Ids of the item's configurations",
 )
 def configuration_list(request, itemId: ApiId, cartId: CartId):
-    item = _item(get_cart(request, cartId), itemId)
+    item = find_item(get_cart(request, cartId), itemId)
     return [c["id"] for c in configurations_list(item.configurations)]
 
 
@@ -242,7 +244,7 @@ def configuration_list(request, itemId: ApiId, cartId: CartId):
 )
 def configuration_add(request, itemId: ApiId, body: ConfigurationCreation, cartId: CartId):
     cart = get_cart(request, cartId)
-    _item(cart, itemId)
+    find_item(cart, itemId)
     if not body.label.strip():
         raise InvalidInput(_("The label cannot be empty."), field="label")
 
@@ -270,7 +272,7 @@ def _configuration(item: CartItem, configuration_id: int) -> dict:
     summary="One configuration",
 )
 def configuration_get(request, itemId: ApiId, configurationId: ApiId, cartId: CartId):
-    return _configuration(_item(get_cart(request, cartId), itemId), configurationId)
+    return _configuration(find_item(get_cart(request, cartId), itemId), configurationId)
 
 
 @router.delete(
@@ -281,7 +283,7 @@ def configuration_get(request, itemId: ApiId, configurationId: ApiId, cartId: Ca
 )
 def configuration_delete(request, itemId: ApiId, configurationId: ApiId, cartId: CartId):
     cart = get_cart(request, cartId)
-    _configuration(_item(cart, itemId), configurationId)
+    _configuration(find_item(cart, itemId), configurationId)
 
     def remove(configurations: list) -> None:
         configurations[:] = [c for c in configurations if c["id"] != configurationId]
@@ -294,7 +296,7 @@ def configuration_delete(request, itemId: ApiId, configurationId: ApiId, cartId:
 
 
 def _quote(request, cart: Cart, *, contracts: bool) -> dict:
-    language = _language(request, cart)
+    language = request_language(request, cart)
     items = list(cart.items.select_related("pricing__plan").order_by("pk"))
     return quote_json(cart_quote(cart=cart, language=language), items, language, contracts=contracts)
 
@@ -354,19 +356,24 @@ def cart_checkout_route(request, cartId: CartId, body: Checkout = NO_OPTIONS):
 )
 def product_offers(request, cartId: CartId, product: ProductName, planCode: PlanCode | None = None):
     cart = get_cart(request, cartId)
-    pricings = Pricing.objects.select_related("plan").filter(
-        subsidiary=cart.subsidiary, plan__family=_product(product), plan__active=True
-    )
+    plans = sold_alone(Plan.objects.filter(family=product_family(product), active=True))
+    pricings = Pricing.objects.select_related("plan").filter(subsidiary=cart.subsidiary, plan__in=plans)
     if planCode:
         pricings = pricings.filter(plan__plan_code=planCode)
     pricings = pricings.order_by("plan__plan_code", "months", "pricing_mode", "pk")
-    return offers_json(list(pricings), cart.subsidiary, _language(request, cart))
+    return offers_json(list(pricings), cart.subsidiary, request_language(request, cart))
 
 
-@router.post(CART + "/{segment:product}", response=Item, operation_id="postOrderCartProduct", summary="Add an item")
+@router.post(
+    CART + "/{segment:product}",
+    response=Item,
+    exclude_unset=True,
+    operation_id="postOrderCartProduct",
+    summary="Add an item",
+)
 def product_add(request, body: ItemCreation, cartId: CartId, product: ProductName):
     cart = get_cart(request, cartId)
-    family = _product(product)
+    family = product_family(product)
     if not Plan.objects.filter(plan_code=body.planCode, family=family, active=True).exists():
         raise InvalidInput(
             _("Unknown plan “%(code)s” for %(product)s.") % {"code": body.planCode, "product": product},
@@ -379,4 +386,4 @@ def product_add(request, body: ItemCreation, cartId: CartId, product: ProductNam
         pricing_mode=body.pricingMode or "default",
         quantity=1 if body.quantity is None else body.quantity,
     )
-    return cart_item_json(_item(cart, item.pk), _language(request, cart))
+    return cart_item_json(find_item(cart, item.pk), request_language(request, cart))

@@ -1,13 +1,13 @@
 """/me: the customer, their payment methods, bills and refunds."""
 
-from ninja import Router
+from ninja import Query, Router
 
 from accounts.models import PaymentMethod
 from core.localtime import local_today
 from orders.models import Invoice, Refund
 
 from . import errors
-from .params import ApiId
+from .params import ApiId, DateTime
 from .schemas.billing import Bill, Nichandle, PaymentStatus, PaymentType
 from .schemas.billing import PaymentMethod as PaymentMethodSchema
 from .schemas.billing import Refund as RefundSchema
@@ -85,8 +85,21 @@ def _bills(account):
 
 
 @router.get("/me/bill", response=list[str], operation_id="getMeBills", summary="Ids of the customer's bills")
-def bill_list(request):
-    return list(_bills(request.auth.account).order_by("pk").values_list("number", flat=True))
+def bill_list(
+    request,
+    orderId: ApiId | None = None,
+    date_from: DateTime | None = Query(None, alias="date.from"),
+    date_to: DateTime | None = Query(None, alias="date.to"),
+):
+    """Filtered as OVHcloud's me.json names them: `orderId`, `date.from` and `date.to` (issue dates)."""
+    bills = _bills(request.auth.account)
+    if orderId is not None:
+        bills = bills.filter(order_id=orderId)
+    if date_from:
+        bills = bills.filter(issued_at__gte=date_from)
+    if date_to:
+        bills = bills.filter(issued_at__lte=date_to)
+    return list(bills.order_by("pk").values_list("number", flat=True))
 
 
 @router.get("/me/bill/{segment:billId}", response=Bill, operation_id="getMeBill", summary="One bill")

@@ -1,5 +1,7 @@
 """/me/order: the customer's purchase orders, read through the selectors, acted on through the services."""
 
+import functools
+
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -8,12 +10,13 @@ from core.client_ip import evidence_ip
 from core.errors import InvalidInput
 from core.localtime import local_today
 from orders.models import Invoice, OrderLine, OrderStatus, Payment
-from orders.selectors import account_order, account_orders
+from orders.selectors import WITHDRAWAL_PREFETCH, account_order, account_orders
 from orders.services.consents import Evidence, order_waive_retraction
 from orders.services.payments import order_pay
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
 
 from . import errors
+from .paging import PAGES, page_response, wants_pages
 from .params import ApiId, DateTime
 from .schemas.base import Null
 from .schemas.billing import (
@@ -43,6 +46,9 @@ from .signing import SIGNED_CALL
 router = Router(tags=["order"], auth=SIGNED_CALL)
 ORDER = "/me/order/{apiid:orderId}"
 DETAIL = ORDER + "/details/{apiid:orderDetailId}"
+# The fields a page of objects can be sorted by (X-Pagination-Sort), as columns.
+ORDER_SORTS = {"date": ("created_at", "pk"), "orderId": ("pk",), "priceWithTax.value": ("total_gross", "pk")}
+DETAIL_SORTS = {"orderDetailId": ("pk",), "description": ("description", "pk")}
 
 
 def api_evidence(request) -> Evidence:
@@ -57,12 +63,17 @@ def api_evidence(request) -> Evidence:
     )
 
 
-def _order(request, order_id: int):
+def order_of(request, order_id: int):
+    """One of the caller's orders (with `is_expired`), or 404."""
     return account_order(account=request.auth.account, order_id=order_id, now=timezone.now())
 
 
 @router.get(
-    "/me/order", response=list[int], operation_id="getMeOrders", summary="Ids of the customer's orders, ascending"
+    "/me/order",
+    response=list[int] | list[BillingOrder],
+    openapi_extra=PAGES,
+    operation_id="getMeOrders",
+    summary="Ids of the customer's orders, ascending (with X-Pagination-Mode, pages of billing.Order)",
 )
 def order_list(
     request,
@@ -74,12 +85,17 @@ def order_list(
         orders = orders.filter(created_at__gte=date_from)
     if date_to:
         orders = orders.filter(created_at__lte=date_to)
-    return list(orders.order_by("pk").values_list("pk", flat=True))
+    orders = orders.order_by("pk")
+    if wants_pages(request):
+        now = timezone.now()
+        orders = orders.prefetch_related(*WITHDRAWAL_PREFETCH)  # what order_json's retractionDate reads
+        return page_response(request, orders, lambda order: order_json(order, now=now), BillingOrder, ORDER_SORTS)
+    return list(orders.values_list("pk", flat=True))
 
 
 @router.get(ORDER, response=BillingOrder, operation_id="getMeOrder", summary="A purchase order")
 def order_get(request, orderId: ApiId):
-    return order_json(_order(request, orderId), now=timezone.now())
+    return order_json(order_of(request, orderId), now=timezone.now())
 
 
 @router.get(
@@ -90,7 +106,7 @@ def order_get(request, orderId: ApiId):
 )
 def order_status(request, orderId: ApiId):
     """An unpaid order past its expiry counts as cancelled before the sweep marks it."""
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     return OrderStatus.CANCELLED.value if order.is_expired else order.status
 
 
@@ -98,14 +114,23 @@ def order_status(request, orderId: ApiId):
     ORDER + "/followUp", response=list[FollowUp], operation_id="getMeOrderFollowUp", summary="The four tracking steps"
 )
 def order_follow_up(request, orderId: ApiId):
-    return follow_up_json(_order(request, orderId))
+    return follow_up_json(order_of(request, orderId))
 
 
 @router.get(
-    ORDER + "/details", response=list[int], operation_id="getMeOrderDetails", summary="Ids of the order's lines"
+    ORDER + "/details",
+    response=list[int] | list[BillingOrderDetail],
+    openapi_extra=PAGES,
+    operation_id="getMeOrderDetails",
+    summary="Ids of the order's lines (with X-Pagination-Mode, pages of billing.OrderDetail)",
 )
 def order_details(request, orderId: ApiId):
-    return list(_order(request, orderId).lines.order_by("pk").values_list("pk", flat=True))
+    order = order_of(request, orderId)
+    lines = order.lines.select_related("plan").order_by("pk")
+    if wants_pages(request):
+        serialize = functools.partial(order_detail_json, order)
+        return page_response(request, lines, serialize, BillingOrderDetail, DETAIL_SORTS)
+    return list(lines.values_list("pk", flat=True))
 
 
 def _line(order, detail_id: int) -> OrderLine:
@@ -117,7 +142,7 @@ def _line(order, detail_id: int) -> OrderLine:
 
 @router.get(DETAIL, response=BillingOrderDetail, operation_id="getMeOrderDetail", summary="One line")
 def order_detail(request, orderId: ApiId, orderDetailId: ApiId):
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     return order_detail_json(order, _line(order, orderDetailId))
 
 
@@ -128,7 +153,7 @@ def order_detail(request, orderId: ApiId, orderDetailId: ApiId):
     summary="What the line orders (plan, duration, configurations)",
 )
 def order_detail_extension(request, orderId: ApiId, orderDetailId: ApiId):
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     return item_detail_json(order, _line(order, orderDetailId))
 
 
@@ -139,7 +164,7 @@ def order_detail_extension(request, orderId: ApiId, orderDetailId: ApiId):
     summary="The order's latest refund, else its bill (404 if neither)",
 )
 def order_associated_object(request, orderId: ApiId):
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     refund = order.refunds.order_by("-created_at", "-pk").first()
     if refund is not None:
         return {"id": str(refund.pk), "type": "Refund"}
@@ -156,7 +181,7 @@ def order_associated_object(request, orderId: ApiId):
     summary="Payment methods that can pay this order",
 )
 def order_payment_methods(request, orderId: ApiId):
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     account = request.auth.account
     today = local_today(order.subsidiary.time_zone)
     offered = order.subsidiary.payment_kinds_offered(account.legal_form)
@@ -177,7 +202,7 @@ def order_payment_methods(request, orderId: ApiId):
     summary="Pay the order with a registered payment method",
 )
 def order_pay_route(request, orderId: ApiId, body: Pay):
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     account = request.auth.account
     method = PaymentMethod.objects.filter(account=account, pk=body.paymentMethod.id).first()
     if method is None:
@@ -186,10 +211,15 @@ def order_pay_route(request, orderId: ApiId, body: Pay):
             "account pays on the order's url.",
             field="paymentMethod",
         )
+    charge(order, account, method)
+    return None
+
+
+def charge(order, account, method: PaymentMethod) -> None:
+    """Pay the order with `method`; a declined payment is a 400 with the bank's reason."""
     payment = order_pay(order_id=order.pk, account=account, method=method)
     if payment.status == Payment.Status.FAILED:
         raise errors.bad_request(f"The payment was declined: {payment.failure_reason}")
-    return None
 
 
 @router.post(
@@ -199,7 +229,7 @@ def order_pay_route(request, orderId: ApiId, body: Pay):
     summary="Withdraw from the contract (the call is the confirmation)",
 )
 def order_retraction(request, orderId: ApiId, body: Retraction):
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     order_withdraw(
         order_id=order.pk,
         request=WithdrawalRequest(confirmed=True, reason=body.reason, comment=body.comment or "", iban=body.iban or ""),
@@ -217,6 +247,6 @@ def order_retraction(request, orderId: ApiId, body: Retraction):
 )
 def order_waive_retraction_route(request, orderId: ApiId, body: Empty = NO_BODY):
     """Record the express request (and acknowledgement) now; it takes nothing away by itself."""
-    order = _order(request, orderId)
+    order = order_of(request, orderId)
     order_waive_retraction(order=order, evidence=api_evidence(request), now=timezone.now())
     return None

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PaymentMethod, Subsidiary, User
 from catalog.models import Family, Pricing
+from catalog.selectors import PlanOption
 from core.localtime import zone
 from core.money import price_json
 from orders import history
 from orders.configurations import configurations_list
+from orders.domains import DomainAnswer
 from orders.followup import follow_up
 from orders.legal import legal_text
 from orders.models import Cart, CartItem, Invoice, Order, OrderLine, Refund
@@ -132,11 +134,12 @@ def order_json(order: Order, *, now: datetime) -> dict:
 
 
 def service_name(order: Order, line: OrderLine) -> str:
-    """The delivered service's name for a line (an installation line shares its rental's), else "*"."""
+    """The delivered service's name for a line (an installation line shares its rental's), else the domain name
+    being bought, else "*"."""
     for candidate in order.lines.all():
         if candidate.group == line.group and candidate.kind == OrderLine.Kind.DURATION:
             service = getattr(candidate, "service", None)
-            return service.name if service is not None else "*"
+            return service.name if service is not None else candidate.domain or "*"
     return "*"
 
 
@@ -289,16 +292,59 @@ def cart_item_json(item: CartItem, language: str) -> dict:
         prices.append({"label": "FEE", "price": price(fee, currency, language)})
     prices.append({"label": "RENEW", "price": price(rental, currency, language)})
     prices.append({"label": "TOTAL", "price": price(rental + fee, currency, language)})
-    return {
+    settings = {"planCode": pricing.plan.plan_code, "pricingMode": pricing.pricing_mode, "quantity": quantity}
+    item_json = {
         "cartId": str(item.cart_id),
         "itemId": item.pk,
         "productId": pricing.plan.family,
         "duration": pricing.duration,
-        "options": [],
+        "options": list(item.options.order_by("pk").values_list("pk", flat=True)),
         "configurations": [c["id"] for c in configurations_list(item.configurations)],
         "prices": prices,
-        "settings": {"planCode": pricing.plan.plan_code, "pricingMode": pricing.pricing_mode, "quantity": quantity},
+        "settings": settings,
     }
+    if item.domain:  # OVHcloud's domain items: the offer taken and order.cart.DomainSettings
+        item_json["offerId"] = domain_offer_id(pricing.plan.plan_code, pricing.pricing_mode)
+        settings["domain"] = item.domain
+    if item.parent_id is not None:
+        item_json["parentItemId"] = item.parent_id
+    return item_json
+
+
+def domain_offer_id(plan_code: str, pricing_mode: str) -> str:
+    """A domain offer is a plan's pricing mode; its id names both, so that adding it needs nothing else."""
+    return f"{plan_code}-{pricing_mode}"
+
+
+def domain_offers_json(answer: DomainAnswer, currency: str, language: str) -> list[dict]:
+    """order.cart.ProductInformation[]: one offer per pricing mode of the plan that registers the name."""
+    modes: dict[str, list[Pricing]] = {}
+    for pricing in answer.pricings:
+        modes.setdefault(pricing.pricing_mode, []).append(pricing)
+    offers = []
+    for mode, pricings in modes.items():
+        first = min(pricings, key=lambda pricing: pricing.months)  # the prices shown are its shortest duration's
+        offers.append(
+            {
+                "action": "create",
+                "configurations": [],
+                "deliveryTime": "",
+                "duration": [pricing.duration for pricing in sorted(pricings, key=lambda pricing: pricing.months)],
+                "offerId": domain_offer_id(answer.plan.plan_code, mode),
+                "orderable": answer.available,
+                "phase": "normal",
+                "prices": [
+                    {"label": "PRICE", "price": price(first.price, currency, language)},
+                    {"label": "FEE", "price": price(first.installation_fee, currency, language)},
+                    {"label": "RENEW", "price": price(first.price, currency, language)},
+                    {"label": "TOTAL", "price": price(first.price + first.installation_fee, currency, language)},
+                ],
+                "pricingMode": mode,
+                "productId": Family.DOMAIN.value,
+                "quantityMax": 1,
+            }
+        )
+    return offers
 
 
 def offer_prices(pricing: Pricing, currency: str, language: str) -> list[dict]:
@@ -357,6 +403,22 @@ def offers_json(pricings: list[Pricing], subsidiary: Subsidiary, language: str) 
         )
         entry["prices"].extend(offer_prices(pricing, subsidiary.currency, language))
     return list(plans.values())
+
+
+def option_offers_json(options: list[PlanOption], subsidiary: Subsidiary, language: str) -> list[dict]:
+    """GenericOptionDefinition[]: a plan's options, each as an offer with its addon family's rules."""
+    return [
+        {
+            "planCode": option.addon.option.plan_code,
+            "productName": option.addon.option.name(language),
+            "productType": "cloud_service",
+            "family": option.addon.family,
+            "mandatory": option.addon.mandatory,
+            "exclusive": option.addon.exclusive,
+            "prices": [entry for p in option.pricings for entry in offer_prices(p, subsidiary.currency, language)],
+        }
+        for option in options
+    ]
 
 
 # --- quotes and placed orders (order.Order) -----------------------------------------------------------------
@@ -425,7 +487,7 @@ def quote_json(
                 "cartItemID": item_ids.get(line.group),
                 "description": line.description,
                 "detailType": line.kind,
-                "domain": "*",
+                "domain": line.domain or "*",
                 "quantity": line.quantity,
                 "unitPrice": price(line.unit_price, currency, language),
                 "totalPrice": price(line.net_total, currency, language),
@@ -458,7 +520,7 @@ def placed_order_json(order: Order, language: str) -> dict:
                 "cartItemID": None,
                 "description": line.description,
                 "detailType": line.kind,
-                "domain": "*",
+                "domain": line.domain or "*",
                 "quantity": line.quantity,
                 "unitPrice": price(line.unit_price, currency, language),
                 "totalPrice": price(line.net_total, currency, language),

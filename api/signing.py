@@ -2,7 +2,7 @@
 
 X-Ovh-Signature = "$1$" + sha1(AS + "+" + CK + "+" + METHOD + "+" + URL + "+" + BODY + "+" + TIMESTAMP), where
 URL is the configured public base URL plus the raw path and query string the client sent, so that a
-proxy in front of the server cannot change what was signed.
+proxy in front of the server cannot change what was signed (the base's port may be left out: see signed_urls).
 """
 
 import hashlib
@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -72,15 +73,20 @@ def api_path(request) -> str:
     return path[len(API_PREFIX) :] if path.startswith(API_PREFIX + "/") else path
 
 
-def signed_url(request) -> str:
-    """Public base URL + the raw path and query string as the client sent them."""
+def signed_urls(request) -> list[str]:
+    """Public base URL + the raw path and query string as the client sent them; and when the base names a port, the
+    same without it, as OVHcloud's Node.js client signs `https://host/…` whatever port it connects to."""
     raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")  # gunicorn, uWSGI
     if not raw or not raw.startswith("/"):
         raw = escape_uri_path(request.path)
         query = request.META.get("QUERY_STRING", "")
         if query:
             raw += "?" + query
-    return settings.PUBLIC_BASE_URL.rstrip("/") + raw
+    base = urlsplit(settings.PUBLIC_BASE_URL.rstrip("/"))
+    urls = [base.geturl() + raw]
+    if base.port is not None:
+        urls.append(base._replace(netloc=base.netloc.rsplit(":", 1)[0]).geturl() + raw)
+    return urls
 
 
 def ip_allowed(allowed: list, remote: str) -> bool:
@@ -176,9 +182,10 @@ def _check_signed(request, application: ApiApplication) -> Caller:
         raise errors.ApiError(403, "Invalid application key", errors.INVALID_KEY)
     # The method as sent: HEAD is signed as HEAD, though it is answered as GET (api/urls.py).
     method = request.META.get("REQUEST_METHOD", request.method).upper()
-    expected = sign(secret, consumer_key, method, signed_url(request), read_body(request), timestamp)
-    given = request.headers.get("X-Ovh-Signature", "").strip()
-    if not hmac.compare_digest(expected.encode(), given.encode()):
+    body = read_body(request)
+    given = request.headers.get("X-Ovh-Signature", "").strip().encode()
+    expected = [sign(secret, consumer_key, method, url, body, timestamp) for url in signed_urls(request)]
+    if not any(hmac.compare_digest(signature.encode(), given) for signature in expected):
         raise errors.ApiError(400, "Invalid signature", errors.INVALID_SIGNATURE)
     if not ip_allowed(consumer.allowed_ips, client_ip(request)):
         raise errors.ApiError(403, "This credential cannot be used from your IP address", errors.FORBIDDEN)

@@ -37,6 +37,30 @@ class Plan(models.Model):
         return self.name_fr if (language or get_language() or "en").startswith("fr") else self.name_en
 
 
+class Addon(models.Model):
+    """An option of a plan (OVHcloud's addon): another plan, ordered as a child item of the plan's cart item.
+
+    Options of one `family` (e.g. backup, ip) are offered together; an exclusive family allows one of them.
+    An option plan is sold only this way, never on its own.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="addons")
+    option = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="option_of")
+    family = models.CharField(max_length=40)
+    mandatory = models.BooleanField(default=False)
+    exclusive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["plan", "family", "option"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "option"], name="one_addon_per_plan_option"),
+            models.CheckConstraint(condition=~models.Q(plan=models.F("option")), name="addon_not_its_own_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} + {self.option_id}"
+
+
 class Pricing(models.Model):
     """One way to buy a plan in one subsidiary; prices exclude VAT."""
 

@@ -7,14 +7,14 @@ from the caller (orders quotes with it), so the catalog shows exactly the prices
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.money import quantize
 from core.vat import line_vat
 
-from .models import Family, Plan, Pricing
+from .models import Addon, Family, Plan, Pricing
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def catalog_groups(*, account: User, vat_rate: Decimal) -> list[FamilyGroup]:
     currency = subsidiary.currency
     pricings = Pricing.objects.filter(subsidiary=subsidiary).order_by("months", "pricing_mode")
     plans = (
-        Plan.objects.filter(active=True, pricings__subsidiary=subsidiary)
+        sold_alone(Plan.objects.filter(active=True, pricings__subsidiary=subsidiary))
         .distinct()
         .prefetch_related(Prefetch("pricings", queryset=pricings, to_attr="local_pricings"))
     )
@@ -78,4 +78,29 @@ def catalog_groups(*, account: User, vat_rate: Decimal) -> list[FamilyGroup]:
         FamilyGroup(family=family, label=str(label), plans=by_family[family])
         for family, label in Family.choices
         if family in by_family
+    ]
+
+
+def sold_alone(plans):
+    """`plans` without the option plans: an option is only ordered with the plan it belongs to."""
+    return plans.exclude(Exists(Addon.objects.filter(option=OuterRef("pk"))))
+
+
+@dataclass(frozen=True)
+class PlanOption:
+    """An option of a plan with its pricings in one subsidiary."""
+
+    addon: Addon
+    pricings: list[Pricing]
+
+
+def plan_options(*, plan_code: str, subsidiary) -> list[PlanOption]:
+    """The active options of an active plan that are sold in `subsidiary`, each with its pricings there."""
+    addons = Addon.objects.filter(plan__plan_code=plan_code, plan__active=True, option__active=True).select_related(
+        "option"
+    )
+    pricings = Pricing.objects.filter(subsidiary=subsidiary).order_by("months", "pricing_mode", "pk")
+    addons = addons.prefetch_related(Prefetch("option__pricings", queryset=pricings, to_attr="local_pricings"))
+    return [
+        PlanOption(addon=addon, pricings=addon.option.local_pricings) for addon in addons if addon.option.local_pricings
     ]

@@ -127,6 +127,11 @@ def _database(url_env: str, sqlite_name: str) -> dict:
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
         if config["ENGINE"] == "django.db.backends.postgresql":
             config.setdefault("OPTIONS", {}).update(_prepared_statements())
+        elif config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] not in ("", ":memory:"):
+            # A SQLite file named by URL gets the default file's tuning: without WAL, IMMEDIATE transactions and a
+            # busy timeout, the web server, worker and beat answer "database is locked" to each other.
+            path = Path(config["NAME"])
+            config.update(_sqlite(path, path.with_name(f"test_{path.name}")))
         return config
     return _sqlite(VAR_DIR / f"{sqlite_name}.sqlite3", VAR_DIR / f"test_{sqlite_name}.sqlite3")
 

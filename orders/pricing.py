@@ -27,6 +27,7 @@ class LineDraft:
     pricing: Pricing
     description: str
     configurations: dict
+    domain: str
     quantity: int
     unit_price: Decimal
     reduction: Decimal
@@ -69,9 +70,11 @@ def treatment_for(subsidiary: Subsidiary, account: User | None, *, on: date | No
     )
 
 
-def line_description(pricing: Pricing, kind: str, language: str) -> str:
+def line_description(pricing: Pricing, kind: str, language: str, domain: str = "") -> str:
     with override(language):
         name = pricing.plan.name(language)
+        if domain:
+            name = f"{name}: {domain}"
         if kind == OrderLine.Kind.INSTALLATION:
             return gettext("Installation fee – %(name)s") % {"name": name}
         months = ngettext("%(count)d month", "%(count)d months", pricing.months) % {"count": pricing.months}
@@ -111,7 +114,8 @@ def quote_items(
                 kind=kind,
                 pricing=item.pricing,
                 configurations=item.configurations,
-                description=line_description(item.pricing, kind, language),
+                domain=item.domain,
+                description=line_description(item.pricing, kind, language, item.domain),
                 quantity=item.quantity,
                 unit_price=unit,
                 reduction=cut,

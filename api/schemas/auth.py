@@ -45,3 +45,13 @@ class CurrentCredential(OvhType, title="api.Credential"):
     status: Literal["validated"]
     rules: list[AccessRule]
     allowedIPs: list[str] | None
+
+
+class Details(OvhType, title="auth.Details"):
+    account: str
+    allowedRoutes: list[AccessRule]
+    description: str
+    identities: list[str]
+    method: Literal["account", "provider", "user"]
+    roles: list[str]
+    user: str | None

@@ -1,5 +1,6 @@
 """The two kinds of model (what the API answers, exact; what it reads, unknown fields ignored) and shared types."""
 
+from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,3 +50,17 @@ def subsidiary_codes() -> list[str]:
 SubsidiaryCode = Annotated[
     str, Field(max_length=Subsidiary._meta.get_field("code").max_length), Documented(enum=subsidiary_codes)
 ]
+
+
+def ovh_enum(title: str, values) -> type[Enum]:
+    """An OVHcloud enum type as its own component named `title` (a Literal is inlined, unnamed), so that the
+    v1 schema documents list it among their models (the manager reads billing.order.OrderStatusEnum there)."""
+    enum = Enum(title.replace(".", "_"), [(value, value) for value in values], type=str)
+
+    def json_schema(cls, core_schema, handler):
+        schema = handler(core_schema)
+        handler.resolve_ref_schema(schema)["title"] = title
+        return schema
+
+    enum.__get_pydantic_json_schema__ = classmethod(json_schema)
+    return enum

@@ -10,15 +10,18 @@ from orders.models import OrderLine, OrderStatus, RetractionReason
 from orders.services.withdrawals import MAX_COMMENT
 from payments.iban import IBAN_INPUT_MAX_LENGTH
 
-from ..params import Integer, text
+from ..params import MAX_ID, Integer, integer, text
 from ..serializers import PAYMENT_TYPES
-from .base import OvhBody, OvhType, Price
+from ..serializers_billing import PAYMENT_MEANS, REUSABLE_MEAN_VALUES
+from .base import OvhBody, OvhType, Price, ovh_enum
 
 DATE_TIME = {"format": "date-time"}
 DateTimeText = Annotated[str, Field(json_schema_extra=DATE_TIME)]
 PaymentType = Literal[tuple(sorted(PAYMENT_TYPES.values()))]
 PaymentStatus = Literal["VALID", "EXPIRED", "PAUSED"]
-OrderStatusEnum = Literal[tuple(OrderStatus.values)]
+OrderStatusEnum = ovh_enum("billing.order.OrderStatusEnum", OrderStatus.values)
+PaymentMeanEnum = ovh_enum("billing.PaymentMeanEnum", sorted(set(PAYMENT_MEANS.values())))
+ReusablePaymentMeanEnum = ovh_enum("billing.ReusablePaymentMeanEnum", REUSABLE_MEAN_VALUES)
 DetailType = Literal[tuple(OrderLine.Kind.values)]
 
 
@@ -165,6 +168,40 @@ class PaymentMethods(OvhType, title="billing.order.PaymentMethods"):
     registered: list[int]
 
 
+class RegisteredPaymentMean(OvhType, title="billing.order.RegisteredPaymentMean"):
+    paymentMean: ReusablePaymentMeanEnum
+
+
+class Payment(OvhType, title="billing.Payment"):
+    paymentDate: DateTimeText
+    paymentIdentifier: str | None
+    paymentType: PaymentMeanEnum
+
+
+class Debt(OvhType, title="debt.Debt"):
+    orderId: int
+    amount: Price
+    dueAmount: Price
+    dueDate: DateTimeText | None
+    pendingAmount: Price
+    todoAmount: Price
+    unmaturedAmount: Price
+
+
+class BillDetail(OvhType, title="billing.BillDetail"):
+    billDetailId: str
+    description: str
+    domain: str
+    periodStart: Annotated[str, Field(json_schema_extra={"format": "date"})] | None
+    periodEnd: Annotated[str, Field(json_schema_extra={"format": "date"})] | None
+    quantity: str
+    unitPrice: Price
+    totalPrice: Price
+    originalBillDetailId: str | None
+    planCode: str | None
+    serviceId: int | None
+
+
 # --- bodies --------------------------------------------------------------------------------------------------
 
 
@@ -174,6 +211,11 @@ class PaymentMethodReference(OvhBody, title="billing.order.PaymentMethodReferenc
 
 class Pay(OvhBody, title="billing.order.Pay"):
     paymentMethod: PaymentMethodReference
+
+
+class PayWithRegisteredPaymentMean(OvhBody, title="billing.order.PayWithRegisteredPaymentMean"):
+    paymentMean: ReusablePaymentMeanEnum
+    paymentMeanId: integer(ge=1, le=MAX_ID) | None = None
 
 
 class Retraction(OvhBody, title="billing.order.Retraction"):

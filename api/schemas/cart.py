@@ -2,11 +2,13 @@
 
 from typing import Annotated, Literal
 
-from catalog.models import Plan, Pricing
+from pydantic import Field
+
+from catalog.models import Family, Plan, Pricing
 from orders.models import Cart as CartModel
 from orders.services.carts import MAX_QUANTITY
 
-from ..params import Boolean, DateTime, Documented, integer, text
+from ..params import MAX_ID, Boolean, DateTime, Documented, integer, text
 from ..serializers import PRODUCTS
 from .base import OvhBody, OvhType, Price, SubsidiaryCode
 from .billing import DateTimeText, DetailType
@@ -16,11 +18,20 @@ PricingMode = text(Pricing._meta.get_field("pricing_mode").max_length)
 Quantity = integer(ge=1, le=MAX_QUANTITY)
 PlanCode = text(Plan._meta.get_field("plan_code").max_length)
 CartDescription = text(CartModel._meta.get_field("description").max_length)
+# A domain name as typed (spaces, a final dot, Unicode): orders.domains cleans it, then checks its MAX_LENGTH.
+DomainName = text(300)
 
 
 CartId = Annotated[str, Documented(format="uuid")]
+# A query parameter documented as optional, though required: missing, it is a 400 only once the cart is found
+# (another customer's cart is a 404 first, as for every object route).
+CHECKED_AFTER_CART = "Required (a 400 names it when missing)"
 ProductName = Annotated[
-    str, Documented(enum=lambda: list(PRODUCTS), description="A product family; unknown ones are 404")
+    str,
+    Documented(
+        enum=lambda: [product for product in PRODUCTS if product != Family.DOMAIN],
+        description="A product family; unknown ones are 404 (domain names have their own route)",
+    ),
 ]
 
 
@@ -41,6 +52,7 @@ class ItemSettings(OvhType, title="order.cart.ItemSettings"):
     planCode: str
     pricingMode: str
     quantity: int
+    domain: str | None = Field(None, description="Domain items: the name, delivered as the service")
 
 
 class Item(OvhType, title="order.cart.Item"):
@@ -50,8 +62,26 @@ class Item(OvhType, title="order.cart.Item"):
     duration: str
     options: list[int]
     configurations: list[int]
+    offerId: str | None = Field(None, description="Domain items: the offer taken")
+    parentItemId: int | None = Field(None, description="Options: the item they were added to")
     prices: list[ItemPrice]
     settings: ItemSettings
+
+
+class ProductInformation(OvhType, title="order.cart.ProductInformation"):
+    """A domain name's offer (one per pricing mode of the plan that registers it)."""
+
+    action: Literal["create", "trade", "transfer", "update"]
+    configurations: list["ConfigurationRequirements"]
+    deliveryTime: str
+    duration: list[str]
+    offerId: str
+    orderable: bool = Field(description="Whether the registry has the name free")
+    phase: str
+    prices: list[ItemPrice]
+    pricingMode: str
+    productId: str
+    quantityMax: int
 
 
 class ConfigurationItem(OvhType, title="order.cart.ConfigurationItem"):
@@ -86,6 +116,16 @@ class ProductDefinition(OvhType, title="order.cart.GenericProductDefinition"):
     planCode: str
     productName: str
     productType: str
+    prices: list[OfferPrice]
+
+
+class OptionDefinition(OvhType, title="order.cart.GenericOptionDefinition"):
+    planCode: str
+    productName: str
+    productType: str
+    family: str
+    mandatory: bool
+    exclusive: bool
     prices: list[OfferPrice]
 
 
@@ -141,6 +181,23 @@ class CartUpdate(OvhBody, title="order.cart.Update"):
 
 
 class ItemCreation(OvhBody, title="order.cart.GenericProductCreation"):
+    planCode: PlanCode
+    duration: Duration
+    pricingMode: PricingMode | None = None
+    quantity: Quantity | None = None
+
+
+class DomainCreation(OvhBody, title="order.cart.GenericDomainCreation"):
+    domain: DomainName
+    offerId: text(100) | None = None
+    planCode: PlanCode | None = None
+    pricingMode: PricingMode | None = None
+    duration: Duration | None = None
+    quantity: Quantity | None = None
+
+
+class OptionCreation(OvhBody, title="order.cart.GenericOptionCreation"):
+    itemId: integer(ge=1, le=MAX_ID)
     planCode: PlanCode
     duration: Duration
     pricingMode: PricingMode | None = None

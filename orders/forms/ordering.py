@@ -5,13 +5,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Subsidiary
-from catalog.models import Pricing
+from catalog.models import Family, Pricing
 
 from ..services.carts import MAX_QUANTITY
 
 
 class AddToCartForm(forms.Form):
-    """A pricing of the account's own subsidiary (any other is refused as unknown) and a quantity."""
+    """A pricing of the account's own subsidiary (any other is refused as unknown) and a quantity; for a domain
+    plan, the domain name chosen (orders.domains checks it when the item is added)."""
 
     pricing = forms.ModelChoiceField(
         queryset=Pricing.objects.none(),
@@ -22,6 +23,7 @@ class AddToCartForm(forms.Form):
         },
     )
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    domain = forms.CharField(required=False, max_length=300)
 
     def __init__(self, *args, subsidiary: Subsidiary, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +34,13 @@ class AddToCartForm(forms.Form):
         )
         offers = Pricing.objects.filter(subsidiary=subsidiary, plan__active=True)
         self.fields["pricing"].queryset = offers.select_related("plan")
+
+    def clean(self):
+        cleaned = super().clean()
+        pricing = cleaned.get("pricing")
+        if pricing is not None and pricing.plan.family == Family.DOMAIN and not cleaned.get("domain", "").strip():
+            self.add_error("domain", gettext("Choose a domain name and check that it is available first."))
+        return cleaned
 
 
 class CheckoutForm(forms.Form):

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Cart(models.Model):
@@ -33,6 +34,16 @@ class CartItem(models.Model):
     pricing = models.ForeignKey("catalog.Pricing", on_delete=models.PROTECT)
     quantity = models.PositiveSmallIntegerField(default=1)
     configurations = models.JSONField(default=dict, blank=True)
+    # The name chosen for a domain plan (orders.domains); rows written in SQL (the benchmarks' data) have none.
+    domain = models.CharField(max_length=253, blank=True, default="", db_default="")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="options",
+        help_text=_("The item this option was added to (OVHcloud's parentItemId)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

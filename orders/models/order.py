@@ -158,6 +158,13 @@ class OrderLine(models.Model):
     pricing_mode = models.CharField(max_length=20)
     description = models.CharField(max_length=300)
     configurations = models.JSONField(default=dict, blank=True)
+    domain = models.CharField(
+        max_length=253,
+        blank=True,
+        default="",
+        db_default="",  # rows written in SQL (the benchmarks' data) have none
+        help_text=_("The domain name chosen for a domain plan: its service's name."),
+    )
     quantity = models.PositiveSmallIntegerField()
     unit_price = models.DecimalField(**MONEY)
     reduction = models.DecimalField(**MONEY, default=0)
@@ -178,6 +185,8 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "group", "kind"], name="one_line_per_group_kind"),
         ]
+        # Whether a domain name is being bought (orders.domains): only the few lines that carry one.
+        indexes = [models.Index(fields=["domain"], condition=~models.Q(domain=""), name="orderline_domain")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.description}"

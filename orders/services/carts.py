@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Subsidiary, User
-from catalog.models import Pricing
+from catalog.models import Addon, Pricing
 from core.errors import Conflict, InvalidInput
 from core.localtime import local_today
 
 from ..configurations import configurations_list
+from ..domains import domain_lookup, domain_unavailable
 from ..models import Cart, CartItem
 from ..pricing import Quote, quote_items
 
@@ -110,43 +111,131 @@ def cart_add_item(
     pricing_mode: str = "default",
     quantity: int = 1,
     configurations: dict | None = None,
+    domain: str = "",
     now: datetime | None = None,
 ) -> CartItem:
+    """Add a plan; a domain plan may name its domain (then one, free, of the plan's extension)."""
+    now = now or timezone.now()
     _check_quantity(quantity)
     pricing = find_pricing(
         subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode
     )
+    if Addon.objects.filter(option=pricing.plan).exists():
+        raise InvalidInput(
+            _("“%(code)s” is an option: add it to an item of its plan.") % {"code": plan_code}, field="planCode"
+        )
+    if domain:
+        domain = _free_domain(cart=cart, pricing=pricing, name=domain, quantity=quantity, now=now)
     with transaction.atomic():
         Cart.objects.select_for_update().filter(pk=cart.pk).first()  # serialises with checkout on PostgreSQL
-        _check_open(cart, now or timezone.now())
+        _check_open(cart, now)
+        if domain and cart.items.filter(domain=domain).exists():
+            raise InvalidInput(
+                _("The domain name %(name)s is already in your cart.") % {"name": domain}, field="domain"
+            )
         return CartItem.objects.create(
-            cart=cart, pricing=pricing, quantity=quantity, configurations=configurations or {}
+            cart=cart, pricing=pricing, quantity=quantity, configurations=configurations or {}, domain=domain
         )
+
+
+def _free_domain(*, cart: Cart, pricing: Pricing, name: str, quantity: int, now: datetime) -> str:
+    """The name, cleaned, if the pricing's plan registers it, once, and the registry has it free."""
+    answer = domain_lookup(subsidiary=cart.subsidiary, name=name, now=now)
+    if answer.plan.pk != pricing.plan_id:
+        raise InvalidInput(
+            _("Plan “%(code)s” does not register %(name)s.") % {"code": pricing.plan.plan_code, "name": answer.name},
+            field="planCode",
+        )
+    if quantity != 1:
+        raise InvalidInput(_("A domain name is ordered once: the quantity must be 1."), field="quantity")
+    if not answer.available:
+        raise domain_unavailable(answer.name)
+    return answer.name
+
+
+def cart_add_option(
+    *,
+    cart: Cart,
+    parent_item_id: int,
+    plan_code: str,
+    duration: str,
+    pricing_mode: str = "default",
+    quantity: int = 1,
+    now: datetime | None = None,
+) -> CartItem:
+    """Add an option of the parent item's plan, for the parent's duration, as a child item of it."""
+    _check_quantity(quantity)
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        _check_open(cart, now or timezone.now())
+        parent = CartItem.objects.select_related("pricing__plan").filter(cart=cart, pk=parent_item_id).first()
+        if parent is None or parent.parent_id is not None:
+            raise InvalidInput(
+                _("This cart has no item %(id)s to add an option to.") % {"id": parent_item_id}, field="itemId"
+            )
+        plan = parent.pricing.plan
+        addon = Addon.objects.filter(plan=plan, option__plan_code=plan_code, option__active=True).first()
+        if addon is None:
+            raise InvalidInput(
+                _("“%(option)s” is not an option of plan “%(plan)s”.") % {"option": plan_code, "plan": plan.plan_code},
+                field="planCode",
+            )
+        pricing = find_pricing(
+            subsidiary=cart.subsidiary, plan_code=plan_code, duration=duration, pricing_mode=pricing_mode
+        )
+        if pricing.duration != parent.pricing.duration:
+            raise InvalidInput(
+                _("An option runs for the duration of its item: %(duration)s.") % {"duration": parent.pricing.duration},
+                field="duration",
+            )
+        chosen = parent.options.values("pricing__plan")
+        if addon.exclusive and Addon.objects.filter(plan=plan, family=addon.family, option__in=chosen).exists():
+            raise Conflict(_("This item already has an option of the “%(family)s” family.") % {"family": addon.family})
+        return CartItem.objects.create(cart=cart, pricing=pricing, quantity=quantity, parent=parent)
 
 
 def cart_update_item(
     *, cart: Cart, item_id: int, duration: str | None = None, quantity: int | None = None, now: datetime | None = None
 ) -> CartItem:
-    """Another duration of the same plan and pricing mode, and/or another quantity; all or nothing."""
+    """Another duration of the same plan and pricing mode, and/or another quantity; all or nothing.
+
+    The item's options follow its duration; an option's own duration is its item's, not changed alone.
+    """
     if quantity is not None:
         _check_quantity(quantity)
     with transaction.atomic():
         Cart.objects.select_for_update().filter(pk=cart.pk).first()
         _check_open(cart, now or timezone.now())
-        item = CartItem.objects.select_related("pricing__plan").filter(cart=cart, pk=item_id).first()
+        item = CartItem.objects.select_related("pricing__plan", "parent__pricing").filter(cart=cart, pk=item_id).first()
         if item is None:
             raise InvalidInput(_("This cart has no item %(id)s.") % {"id": item_id}, field="itemId")
-        if duration is not None:
-            item.pricing = find_pricing(
-                subsidiary=cart.subsidiary,
-                plan_code=item.pricing.plan.plan_code,
-                duration=duration,
-                pricing_mode=item.pricing.pricing_mode,
+        if duration is not None and item.parent is not None and duration != item.parent.pricing.duration:
+            raise InvalidInput(
+                _("An option runs for the duration of its item: %(duration)s.")
+                % {"duration": item.parent.pricing.duration},
+                field="duration",
             )
+        if duration is not None:
+            item.pricing = _same_offer_for(item, duration, cart.subsidiary)
+            for option in item.options.select_related("pricing__plan"):
+                option.pricing = _same_offer_for(option, duration, cart.subsidiary)
+                option.save(update_fields=["pricing"])
         if quantity is not None:
+            if item.domain and quantity != 1:
+                raise InvalidInput(_("A domain name is ordered once: the quantity must be 1."), field="quantity")
             item.quantity = quantity
         item.save(update_fields=["pricing", "quantity"])
     return item
+
+
+def _same_offer_for(item: CartItem, duration: str, subsidiary: Subsidiary) -> Pricing:
+    """The item's plan and pricing mode for another duration (InvalidInput when not sold so)."""
+    return find_pricing(
+        subsidiary=subsidiary,
+        plan_code=item.pricing.plan.plan_code,
+        duration=duration,
+        pricing_mode=item.pricing.pricing_mode,
+    )
 
 
 def cart_remove_item(*, cart: Cart, item_id: int, now: datetime | None = None) -> None:

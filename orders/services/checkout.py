@@ -11,6 +11,7 @@ from accounts.models import User
 from core.errors import Conflict, InvalidInput
 
 from .. import history
+from ..domains import domain_taken
 from ..lifecycle import record_event
 from ..models import Cart, Consent, Order, OrderKind, OrderLine
 from ..notifications import notify_order_placed
@@ -36,6 +37,11 @@ def cart_checkout(
         quote = cart_quote(cart=cart, language=account.language, now=now)
         if not quote.lines:
             raise InvalidInput(_("The cart is empty."), field="cartId")
+        for name in {line.domain for line in quote.lines if line.domain}:
+            if domain_taken(name, now=now):  # ordered by someone else since it was put in this cart
+                raise Conflict(
+                    _("The domain name %(name)s is no longer available: remove it from your cart.") % {"name": name}
+                )
         order = order_from_quote(account=account, subsidiary=cart.subsidiary, quote=quote, now=now, cart=cart)
         if account.is_consumer:  # businesses have no right of withdrawal to be informed of
             record_consent(
@@ -88,6 +94,7 @@ def order_from_quote(
             pricing_mode=line.pricing.pricing_mode,
             description=(descriptions[index] if descriptions else line.description)[:300],
             configurations=line.configurations,
+            domain=line.domain,
             quantity=line.quantity,
             unit_price=line.unit_price,
             reduction=line.reduction,

@@ -47,6 +47,11 @@ class Means:
     def saved(cls, method: PaymentMethod) -> "Means":
         return cls(kind=method.kind, token=method.token, method=method)
 
+    @classmethod
+    def free(cls) -> "Means":
+        """A zero-total order's settlement: no gateway, nothing charged."""
+        return cls(kind=PaymentKind.FREE, token="")
+
 
 def payment_start(
     *, order_id: int, account: User, means: Means, now: datetime, idempotency_key: str | None = None
@@ -61,16 +66,12 @@ def payment_start(
             raise Conflict(_("This order is not awaiting payment."))
         if order.expires_at <= now:
             raise Conflict(_("This purchase order has expired. If you still want it, you will have to reorder."))
-        if method is not None and method.account_id != account.pk:
-            raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
-        if method is not None and not method.is_usable(local_date(now, order.subsidiary.time_zone)):
-            raise InvalidInput(
-                _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
-            )
+        if means.kind == PaymentKind.FREE:
+            _check_free(order)
+        else:
+            _check_means(order, account=account, means=means, now=now)
         if order.payments.filter(status__in=Payment.ACTIVE).exists():
             raise Conflict(_("A payment for this order is already in progress or received."))
-        if means.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
-            raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
         try:
             with transaction.atomic():
                 return Payment.objects.create(
@@ -84,6 +85,23 @@ def payment_start(
                 )
         except IntegrityError:
             raise Conflict(_("A payment for this order is already in progress or received.")) from None
+
+
+def _check_means(order: Order, *, account: User, means: Means, now: datetime) -> None:
+    method = means.method
+    if method is not None and method.account_id != account.pk:
+        raise InvalidInput(_("Unknown payment method."), field="paymentMethod")
+    if method is not None and not method.is_usable(local_date(now, order.subsidiary.time_zone)):
+        raise InvalidInput(
+            _("This payment method has expired or is blocked; choose another one."), field="paymentMethod"
+        )
+    if means.kind not in order.subsidiary.payment_kinds_offered(account.legal_form):
+        raise InvalidInput(_("This order can't be paid with this payment method."), field="paymentMethod")
+
+
+def _check_free(order: Order) -> None:
+    if order.total_gross != 0:
+        raise InvalidInput(_("Only an order whose total is zero can be settled without paying."), field="paymentMean")
 
 
 def order_pay(*, order_id: int, account: User, method: PaymentMethod, now: datetime | None = None) -> Payment:
@@ -135,6 +153,14 @@ def payment_charge(*, payment: Payment, now: datetime) -> Payment:
         )
     except GatewayError as error:
         result = GatewayResult(status="declined", reference="", message=str(error), settles_at=None)
+    return payment_record_result(payment_id=payment.pk, result=result, now=now)
+
+
+def order_settle_free(*, order_id: int, account: User, now: datetime | None = None) -> Payment:
+    """Settle an order whose total is zero, as OVHcloud's fidelity account does: no gateway, the order goes on."""
+    now = now or timezone.now()
+    payment = payment_start(order_id=order_id, account=account, means=Means.free(), now=now)
+    result = GatewayResult(status="succeeded", reference=f"free-{payment.pk}", settles_at=now)
     return payment_record_result(payment_id=payment.pk, result=result, now=now)
 
 

@@ -49,6 +49,7 @@ class _RenewalItem:
     pricing: Pricing
     quantity: int = 1
     configurations: dict = field(default_factory=dict)
+    domain: str = ""  # the service keeps its name: a renewal chooses none
 
 
 def _unpaid_open(now: datetime) -> Q:

@@ -48,6 +48,7 @@ def order_reorder(*, order: Order, account: User, now: datetime | None = None) -
                     pricing_mode=line.pricing_mode,
                     quantity=line.quantity,
                     configurations=line.configurations,
+                    domain=line.domain,
                     now=now,
                 )
             except InvalidInput:

@@ -18,11 +18,12 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, to_locale
 from django.views.decorators.http import require_POST
 
-from catalog.selectors import catalog_groups
+from catalog.selectors import catalog_groups, duration_words
 from core.client_ip import evidence_ip
-from core.errors import Conflict, OrderError
+from core.errors import Conflict, InvalidInput, OrderError
 
 from .. import selectors
+from ..domains import domain_lookup
 from ..forms.ordering import AddToCartForm, CheckoutForm
 from ..legal import legal_text
 from ..models import Cart
@@ -95,12 +96,28 @@ def _after_cart_change(request, *, notice: str = "", error: str = "", fallback: 
     return redirect("ordering:cart")
 
 
+def _domain_context(request) -> dict:
+    """The domain search (`?domain=`): the registry's answer and the offers to add the name with, or why not."""
+    query = request.GET.get("domain", "").strip()[:300]
+    if not query:
+        return {"domain_query": ""}
+    try:
+        answer = domain_lookup(subsidiary=request.user.subsidiary, name=query)
+    except InvalidInput as exc:
+        return {"domain_query": query, "domain_error": str(exc)}
+    offers = [(pricing, duration_words(pricing.months)) for pricing in answer.pricings]
+    return {"domain_query": answer.name, "domain_answer": answer, "domain_offers": offers}
+
+
 @login_required
 def catalog(request):
+    """The plans by family; the domain names' family starts with a search whose answer htmx swaps in alone."""
     account = request.user
-    context = {
+    context = {"currency": account.subsidiary.currency, **_domain_context(request)}
+    if request.htmx and "domain" in request.GET:
+        return render(request, "orders/catalog.html#domain_search", context)
+    context |= {
         "groups": catalog_groups(account=account, vat_rate=treatment_for(account.subsidiary, account).rate),
-        "currency": account.subsidiary.currency,
         "max_quantity": MAX_QUANTITY,
         **_summary_context(request),
     }
@@ -126,16 +143,18 @@ def cart_add(request):
         cart = selectors.account_cart(account=account, now=now)
         if cart is None:
             cart = cart_assign(cart=cart_create(subsidiary_code=account.subsidiary_id, now=now), account=account)
-        cart_add_item(
+        item = cart_add_item(
             cart=cart,
             plan_code=pricing.plan.plan_code,
             duration=pricing.duration,
             pricing_mode=pricing.pricing_mode,
             quantity=form.cleaned_data["quantity"],
+            domain=form.cleaned_data["domain"].strip(),
         )
     except OrderError as exc:
         return _after_cart_change(request, error=str(exc), fallback="ordering:catalog")
-    notice = gettext("%(name)s has been added to your cart.") % {"name": pricing.plan.name()}
+    name = item.domain or pricing.plan.name()
+    notice = gettext("%(name)s has been added to your cart.") % {"name": name}
     return _after_cart_change(request, notice=notice)
 
 

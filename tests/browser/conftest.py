@@ -41,15 +41,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def login_as(page, live_server):
-    """Log in through the login form, as a person would; returns the page."""
+    """Log in through the login form, as a person would, on the test's page (or another, `on`); returns it."""
 
-    def login(username: str, password: str = "demo"):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
+    def login(username: str, password: str = "demo", on=None):
+        target = on or page
+        target.goto(f"{live_server.url}/accounts/login/")
+        target.get_by_label("Username").fill(username)
+        target.get_by_label("Password").fill(password)
+        target.get_by_role("button", name="Log in").click()
+        target.wait_for_load_state()
+        return target
 
     return login
 

@@ -163,18 +163,30 @@ def redis_server(workdir: Path, port: int | None = None):
 
 
 @contextmanager
-def gunicorn(*, port: int, env: dict, log: Path, options: list[str] = (), health_headers: dict | None = None):
+def gunicorn(
+    *,
+    port: int,
+    env: dict,
+    log: Path,
+    options: list[str] = (),
+    health_headers: dict | None = None,
+    tls: tuple[Path, Path] | None = None,
+):
     """gunicorn serving the panel on 127.0.0.1:`port` with `env`, once its /health answers; yields its URL and
-    stops it on exit (before the test's database flush)."""
+    stops it on exit (before the test's database flush). `tls` (certificate, key): it speaks HTTPS."""
     command = [sys.executable, "-m", "gunicorn", "controlpanel.wsgi", "-b", f"127.0.0.1:{port}", *options]
+    if tls:
+        command += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
     with log.open("ab") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    verify = str(tls[0]) if tls else True
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"{url}/health", headers=health_headers or {}, timeout=5).status_code == 200:
+                health = requests.get(f"{url}/health", headers=health_headers or {}, timeout=5, verify=verify)
+                if health.status_code == 200:
                     break
             except requests.RequestException:  # still starting
                 pass
@@ -184,3 +196,36 @@ def gunicorn(*, port: int, env: dict, log: Path, options: list[str] = (), health
         yield url
     finally:
         stop(server)
+
+
+def self_signed_certificate(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A certificate for the IP address `host`, valid for a day, and its key, as PEM files in `folder`."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "server.crt", folder / "server.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path

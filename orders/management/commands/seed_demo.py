@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.groups import FINANCE, VALIDATORS, ensure_staff_groups
 from accounts.models import LegalForm, PaymentMethod, Subsidiary, User
-from catalog.models import Family, Plan, Pricing
+from catalog.models import Addon, Family, Plan, Pricing
 from core.errors import Conflict
 from core.localtime import local_today
 from core.money import quantize
@@ -96,6 +96,7 @@ class DemoPlan:
     pricings: tuple[DemoPricing, ...]
     excludable: bool = False
     always_validate: bool = False
+    option_of: tuple[tuple[str, str], ...] = ()  # (plan code, addon family): an option of those plans only
 
 
 CATALOG = (
@@ -117,6 +118,17 @@ CATALOG = (
              (DemoPricing("P12M", 12, "10.99"),), excludable=True),
     DemoPlan(Family.SSL, "ssl-sectigo-dv", "Sectigo DV SSL certificate", "Certificat SSL Sectigo DV",
              (DemoPricing("P12M", 12, "49.00"),), excludable=True),
+    # Options (catalog addons), ordered only with their plan: /order/cart/{cartId}/{product}/options.
+    DemoPlan(Family.DEDICATED, "backup-storage-500", "Backup storage 500 GB", "Stockage de sauvegarde 500 Go",
+             (DemoPricing("P1M", 1, "9.99"), DemoPricing("P12M", 12, "107.89", pricing_mode="upfront12")),
+             option_of=(("24adv01", "storage"),)),
+    DemoPlan(Family.DEDICATED, "ip-failover-1", "Additional IP address", "Adresse IP additionnelle",
+             (DemoPricing("P1M", 1, "2.00", "2.00"), DemoPricing("P12M", 12, "24.00", pricing_mode="upfront12")),
+             option_of=(("24adv01", "ip"),)),
+    DemoPlan(Family.WEB_HOSTING, "hosting-backup-plus", "Extended web hosting backups",
+             "Sauvegardes étendues de l'hébergement web",
+             (DemoPricing("P12M", 12, "12.00"), DemoPricing("P1M", 1, "1.00")),
+             option_of=(("perso2026", "backup"), ("pro2026", "backup"))),
 )
 
 
@@ -250,12 +262,14 @@ class Command(BaseCommand):
     # --- catalog -----------------------------------------------------------------------------------
 
     def seed_catalog(self, subsidiaries: list[Subsidiary]) -> None:
+        plans = {}
         for spec in CATALOG:
             plan, _ = Plan.objects.update_or_create(plan_code=spec.plan_code, defaults={
                 "family": spec.family, "name_en": spec.name_en, "name_fr": spec.name_fr,
                 "excludable": spec.excludable, "always_validate": spec.always_validate, "renews": True,
                 "active": True,
             })
+            plans[spec.plan_code] = plan
             for sub in subsidiaries:
                 for offer in spec.pricings:
                     Pricing.objects.update_or_create(
@@ -264,6 +278,10 @@ class Command(BaseCommand):
                                   "installation_fee": local_price(offer.installation_eur, sub.currency),
                                   "commitment": offer.commitment},
                     )
+        for spec in CATALOG:  # an exclusive family (ip) allows one option of it per item
+            for parent_code, family in spec.option_of:
+                Addon.objects.update_or_create(plan=plans[parent_code], option=plans[spec.plan_code],
+                                               defaults={"family": family, "exclusive": family == "ip"})
 
     # --- people ------------------------------------------------------------------------------------
 

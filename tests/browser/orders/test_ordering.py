@@ -70,3 +70,44 @@ def test_cart_page_in_a_browser(live_server, page, login_as, check_page):
     assert CartItem.objects.count() == 1
     page.goto(f"{live_server.url}{CHECKOUT}")
     check_page(page, "checkout-no-excludable")
+
+
+def test_choosing_a_domain_name_in_a_browser(live_server, page, login_as, check_page):
+    """The name is checked with the sandbox registry (htmx swaps the answer in), then added with its offer."""
+    UserFactory(username="dora")
+    plan = PlanFactory(plan_code="fr", family="domain", excludable=True, name_en="Domain name .fr")
+    PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("6.99"))
+
+    login_as("dora")
+    page.goto(f"{live_server.url}{CATALOG}")
+    search = page.get_by_label("Domain name", exact=True)
+    search.fill("taken-name.fr")
+    page.get_by_role("button", name="Check availability").click()
+    page.get_by_text("taken-name.fr is not available").wait_for()
+    assert page.url == f"{live_server.url}{CATALOG}"  # swapped in by htmx, the page stays
+
+    search.fill("Dora-Shop.fr")
+    page.get_by_role("button", name="Check availability").click()
+    page.get_by_text("dora-shop.fr is available.").wait_for()
+    check_page(page, "catalog-domain-available")
+    page.get_by_role("button", name="Add dora-shop.fr to cart (12 months, €6.99 excl. VAT)").click()
+    page.locator("#cart-summary").get_by_text("dora-shop.fr has been added to your cart.").wait_for()
+    assert list(CartItem.objects.values_list("domain", flat=True)) == ["dora-shop.fr"]
+
+
+def test_choosing_a_domain_name_without_javascript(live_server, browser, login_as):
+    """The same search as a plain GET form: the whole catalog comes back with the answer."""
+    UserFactory(username="noscript")
+    plan = PlanFactory(plan_code="com", family="domain", excludable=True, name_en="Domain name .com")
+    PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("10.99"))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    login_as("noscript", on=page)
+    page.goto(f"{live_server.url}{CATALOG}")
+    page.get_by_label("Domain name", exact=True).fill("plain-form.com")
+    page.get_by_role("button", name="Check availability").click()
+    page.wait_for_url(re.compile(r"\?domain=plain-form\.com"))
+    page.get_by_role("button", name="Add plain-form.com to cart (12 months, €10.99 excl. VAT)").click()
+    page.wait_for_url(f"{live_server.url}{CART}")
+    assert list(CartItem.objects.values_list("domain", flat=True)) == ["plain-form.com"]
+    context.close()

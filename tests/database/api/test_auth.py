@@ -232,6 +232,30 @@ def test_signature_covers_the_raw_query_string_and_the_public_base_url(settings)
 
 
 @pytest.mark.django_db
+def test_a_signature_without_the_public_base_urls_port_passes_as_the_nodejs_client_signs(settings):
+    """OVHcloud's Node.js client signs `https://host/…` whatever port it connects to; the host is still checked."""
+    api = api_for()
+    settings.PUBLIC_BASE_URL = "https://127.0.0.1:8443"
+
+    def signed_as(url: str):
+        timestamp = str(int(time.time()))
+        secret, consumer = api.token["application_secret"], api.token["consumer_key"]
+        headers = {
+            "X-Ovh-Application": api.token["application_key"],
+            "X-Ovh-Consumer": consumer,
+            "X-Ovh-Timestamp": timestamp,
+            "X-Ovh-Signature": sign(secret, consumer, "GET", url, "", timestamp),
+        }
+        return api.client.get("/1.0/me", headers=headers)
+
+    assert signed_as("https://127.0.0.1:8443/1.0/me").status_code == 200
+    assert signed_as("https://127.0.0.1/1.0/me").status_code == 200
+    assert_error(signed_as("https://127.0.0.2/1.0/me"), 400, "INVALID_SIGNATURE")
+    assert_error(signed_as("http://127.0.0.1/1.0/me"), 400, "INVALID_SIGNATURE")
+    assert_error(signed_as("https://127.0.0.1:9999/1.0/me"), 400, "INVALID_SIGNATURE")
+
+
+@pytest.mark.django_db
 def test_query_time_out():
     api = api_for()
     # Ten seconds beyond the 5-minute window on each side: a loaded machine may take a second between the two clocks.

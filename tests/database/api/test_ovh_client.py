@@ -15,8 +15,10 @@ from django.core.management import call_command
 from ovh import exceptions
 
 from api.models import ConsumerKey
-from orders.models import Order, OrderStatus, Withdrawal
-from tests.support.factories import PaymentMethodFactory, PricingFactory, UserFactory
+from catalog.models import Family
+from orders.models import Order, OrderStatus, Service, Withdrawal
+from tests.support.factories import PaymentMethodFactory, PlanFactory, PricingFactory, UserFactory, place_order
+from tests.support.orders import deliver
 
 ENDPOINT = "controlpanel-test"
 LIVE = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
@@ -171,3 +173,33 @@ def test_each_auth_failure_is_the_clients_own_exception(endpoint):
     stale._time_delta = -3600  # the client's clock an hour late
     with pytest.raises(exceptions.BadParametersError, match="Query out of time"):
         stale.get("/me")
+
+
+@LIVE
+def test_ovh_client_orders_a_domain_name_as_ovhclouds_order_cart_examples_do(endpoint):
+    """Search a name, read its offer's TOTAL, add it with its offerId, check out, pay: the service bears the name."""
+    account = UserFactory(username="registrant")
+    PaymentMethodFactory(account=account)
+    place_order(account=account)  # not a first order: no manual validation
+    plan = PlanFactory(plan_code="com", family=Family.DOMAIN, excludable=True)
+    PricingFactory(plan=plan, subsidiary=account.subsidiary, duration="P12M", months=12, price="10.99")
+    client = client_for(create_token("registrant", "GET:/*", "POST:/*"))
+
+    cart_id = client.post("/order/cart", ovhSubsidiary="FR", _need_auth=False)["cartId"]
+    client.post(f"/order/cart/{cart_id}/assign")
+    assert client.get(f"/order/cart/{cart_id}/domain", domain="taken.com")[0]["orderable"] is False
+    with pytest.raises(exceptions.BadParametersError, match="domain"):
+        client.get(f"/order/cart/{cart_id}/domain", domain="not a name")
+    offer = client.get(f"/order/cart/{cart_id}/domain", domain="my-shop.com")[0]
+    assert offer["orderable"] is True and offer["phase"] == "normal"
+    total = next(price["price"]["text"] for price in offer["prices"] if price["label"] == "TOTAL")
+    assert total == "€10.99"
+    item = client.post(f"/order/cart/{cart_id}/domain", domain="my-shop.com", offerId=offer["offerId"])
+    assert item["settings"]["domain"] == "my-shop.com"
+
+    placed = client.post(f"/order/cart/{cart_id}/checkout", autoPayWithPreferredPaymentMethod=True)
+    order = deliver(Order.objects.get(pk=placed["orderId"]))
+    assert client.get(f"/me/order/{order.pk}/status") == "delivered"
+    assert Service.objects.get(origin_line__order=order).name == "my-shop.com"
+    details = client.get(f"/me/order/{order.pk}/details")
+    assert {client.get(f"/me/order/{order.pk}/details/{d}")["domain"] for d in details} == {"my-shop.com"}

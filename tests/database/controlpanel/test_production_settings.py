@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -245,3 +246,63 @@ def test_postgresql_statements_are_prepared_unless_turned_off(tmp_path):
         assert prepared[alias]["server_side_binding"] is True and prepared[alias]["prepare_threshold"] == 5
         assert not {"server_side_binding", "prepare_threshold"} & set(turned_off[alias])
     assert not {"server_side_binding", "prepare_threshold"} & set(quick_start["default"])
+
+
+def test_a_sqlite_url_gets_the_tuning_of_the_default_file(tmp_path):
+    """DATABASE_URL=sqlite:///… shares its file between web, worker and beat as the default file does: WAL,
+    IMMEDIATE transactions and a busy timeout, or a checkout under a worker answers "database is locked"."""
+    db = tmp_path / "panel.sqlite3"
+    env = {
+        **_production_env(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "controlpanel.settings",
+        "DATABASE_URL": f"sqlite:///{db}",
+    }
+    values = _settings_values(
+        env,
+        "{alias: [s.DATABASES[alias]['NAME'], s.DATABASES[alias]['OPTIONS'], s.DATABASES[alias]['TEST']['NAME']] "
+        "for alias in ('default', 'sandbox')}",
+    )
+    url_name, url_options, url_test = values["default"]
+    file_name, file_options, _file_test = values["sandbox"]  # no SANDBOX_DATABASE_URL: the default file
+    assert (url_name, url_test) == (str(db), str(tmp_path / "test_panel.sqlite3"))
+    assert file_name == str(tmp_path / "var" / "sandbox.sqlite3")
+    assert url_options == file_options
+    assert url_options["transaction_mode"] == "IMMEDIATE" and url_options["timeout"] == 20
+
+    code = (
+        "import django; django.setup(); from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    print(*(c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode', 'busy_timeout')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]
+
+
+def test_bin_run_derives_the_public_base_url_from_its_port():
+    """`PORT=8311 bin/run`: signed API calls and emailed links are built on PUBLIC_BASE_URL, so it follows PORT."""
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
+
+    def exports(**variables: str) -> str:
+        run = subprocess.Popen(
+            [str(ROOT / "bin" / "run")],
+            env={**env, "RUN_PRINT_ENV": "1", **variables},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            out, err = run.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # it went on to start the whole quick start: stop all of it
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+            pytest.fail("bin/run ignored RUN_PRINT_ENV and started the quick start")
+        assert run.returncode == 0, err
+        return out
+
+    assert "PORT=8311 PUBLIC_BASE_URL=http://127.0.0.1:8311" in exports(PORT="8311")
+    assert "PORT=8000 PUBLIC_BASE_URL=http://127.0.0.1:8000" in exports()
+    assert "PUBLIC_BASE_URL=https://panel.example.com" in exports(
+        PORT="8311", PUBLIC_BASE_URL="https://panel.example.com"
+    )

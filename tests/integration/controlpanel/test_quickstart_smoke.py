@@ -6,6 +6,9 @@ arrives, the seed's pending refund is paid, `check_workers` is happy, and nothin
 """
 
 import contextlib
+import email
+import email.policy
+import json
 import os
 import re
 import signal
@@ -16,6 +19,8 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import ovh
+import ovh.client
 import requests
 
 from tests.support import ROOT
@@ -113,6 +118,24 @@ def _tail(log: Path, lines: int = 80) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
+def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _mail_texts(folder: Path) -> str:
+    """The text bodies of the emails the file backend wrote (each file holds messages one after another)."""
+    texts = []
+    for path in folder.iterdir():
+        for raw in re.split(rb"\n-{79}\n", path.read_bytes()):
+            if raw.strip():
+                message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
+                body = message.get_body(preferencelist=("plain",))
+                texts.append(body.get_content() if body is not None else "")
+    return "\n".join(texts)
+
+
 def _health(base: str) -> bool:
     try:
         return requests.get(f"{base}/health", timeout=2).status_code == 200
@@ -173,6 +196,15 @@ def test_quick_start_orders_pays_and_delivers(tmp_path):
             return re.search(r'class="badge badge-[^"]*">Complete<', page.text)
 
         _wait_for("the order's delivery", delivered, DELIVERY_TIMEOUT, proc, log)
+        # PUBLIC_BASE_URL follows PORT: the worker's emails link to this server, and signed API calls pass.
+        assert f"{base}/orders/{order_id}/" in _mail_texts(var_dir / "mail")
+        token = json.loads(_manage(env, "create_token", "--customer", "alice", "--rule", "GET:/*").stdout)
+        ovh.client.ENDPOINTS["quickstart"] = f"{base}/1.0"
+        try:
+            api = ovh.Client(endpoint="quickstart", **token)
+            assert order_id in api.get("/me/order")
+        finally:
+            ovh.client.ENDPOINTS.pop("quickstart")
         assert _query(db, "SELECT status FROM orders_order WHERE id = ?", order_id) == [("delivered",)]
         services = "SELECT count(*) FROM orders_service s JOIN orders_orderline l ON l.id = s.origin_line_id"
         assert _query(db, f"{services} WHERE l.order_id = ?", order_id) == [(1,)]
@@ -199,14 +231,7 @@ def test_quick_start_orders_pays_and_delivers(tmp_path):
             proc,
             log,
         )
-        check = subprocess.run(
-            [sys.executable, "manage.py", "check_workers"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        check = _manage(env, "check_workers")
         assert check.returncode == 0, check.stdout + check.stderr
         assert "broker queue depth: " in check.stdout and check.stdout.rstrip().endswith("OK")
     finally:

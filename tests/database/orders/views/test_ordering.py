@@ -424,3 +424,54 @@ def test_business_accounts_see_no_withdrawal_block(client):
     _checkout_post(client, cart, express_request=True, excludable_ack=True)  # boxes it was never shown
     order = Order.objects.get()
     assert not order.consents.exists() and not order.withdrawal_info_given  # businesses have no such right
+
+
+# --- domain names ------------------------------------------------------------------------------
+
+
+def _shop_domain_pricing():
+    plan = PlanFactory(plan_code="shop", family="domain", excludable=True, name_en="Domain name .shop")
+    return PricingFactory(plan=plan, duration="P12M", months=12, price=Decimal("6.99"))
+
+
+@pytest.mark.django_db
+def test_the_catalog_asks_the_registry_about_a_domain_name_with_and_without_htmx(client):
+    pricing = _shop_domain_pricing()
+    client.force_login(UserFactory())
+    html = client.get(CATALOG).content.decode()
+    assert 'id="domain-search"' in html and 'href="#domain-search"' in html  # no plain "Add to cart" for domains
+    assert f'name="pricing" value="{pricing.pk}"' not in html
+
+    page = client.get(CATALOG, {"domain": " My-Shop.SHOP "}).content.decode()  # without JavaScript: the whole page
+    assert "<html" in page and "my-shop.shop is available." in page
+    assert f'name="pricing" value="{pricing.pk}"' in page and 'name="domain" value="my-shop.shop"' in page
+    assert "Add my-shop.shop to cart (12 months, €6.99 excl. VAT)" in page
+
+    partial = client.get(CATALOG, {"domain": "taken.shop"}, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="domain-search"') and "<html" not in partial
+    assert "taken.shop is not available" in partial and 'name="pricing"' not in partial
+    invalid = client.get(CATALOG, {"domain": "my shop"}, headers={"HX-Request": "true"}).content.decode()
+    assert "is not a valid domain name" in invalid
+    unsold = client.get(CATALOG, {"domain": "my-shop.xyz"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Domain names ending in .xyz are not sold here." in unsold
+
+
+@pytest.mark.django_db
+def test_a_domain_is_added_to_the_cart_only_with_a_free_name(client):
+    pricing = _shop_domain_pricing()
+    account = UserFactory()
+    client.force_login(account)
+
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "1"})
+    assert response["Location"] == CATALOG
+    assert _messages(response) == ["Choose a domain name and check that it is available first."]
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "1", "domain": "www.shop"})
+    assert _messages(response) == ["The domain name www.shop is not available."]
+    assert not CartItem.objects.exists()
+
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "1", "domain": "My-Shop.shop"})
+    assert response["Location"] == CART and _messages(response) == ["my-shop.shop has been added to your cart."]
+    assert list(CartItem.objects.values_list("domain", "quantity")) == [("my-shop.shop", 1)]
+    assert "Domain name .shop: my-shop.shop" in client.get(CART).content.decode()
+    response = client.post(ADD, {"pricing": pricing.pk, "quantity": "1", "domain": "my-shop.shop"})
+    assert _messages(response) == ["The domain name my-shop.shop is already in your cart."]
