@@ -160,9 +160,8 @@ def test_the_withdrawal_form_renders_the_catalogue_labels_and_texts():
 
 
 def test_the_order_menu_labels_its_cancel_entry_from_the_catalogue():
-    from django.utils import translation
-
     from django.template import Context
+    from django.utils import translation
 
     from orders.models import Order, OrderStatus
     from orders.templatetags.panel import order_menu as order_menu_tag
