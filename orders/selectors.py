@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     CharField,
     Exists,
     F,
@@ -16,6 +17,7 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -40,6 +42,29 @@ def unpaid_expired_q(now: datetime) -> Q:
 
 def expired_q(now: datetime) -> Q:
     return Q(status=OrderStatus.CANCELLED, cancel_reason=CancelReason.EXPIRED) | unpaid_expired_q(now)
+
+
+def not_expired(now: datetime) -> RawSQL:
+    """`~expired_q(now)` written as SQL once, for "View my orders": the ORM took longer to build and compile that
+    expression (its `Exists`) than the database took to run it. The same condition, column for column."""
+    order, payment = Order._meta.db_table, Payment._meta.db_table
+    sql = (
+        f'NOT (("{order}"."cancel_reason" = %s AND "{order}"."status" = %s) OR '
+        f'("{order}"."expires_at" <= %s AND "{order}"."status" = %s AND '
+        f'(NOT EXISTS (SELECT 1 FROM "{payment}" held WHERE held."status" = %s AND NOT (held."kind" = %s) '
+        f'AND held."order_id" = "{order}"."id") OR "{order}"."expires_at" <= %s)))'
+    )
+    hold_limit = now - timedelta(days=settings.PAYMENT_HOLD_DAYS)
+    params = (
+        CancelReason.EXPIRED.value,
+        OrderStatus.CANCELLED.value,
+        now,
+        OrderStatus.NOT_PAID.value,
+        Payment.Status.PENDING.value,
+        PaymentKind.BANK_TRANSFER.value,
+        hold_limit,
+    )
+    return RawSQL(sql, params, output_field=BooleanField())
 
 
 def held_payments() -> QuerySet:
@@ -154,7 +179,7 @@ def account_order_list(
     if status == "expired":
         orders = orders.filter(expired_q(now))
     elif status != "all":
-        orders = orders.exclude(expired_q(now))
+        orders = orders.filter(not_expired(now))
         if status:
             orders = orders.filter(status=status)
     prefix = "-" if sort.startswith("-") else ""

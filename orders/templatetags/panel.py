@@ -1,4 +1,5 @@
-"""Template filters that format money, dates and statuses for the reader's locale (Babel)."""
+"""Template filters that format money, dates and statuses for the reader's locale (Babel), and the tags that
+build what lists repeat on every row (the status badge, an order's "…" menu)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -6,7 +7,7 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, pgettext_lazy, to_locale
 
 from core.localtime import zone
@@ -108,3 +109,33 @@ def status_badge(order, link: str = ""):
         note = gettext("settlement expected on %(date)s") % {"date": expected}
         html = format_html('{} <span class="status-note">{}</span>', html, note)
     return html
+
+
+@register.simple_tag(takes_context=True)
+def order_menu(context, menu):
+    """The "…" menu of one order (`menu`: orders.views.menu.OrderMenu, whose entries and hrefs are decided there),
+    built here rather than by an included template, as lists show one per row. The reorder form takes the
+    context's CSRF token as `{% csrf_token %}` would (a page kept in the cache holds a placeholder there)."""
+    links = format_html_join("", '<li><a href="{}">{}</a></li>\n    ', ((link.href, link.label) for link in menu.links))
+    reorder = ""
+    if menu.can_reorder:
+        token = context.get("csrf_token")
+        csrf = (
+            format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+            if token and token != "NOTPROVIDED"
+            else ""
+        )
+        reorder = format_html(
+            '<li>\n      <form method="post" action="{}">{}\n        <button type="submit">{}</button>\n'
+            "      </form>\n    </li>",
+            menu.urls["reorder"],
+            csrf,
+            gettext("Reorder"),
+        )
+    return format_html(
+        '\n<details class="menu">\n  <summary><span aria-hidden="true">…</span>'
+        '<span class="visually-hidden">{}</span></summary>\n  <ul>\n    {}{}\n  </ul>\n</details>\n',
+        menu.actions_label,
+        links,
+        reorder,
+    )

@@ -1,5 +1,5 @@
-"""What an order's "…" menu (templates/orders/_order_menu.html) offers, decided in Python: templates only
-show what the view allowed. Shared by the list and the order's own pages.
+"""What an order's "…" menu (the `order_menu` tag of orders/templatetags/panel.py) offers, decided in Python:
+templates only show what the view allowed. Shared by the list and the order's own pages.
 """
 
 from dataclasses import dataclass

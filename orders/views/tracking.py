@@ -102,6 +102,7 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
             "notice": notice,
             "refunds": notice.refunds if notice else refund_states(order),
+            "lines": list(order.lines.all()),  # read here, not by the template (prefetched when eligibility read them)
             "transfer": awaited_transfer_details(order, now=now),
             "refunds_needing_iban": refunds_needing_iban(account=request.user, order_id=order.pk),
             **extra_context,

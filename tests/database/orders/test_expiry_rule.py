@@ -1,5 +1,6 @@
-"""The expiry rule exists twice, on purpose: in SQL for lists and sweeps (`expired_q`), in Python for pages that
-already hold their orders (`expired_ids`, `mark_expiry`). Both must say the same of every kind of order."""
+"""The expiry rule exists three times, on purpose: in SQL for sweeps (`expired_q`) and, written once, for the list
+(`not_expired`), in Python for pages that already hold their orders (`expired_ids`, `mark_expiry`). All must say
+the same of every kind of order."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import CancelReason, Order, OrderStatus, Payment
-from orders.selectors import expired_ids, expired_q, mark_expiry
+from orders.selectors import expired_ids, expired_q, mark_expiry, not_expired
 from payments.kinds import PaymentKind
 from tests.support.factories import UserFactory, place_order
 
@@ -51,6 +52,8 @@ def test_python_and_sql_agree_on_which_orders_expired():
     expected = {pk for pk, is_expired in cases.values() if is_expired}
     orders = list(Order.objects.filter(account=account))
     assert set(Order.objects.filter(expired_q(now), account=account).values_list("pk", flat=True)) == expected
+    kept = set(Order.objects.filter(not_expired(now), account=account).values_list("pk", flat=True))
+    assert kept == {o.pk for o in orders} - expected
     assert expired_ids([(o.pk, o.status, o.cancel_reason, o.expires_at) for o in orders], now=now) == expected
     mark_expiry(orders, now=now)
     assert {o.pk for o in orders if o.is_expired} == expected

@@ -94,7 +94,6 @@ WITHDRAWAL_PAGES = [
     "orders/withdrawn.html",
     "orders/withdraw_start.html",
     "orders/withdraw_link_invalid.html",
-    "orders/_order_menu.html",
     "orders/list.html",
     "orders/tracking.html",
     "orders/purchase_order.html",
@@ -152,7 +151,6 @@ def test_the_withdrawal_form_renders_the_catalogue_labels_and_texts():
     for key in LONG_KEYS:
         assert re.search(rf"\{{\{{ {key}(\|linebreaks)? \}}\}}", text), key
     for name, variable in [
-        ("orders/_order_menu.html", "link.label"),  # its entries, labelled by orders.views.menu (below)
         ("orders/list.html", "menu.withdraw_label"),
         ("orders/tracking.html", "menu.withdraw_label"),
         ("orders/purchase_order.html", "withdraw_label"),
@@ -162,9 +160,11 @@ def test_the_withdrawal_form_renders_the_catalogue_labels_and_texts():
 
 
 def test_the_order_menu_labels_its_cancel_entry_from_the_catalogue():
+    from django.template import Context
     from django.utils import translation
 
     from orders.models import Order, OrderStatus
+    from orders.templatetags.panel import order_menu as order_menu_tag
     from orders.views.menu import order_menu
 
     order = Order(pk=7, status=OrderStatus.DELIVERED)
@@ -172,7 +172,9 @@ def test_the_order_menu_labels_its_cancel_entry_from_the_catalogue():
     for language in ("en", "fr"):
         with translation.override(language):
             menu = order_menu(order, can_withdraw=True)
+            html = order_menu_tag(Context(), menu)
         assert legal.legal_text("label_cancel_order", language) in [link.label for link in menu.links]
+        assert f">{legal.legal_text('label_cancel_order', language)}</a>" in html  # the tag renders the entries
         assert menu.withdraw_label == legal.legal_text("label_withdraw_button", language)
 
 
