@@ -37,3 +37,25 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PageVersion(models.Model):
+    """How many times what a customer's pages show has changed: one row per order, one per account, and one for
+    the reference data every page reads (subsidiaries, plans). The services bump them as they write
+    (core.page_versions); the page cache keys pages on them (orders.views.page_cache)."""
+
+    class Scope(models.TextChoices):
+        ORDER = "order", _("Order")
+        ACCOUNT = "account", _("Account")
+        REFERENCE = "reference", _("Reference data")
+
+    scope = models.CharField(max_length=10, choices=Scope)
+    object_id = models.BigIntegerField(help_text=_("The order's or the account's id; 0 for the reference data."))
+    value = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "object_id"], name="page_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.object_id} v{self.value}"
