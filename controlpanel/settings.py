@@ -301,7 +301,6 @@ CELERY_BEAT_SCHEDULE = {
     "send-validation-alerts": {"task": "orders.tasks.send_validation_alerts", "schedule": timedelta(minutes=15)},
     "delete-old-evidence": {"task": "orders.tasks.delete_old_evidence", "schedule": crontab(minute=51, hour=3)},
     "delete-old-pdfs": {"task": "orders.tasks.delete_old_pdfs", "schedule": crontab(minute=37, hour=4)},
-    "prune-order-list-changes": {"task": "orders.tasks.prune_order_list_changes", "schedule": crontab(minute=23)},
 }
 
 # --- Business defaults (design.md section 3), overridable -------------------------------------

@@ -1,11 +1,9 @@
-"""Rendered PDFs kept on the private storage that every web machine shares, keyed on exactly what they show.
+"""Rendered PDFs kept on the private storage that every web machine shares, under a key of what they show.
 
-A document's PDF is a function of its HTML and of the renderer (`orders.pdf.render_fingerprint`: WeasyPrint's
-version, the print stylesheet). The key hashes both, so anything the document shows makes a new key: a status
-change, the expiry (date or passing), the billing details, the saved payment methods and whether each is still
-valid today, the methods offered, the language, a template or translation changed by a deploy. Nothing else
-does: the PDF's HTML carries no nonce, token or URL of the request. Rendering the HTML again costs milliseconds,
-the PDF a hundred or more.
+A document's PDF depends on the order's page versions, the day and the language (orders.views.page_cache's
+`order_document_key`) and on the renderer (`orders.pdf.render_fingerprint`: WeasyPrint's version, the print
+stylesheet). A kept PDF whose key matches is served without rendering its HTML or the PDF; anything else is
+rendered again (the HTML costs milliseconds, the PDF a hundred or more).
 
 One file per document and language, `pdf-cache/<kind>/<id // 1000>/<id>.<language>`, starting with its key. It
 is served only when that key matches, so a stale file (or one left by a database restored from a backup, where
@@ -20,6 +18,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -59,11 +58,11 @@ def cache_name(*, kind: str, object_id: int, language: str) -> str:
     return f"{ROOT}/{kind}/{object_id // 1000}/{object_id}.{language}"
 
 
-def document_pdf(*, kind: str, object_id: int, language: str, html: str) -> bytes:
-    """The PDF of `html`, the document `kind` #`object_id` in `language`: kept from an earlier render if that
-    was of the same HTML with the same renderer, else rendered and kept. The caller has checked who may read it."""
+def document_pdf(*, kind: str, object_id: int, language: str, key: str, html: Callable[[], str]) -> bytes:
+    """The PDF of the document `kind` #`object_id` in `language`: kept from an earlier render under the same `key`
+    with the same renderer, else `html()` rendered and kept. The caller has checked who may read it."""
     name = cache_name(kind=kind, object_id=object_id, language=language)
-    key = hashlib.sha256(render_fingerprint() + name.encode() + b"\0" + html.encode()).hexdigest().encode() + b"\n"
+    key = hashlib.sha256(render_fingerprint() + name.encode() + b"\0" + key.encode()).hexdigest().encode() + b"\n"
     storage = PdfCacheStorage()
     try:
         with storage.open(name, "rb") as file:
@@ -71,7 +70,7 @@ def document_pdf(*, kind: str, object_id: int, language: str, html: str) -> byte
                 return pdf  # whole: a crash right after the rename (no fsync) may have left it short
     except FileNotFoundError:
         pass
-    pdf = render_pdf(html=html)
+    pdf = render_pdf(html=html())
     try:
         storage.save(name, ContentFile(key + pdf))
     except OSError:  # a full or unreachable storage costs the next download a render, not this one its PDF

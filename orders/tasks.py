@@ -160,14 +160,6 @@ def delete_old_pdfs() -> int:
 
 
 @shared_task(acks_late=True)
-def prune_order_list_changes() -> int:
-    """Shortens the order list's change log (orders.models.list_change), which every write appends to."""
-    from .services.list_changes import list_changes_prune
-
-    return list_changes_prune()
-
-
-@shared_task(acks_late=True)
 def suspend_order_services(order_id: int) -> int:
     """Right after a withdrawal; the sweep `suspend_and_delete_services` catches anything missed."""
     from .services.service_lifecycle import services_suspend_for_order

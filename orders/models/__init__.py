@@ -3,7 +3,6 @@
 from .cart import Cart, CartItem
 from .events import Consent, OrderEvent
 from .invoice import ImmutableError, Invoice
-from .list_change import OrderListChange
 from .monitoring import Heartbeat
 from .order import WITHDRAWABLE_STATUSES, CancelReason, Order, OrderKind, OrderLine, OrderStatus, Service
 from .payment import Payment, TransferReceipt
@@ -35,7 +34,6 @@ __all__ = [
     "OrderEvent",
     "OrderKind",
     "OrderLine",
-    "OrderListChange",
     "OrderStatus",
     "Payment",
     "Refund",

@@ -21,7 +21,7 @@ from ..selectors import prefetch_for_withdrawal
 from ..transfer_details import transfer_details
 from ..withdrawal import order_rule, withdrawal_eligibility
 from .access import readable_order
-from .page_cache import cached_order_page
+from .page_cache import cached_order_page, order_document_key
 from .payment import payment_blocker
 
 TEMPLATE = "orders/purchase_order.html"
@@ -101,9 +101,14 @@ def _purchase_order_page(request, order_id: int, extra_context: dict):
 @login_required
 def purchase_order_pdf(request, order_id: int):
     order = readable_order(request, order_id, permission=PERMISSION)
-    # Rendered without the request: nothing of it (CSP nonce, CSRF token) can reach the PDF or its cache key.
-    html = render_to_string(TEMPLATE, _context(request, order, pdf=True))
-    pdf = document_pdf(kind="purchase-order", object_id=order.pk, language=get_language() or "en", html=html)
+    # Rendered without the request: nothing of it (CSP nonce, CSRF token) can reach the PDF.
+    pdf = document_pdf(
+        kind="purchase-order",
+        object_id=order.pk,
+        language=get_language() or "en",
+        key=order_document_key(order),
+        html=lambda: render_to_string(TEMPLATE, _context(request, order, pdf=True)),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="purchase-order-{order.number}.pdf"'
     return response

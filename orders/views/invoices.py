@@ -24,6 +24,7 @@ from ..legal import legal_text
 from ..models import CreditNote, Invoice, Order, Payment, Refund
 from ..pdf_cache import document_pdf
 from .access import readable_order
+from .page_cache import order_document_key
 
 INVOICE_TEMPLATE = "orders/invoice.html"
 CREDIT_NOTE_TEMPLATE = "orders/credit_note.html"
@@ -88,8 +89,13 @@ def invoice_view(request, order_id: int):
 @login_required
 def invoice_pdf(request, order_id: int):
     order, invoice = _invoice(request, order_id)
-    html = render_to_string(INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=True))
-    pdf = document_pdf(kind="invoice", object_id=invoice.pk, language=get_language() or "en", html=html)
+    pdf = document_pdf(
+        kind="invoice",
+        object_id=invoice.pk,
+        language=get_language() or "en",
+        key=order_document_key(order),
+        html=lambda: render_to_string(INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=True)),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
     return response
@@ -151,8 +157,13 @@ def credit_note_view(request, order_id: int, note_id: int):
 @login_required
 def credit_note_pdf(request, order_id: int, note_id: int):
     order, note = _credit_note(request, order_id, note_id)
-    html = render_to_string(CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=True))
-    pdf = document_pdf(kind="credit-note", object_id=note.pk, language=get_language() or "en", html=html)
+    pdf = document_pdf(
+        kind="credit-note",
+        object_id=note.pk,
+        language=get_language() or "en",
+        key=order_document_key(order),
+        html=lambda: render_to_string(CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=True)),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="credit-note-{note.number}.pdf"'
     return response

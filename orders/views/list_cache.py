@@ -1,70 +1,82 @@
-"""The orders list kept rendered in the cache (orders.views.page_cache), under a key that changes with
-everything it shows (docs/performance.md).
+"""The key of "View my orders" in the page cache (orders.views.page_cache).
 
-A list shows a count over all the account's orders and a page of them, so no fingerprint of the rows shown
-can be read cheaply. Its key holds instead:
-- the account's change log (orders.models.list_change): its count and largest id change with every write to
-  the account's orders, lines, consents, invoices and payments, whoever makes it;
-- the versions (`xmin`, `ctid`) of the account's row and of the reference rows the list reads (every
-  subsidiary and plan: a few dozen rows);
-- the next instant at which one of the account's unpaid orders expires: at its expiry, or at the end of the
-  payment hold period if a debit holds it (a payment written changes the log);
+A list shows a count over all the account's orders and a page of them. Its key holds:
+- the account's page version, which every write to one of its orders bumps, and the reference data's;
+- the next instant at which one of the account's unpaid orders turns expired: at its expiry, or at the end of
+  the payment hold period if a debit holds it (a payment bumps the versions);
 - today's date in each subsidiary's time zone (an order's withdrawal period ends at midnight in its own);
 - the language, the query string and the release.
+All of it comes from one query on the version rows and the index of the account's unpaid orders.
 Lists filtered on dates or a number are rendered every time (their variants are unbounded), as are invalid
-queries (the page shows what was wrong) and, as for any kept page, staff, pending messages and SQLite.
+queries (the page shows what was wrong) and, as for any kept page, staff's and pending messages.
 """
 
-import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import Subsidiary
-from catalog.models import Plan
 from core.localtime import local_date
+from core.page_versions import REFERENCE_ID
 
-from ..models import Order, OrderListChange, OrderStatus
+from ..models import Order, OrderStatus
 from .list_query import ListQuery
-from .page_cache import first_row, may_keep, release, row_version
+from .page_cache import PageKey, Scope, first_row, hashed, instant, last_change, may_keep, release, version_join
 
-PROBE_SQL = (
-    "SELECT "
-    f"(SELECT count(*)::text || ':' || coalesce(max(c.id), 0)::text FROM {OrderListChange._meta.db_table} c "
-    "WHERE c.account_id = u.id), "
-    f"(SELECT array_agg(o.expires_at) FROM {Order._meta.db_table} o "
-    f"WHERE o.account_id = u.id AND o.status = '{OrderStatus.NOT_PAID}' AND o.expires_at IS NOT NULL), "
-    f"(SELECT array_agg(DISTINCT z.time_zone) FROM {Subsidiary._meta.db_table} z), {row_version('u')}, "
-    f"coalesce((SELECT string_agg(x.code || ':' || {row_version('x')}, ',' ORDER BY x.code) "
-    f"FROM {Subsidiary._meta.db_table} x), ''), "
-    f"coalesce((SELECT string_agg(p.id::text || ':' || {row_version('p')}, ',' ORDER BY p.id) "
-    f"FROM {Plan._meta.db_table} p), '') "
-    f"FROM {get_user_model()._meta.db_table} u WHERE u.id = %s"
+
+def _unpaid(aggregate: str, comparison: str) -> str:
+    """SQL: `aggregate` of the expiries of the account's unpaid orders that compare so to a parameter."""
+    return (
+        f"(SELECT {aggregate}(o.expires_at) FROM {Order._meta.db_table} o WHERE o.account_id = u.id "
+        f"AND o.status = '{OrderStatus.NOT_PAID}' AND o.expires_at {comparison} %s)"
+    )
+
+
+LIST_VERSIONS_SQL = (
+    "SELECT coalesce(av.value, 0), coalesce(rv.value, 0), av.changed_at, rv.changed_at, "
+    f"{_unpaid('min', '>')}, {_unpaid('min', '>')}, {_unpaid('max', '<=')}, {_unpaid('max', '<=')} "
+    f"FROM {get_user_model()._meta.db_table} u {version_join('av', Scope.ACCOUNT, 'u.id')} "
+    f"{version_join('rv', Scope.REFERENCE, str(REFERENCE_ID))} WHERE u.id = %s"
 )
 
 
-def next_expiry(expiries: list[datetime], *, now: datetime) -> datetime | None:
-    """The first instant after `now` at which one of these unpaid orders can turn expired."""
-    hold = timedelta(days=settings.PAYMENT_HOLD_DAYS)
-    instants = [instant for expires_at in expiries for instant in (expires_at, expires_at + hold) if instant > now]
-    return min(instants, default=None)
+@lru_cache(maxsize=1)
+def _time_zones(reference_version: int) -> tuple[str, ...]:
+    """The subsidiaries' time zones, read again when the reference data changes."""
+    return tuple(sorted(set(Subsidiary.objects.values_list("time_zone", flat=True))))
 
 
-def list_cache_key(request, *, query: ListQuery, valid: bool, partial: bool) -> str | None:
+def list_page_key(request, *, query: ListQuery, valid: bool, partial: bool) -> PageKey | None:
     """Where this list response is kept, or None when it must be rendered (see the module's docstring)."""
     raw = request.META.get("QUERY_STRING", "")
     if not valid or query.date_from or query.date_to or query.q or raw != query.query_string():
         return None
     if not may_keep(request):
         return None
-    changes, expiries, time_zones, *versions = first_row(PROBE_SQL, [request.user.pk])
     now = timezone.now()
-    expiry = next_expiry(expiries or [], now=now)
-    days = [local_date(now, time_zone).isoformat() for time_zone in time_zones or []]
-    until = expiry.isoformat() if expiry else "never"
-    digest = hashlib.sha256("\n".join([changes, *versions, raw, *days, until]).encode()).hexdigest()
+    hold = timedelta(days=settings.PAYMENT_HOLD_DAYS)
+    adapt = connection.ops.adapt_datetimefield_value
+    found = first_row(
+        LIST_VERSIONS_SQL, [adapt(now), adapt(now - hold), adapt(now), adapt(now - hold), request.user.pk]
+    )
+    account_version, reference_version, account_change, reference_change, *expiries = found
+    next_expiry, next_hold_end, last_expiry, last_hold_end = (instant(value) for value in expiries)
+    # The instants at which an unpaid order turns expired: its expiry, or the end of the hold after it.
+    upcoming = [i for i in (next_expiry, next_hold_end and next_hold_end + hold) if i]
+    passed = [i for i in (last_expiry, last_hold_end and last_hold_end + hold) if i]
+    time_zones = _time_zones(reference_version)
+    days = ",".join(local_date(now, name).isoformat() for name in time_zones)
+    until = min(upcoming).isoformat() if upcoming else "never"
     fragment = "rows" if partial else "page"
-    return f"order-list:{release()}:{request.user.pk}:{get_language()}:{fragment}:{digest}"
+    return PageKey(
+        key=hashed(
+            f"order-list:{request.user.pk}:{fragment}",
+            [release(), get_language(), f"{account_version}.{reference_version}", days, until, raw],
+        ),
+        changed_at=last_change([account_change, reference_change, *passed], time_zones=time_zones, now=now),
+    )

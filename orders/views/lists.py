@@ -25,7 +25,7 @@ from orders.selectors import (
 )
 from orders.withdrawal import order_rule
 
-from .list_cache import list_cache_key
+from .list_cache import list_page_key
 from .list_query import parse_list_query
 from .menu import MenuLabels, OrderPaths, order_menu
 from .page_cache import cached_page
@@ -107,7 +107,7 @@ def _status_choices():
 def order_list(request):
     query, problems = parse_list_query(request.GET)
     partial = partial_requested(request)
-    key = list_cache_key(request, query=query, valid=not problems, partial=partial)
+    key = list_page_key(request, query=query, valid=not problems, partial=partial)
     response = cached_page(request, key=key, render=lambda extra: _order_list(request, query, problems, partial, extra))
     patch_vary_headers(response, ["HX-Request"])
     return response

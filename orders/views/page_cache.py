@@ -1,30 +1,28 @@
-"""Pages kept rendered in the cache, under a key that changes with everything they show, so that a repeated
-visit skips their queries and templates (docs/performance.md): the machinery (`cached_page`, `may_keep`,
-`first_row`, `release`), and the keys of the pages of one order (tracking, purchase order). The list's key
-is in orders.views.list_cache.
+"""Pages kept rendered in the cache, and answered with 304 when the browser holds them already (docs/performance.md).
 
-What an order's page shows depends on, and its key holds:
-- the rows it reads: the order, its account and subsidiary, its lines and their plans, services, events,
-  consents, payments, refunds and their credit notes, invoice, withdrawal and its lines, supporting documents,
-  and the account's payment methods. `fingerprint` reads every one's `(id, xmin, ctid)` in one indexed query.
-  A committed write gives a row a new `xmin`, and each new version of a row has its own `ctid` even within one
-  transaction, so any insert, update or delete, by a service, a sweep's bulk SQL or the admin, makes a new key;
-- the day in the subsidiary's time zone: withdrawal deadlines end at local midnight, refunds are prorated per
-  day, a saved card is usable until the end of its month;
-- the language, the query string (the page's link back to the list, and the language form's `next`), the
-  release (templates, translations and code, `release`).
-An unpaid order also depends on the instant (it expires at one, later while a debit holds it): its pages are
-never kept. Neither are pages with messages to show (showing consumes them), staff's (who may read anyone's
-order), query strings other than a well-formed link back to the list (so a client cannot fill the cache with
-variants), nor anything on SQLite (no `xmin`: the quick start renders every page) or with
-`ORDER_PAGE_CACHE_SECONDS` at 0.
+A page's key is made of what it shows:
+- the page versions (core.page_versions), which the services bump in the same transaction as every write a page
+  shows: the order's (its rows), the account's (its details, payment methods and, for the list, its orders) and
+  the reference data's (subsidiaries, plans). `order_versions` reads those of an order's pages in one indexed
+  query; the list's are read by orders.views.list_cache;
+- the local day: withdrawal deadlines end at midnight, refunds are prorated per day;
+- the language, the query string and the release (templates, translations and code).
 
-The CSRF token and the CSP nonce differ for every response: pages are rendered with NUL-delimited placeholders,
-which no stored text can contain (PostgreSQL text cannot hold NUL), and each response fills in its own.
+`cached_page` then answers in one of three ways: 304 when the request's `If-None-Match` names this key (with the
+client's CSRF cookie, whose token the page holds); the kept page, with this response's own CSRF token and CSP
+nonce in place of the placeholders it was rendered with; or a fresh render, kept for the next visit. Every kept
+page carries `ETag`, `Last-Modified` and `Cache-Control: private, no-cache`, so a browser (and htmx polling a
+page) revalidates instead of downloading it again.
+
+Never kept: an unpaid order's pages (they change at an instant, when the order expires), pages with messages to
+show, staff's pages (who may read anyone's order), query strings the panel's own links do not make (so a
+client cannot fill the cache with variants), and everything when `ORDER_PAGE_CACHE_SECONDS` is 0.
 """
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
@@ -35,138 +33,138 @@ from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from accounts.models import PaymentMethod, Subsidiary, User
-from catalog.models import Plan
-from core.localtime import local_date
+from accounts.models import Subsidiary
+from core.localtime import local_date, zone
+from core.models import PageVersion
+from core.page_versions import REFERENCE_ID
 
-from ..models import (
-    Consent,
-    CreditNote,
-    Invoice,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderStatus,
-    Payment,
-    Refund,
-    Service,
-    SupportingDocument,
-    Withdrawal,
-    WithdrawalLine,
-)
+from ..models import Order, OrderStatus
 from .list_query import back_query
 
+# Rendered in place of this response's CSRF token and CSP nonce, which differ for every response. NUL can be
+# in no text the page shows (PostgreSQL text cannot hold it), so only these are replaced.
 CSRF_PLACEHOLDER = mark_safe("\x00csrf-token\x00")
 NONCE_PLACEHOLDER = mark_safe("\x00csp-nonce\x00")
-# Given to the template in place of the context processors' values.
 PLACEHOLDERS = {"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}
 
-
-def row_version(alias: str) -> str:
-    """SQL for a row's version: a new one for every write (see the module's docstring)."""
-    return f"{alias}.xmin::text || '/' || {alias}.ctid::text"
+VERSIONS = PageVersion._meta.db_table
+Scope = PageVersion.Scope
 
 
-def _rows(model, where: str) -> str:
-    """The versions of `model`'s rows matching `where` (on `r`, next to the order `o`), as one text."""
-    table, pk = model._meta.db_table, model._meta.pk.column
-    return (
-        f"coalesce((SELECT string_agg(r.{pk}::text || ':' || {row_version('r')}, ',' ORDER BY r.{pk}) "
-        f"FROM {table} r WHERE {where}), '')"
-    )
+def version_join(alias: str, scope: str, object_id: str) -> str:
+    """SQL: a LEFT JOIN of the version row `scope`/`object_id` as `alias` (no row: version 0)."""
+    return f"LEFT JOIN {VERSIONS} {alias} ON {alias}.scope = '{scope}' AND {alias}.object_id = {object_id}"
 
 
-def _ids(model, column: str) -> str:
-    """The ids of `model`'s rows of the order `o`, for the tables that hang off them."""
-    return f"(SELECT x.{model._meta.pk.column} FROM {model._meta.db_table} x WHERE x.{column} = o.id)"
-
-
-# Every table the order's pages read (tests/test_page_cache.py checks this against their queries).
-ROW_SETS = {
-    OrderLine: _rows(OrderLine, "r.order_id = o.id"),
-    Plan: _rows(Plan, f"r.id IN (SELECT x.plan_id FROM {OrderLine._meta.db_table} x WHERE x.order_id = o.id)"),
-    Service: _rows(Service, f"r.origin_line_id IN {_ids(OrderLine, 'order_id')}"),
-    OrderEvent: _rows(OrderEvent, "r.order_id = o.id"),
-    Consent: _rows(Consent, "r.order_id = o.id"),
-    Payment: _rows(Payment, "r.order_id = o.id"),
-    Refund: _rows(Refund, "r.order_id = o.id"),
-    CreditNote: _rows(CreditNote, f"r.refund_id IN {_ids(Refund, 'order_id')}"),
-    Invoice: _rows(Invoice, "r.order_id = o.id"),
-    Withdrawal: _rows(Withdrawal, "r.order_id = o.id"),
-    WithdrawalLine: _rows(WithdrawalLine, f"r.withdrawal_id IN {_ids(Withdrawal, 'order_id')}"),
-    SupportingDocument: _rows(SupportingDocument, "r.order_id = o.id"),
-    PaymentMethod: _rows(PaymentMethod, "r.account_id = o.account_id"),
-}
-FINGERPRINT_SQL = (
-    f"SELECT o.status, s.time_zone, concat_ws('|', {row_version('o')}, {row_version('u')}, {row_version('s')}, "
-    + ", ".join(ROW_SETS.values())
-    + f") FROM {Order._meta.db_table} o "
-    f"JOIN {User._meta.db_table} u ON u.id = o.account_id "
-    f"JOIN {Subsidiary._meta.db_table} s ON s.{Subsidiary._meta.pk.column} = o.subsidiary_id "
+ORDER_VERSIONS_SQL = (
+    "SELECT o.status, s.time_zone, coalesce(ov.value, 0), coalesce(av.value, 0), coalesce(rv.value, 0), "
+    "ov.changed_at, av.changed_at, rv.changed_at "
+    f"FROM {Order._meta.db_table} o JOIN {Subsidiary._meta.db_table} s ON s.code = o.subsidiary_id "
+    f"{version_join('ov', Scope.ORDER, 'o.id')} {version_join('av', Scope.ACCOUNT, 'o.account_id')} "
+    f"{version_join('rv', Scope.REFERENCE, str(REFERENCE_ID))} "
     "WHERE o.id = %s AND o.account_id = %s"
 )
-# The tables FINGERPRINT_SQL reads.
-TABLES = {model._meta.db_table for model in (Order, User, Subsidiary, *ROW_SETS)}
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """Where a page is kept, and when what it shows last changed (its `Last-Modified`)."""
+
+    key: str
+    changed_at: datetime
+
+
+def hashed(prefix: str, parts: list) -> str:
+    """A cache key: `prefix` (what it is, readable) and a digest of everything else it depends on."""
+    return f"{prefix}:" + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
 
 
 def first_row(sql: str, params: list) -> tuple | None:
-    """The first row of `sql` (with `%s` placeholders).
-
-    psycopg prepares it once it has run DB_PREPARE_THRESHOLD times on a connection (settings): planning these
-    queries took twice as long as running them.
-    """
+    """The first row of `sql` (psycopg prepares it once it has run DB_PREPARE_THRESHOLD times on a connection)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-def fingerprint(*, order_id: int, account_id: int) -> tuple[str, str, str] | None:
-    """(status, subsidiary's time zone, versions of every row shown) of the account's order, or None."""
-    return first_row(FINGERPRINT_SQL, [order_id, account_id])
+def instant(value) -> datetime | None:
+    """A timestamp column read by a raw cursor: a datetime on PostgreSQL, text on SQLite."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    return value
+
+
+def last_change(changes: list, *, time_zones: list[str], now: datetime) -> datetime:
+    """The latest of these changes and of the last local midnight in these zones (a new day changes pages)."""
+    midnights = [datetime.combine(local_date(now, name), time(0), tzinfo=zone(name)) for name in time_zones]
+    return max([instant(change) for change in changes if change] + midnights + [release_time()])
 
 
 PROJECT_PACKAGES = ("core", "payments", "accounts", "catalog", "controlpanel", "orders", "api", "privacy")
 
 
 @cache
-def release() -> str:
-    """What a deploy changes in rendered pages: templates, translations and code (names, sizes, times).
-
-    Computed once per process; machines with other file times only share fewer entries.
-    """
-    digest = hashlib.sha256()
+def _release() -> tuple[str, datetime]:
+    """What a deploy changes in rendered pages (templates, translations and code: names, sizes, times), and the
+    latest of those times. Computed once per process; machines with other file times only share fewer entries."""
+    digest, latest = hashlib.sha256(), 0
     patterns = ("templates/**/*.html", "locale/**/*.mo", *(f"{app}/**/*.py" for app in PROJECT_PACKAGES))
     for path in sorted(path for pattern in patterns for path in settings.BASE_DIR.glob(pattern)):
         stat = path.stat()
         digest.update(f"{path.relative_to(settings.BASE_DIR)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+        latest = max(latest, stat.st_mtime)
+    return digest.hexdigest()[:16], datetime.fromtimestamp(int(latest), tz=UTC)
+
+
+def release() -> str:
+    return _release()[0]
+
+
+def release_time() -> datetime:
+    return _release()[1]
 
 
 def may_keep(request) -> bool:
     """Whether this request's page may come from the cache at all (see the module's docstring)."""
-    return (
-        settings.ORDER_PAGE_CACHE_SECONDS > 0
-        and connection.vendor == "postgresql"
-        and not request.user.is_staff
-        and not len(get_messages(request))
-    )
+    return settings.ORDER_PAGE_CACHE_SECONDS > 0 and not request.user.is_staff and not len(get_messages(request))
 
 
-def cache_key(request, *, page: str, order_id: int) -> str | None:
-    """Where this response is kept, or None when it must be rendered (see the module's docstring)."""
+def order_page_key(request, *, page: str, order_id: int) -> PageKey | None:
+    """Where this response of an order's page is kept, or None when it must be rendered (see the docstring)."""
     query = request.META.get("QUERY_STRING", "")
     if not may_keep(request) or query != back_query(request).back_param.removeprefix("?"):
         return None
-    found = fingerprint(order_id=order_id, account_id=request.user.pk)
+    found = first_row(ORDER_VERSIONS_SQL, [order_id, request.user.pk])
     if found is None or found[0] == OrderStatus.NOT_PAID:
         return None
-    _status, time_zone, versions = found
-    day = local_date(timezone.now(), time_zone)
-    digest = hashlib.sha256(f"{versions}\n{query}".encode()).hexdigest()
-    return f"order-page:{release()}:{page}:{order_id}:{request.user.pk}:{get_language()}:{day}:{digest}"
+    _status, time_zone, order_version, account_version, reference_version, *changes = found
+    now = timezone.now()
+    versions = f"{order_version}.{account_version}.{reference_version}"
+    day = local_date(now, time_zone)
+    return PageKey(
+        key=hashed(
+            f"order-page:{page}:{order_id}", [release(), str(request.user.pk), get_language(), day, versions, query]
+        ),
+        changed_at=last_change(changes, time_zones=[time_zone], now=now),
+    )
+
+
+def order_document_key(order: Order) -> str:
+    """What an order's documents (purchase order, bill, credit notes) show: its page versions, its local day, the
+    language, the release and, while it is unpaid, whether its expiry (or the payment hold after it) has passed.
+    Independent of who reads it (staff read anyone's)."""
+    status, time_zone, *versions = first_row(ORDER_VERSIONS_SQL, [order.pk, order.account_id])[:5]
+    now = timezone.now()
+    expiry = []
+    if status == OrderStatus.NOT_PAID and order.expires_at:
+        expiry = [now >= order.expires_at, now >= order.expires_at + timedelta(days=settings.PAYMENT_HOLD_DAYS)]
+    return hashed(f"document:{order.pk}", [release(), get_language(), local_date(now, time_zone), *versions, *expiry])
 
 
 def _personalised(request, content: bytes) -> bytes:
@@ -176,24 +174,46 @@ def _personalised(request, content: bytes) -> bytes:
     )
 
 
-def cached_page(request, *, key: str | None, render: Callable[[dict], HttpResponse]) -> HttpResponse:
-    """The page kept under `key`, or `render(extra_context)`'s, kept there; rendered as usual without a key.
+def _etag(request, key: str) -> str:
+    """The page's entity tag: its key, and the CSRF secret (the cookie) whose token the browser's copy holds."""
+    get_token(request)  # the secret the response's cookie carries, new when the request had none
+    csrf = request.META["CSRF_COOKIE"]
+    return '"' + hashlib.sha256(f"{key}\n{csrf}".encode()).hexdigest()[:32] + '"'
 
-    `render` renders the whole page with `extra_context` added to its context (the placeholders, or nothing).
-    """
+
+def _validators(request, response: HttpResponse, key: PageKey) -> HttpResponse:
+    response["ETag"] = _etag(request, key.key)
+    response["Last-Modified"] = http_date(key.changed_at.timestamp())
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def cached_page(request, *, key: PageKey | None, render: Callable[[dict], HttpResponse]) -> HttpResponse:
+    """304 if the browser holds this page, else the page kept under `key`, else `render(extra_context)`'s, kept
+    there; rendered as usual without a key. `render` renders the whole page with `extra_context` added to its
+    context (the placeholders, or nothing)."""
     if key is None:
         return render({})
-    content = default_cache.get(key)
+    not_modified = get_conditional_response(
+        request, etag=_etag(request, key.key), last_modified=int(key.changed_at.timestamp())
+    )
+    if not_modified is not None:
+        # No CSP header: the browser keeps the one it stored, whose nonce its copy of the page holds.
+        not_modified._csp_config = {}
+        return _validators(request, not_modified, key)
+    content = default_cache.get(key.key)
     if content is not None:
         response = HttpResponse(content)
     else:
         response = render(PLACEHOLDERS)
-        if response.status_code == 200:
-            default_cache.set(key, response.content, settings.ORDER_PAGE_CACHE_SECONDS)
+        if response.status_code != 200:
+            response.content = _personalised(request, response.content)
+            return response
+        default_cache.set(key.key, response.content, settings.ORDER_PAGE_CACHE_SECONDS)
     response.content = _personalised(request, response.content)
-    return response
+    return _validators(request, response, key)
 
 
 def cached_order_page(request, *, page: str, order_id: int, render: Callable[[dict], HttpResponse]) -> HttpResponse:
     """An order's page from the cache, or rendered (and kept when it may be)."""
-    return cached_page(request, key=cache_key(request, page=page, order_id=order_id), render=render)
+    return cached_page(request, key=order_page_key(request, page=page, order_id=order_id), render=render)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -74,12 +75,18 @@ def _progress(order, events: list | None = None) -> dict:
 @require_safe
 @login_required
 def order_tracking(request, order_id: int):
-    if partial_requested(request):
-        order = account_order(account=request.user, order_id=order_id, now=timezone.now())
-        return render(request, "orders/tracking.html#progress", _progress(order))
-    return cached_order_page(
-        request, page="tracking", order_id=order_id, render=lambda extra: _tracking_page(request, order_id, extra)
-    )
+    if partial_requested(request):  # htmx polling the steps: kept too, and answered 304 while nothing changed
+        page, render_page = "tracking-progress", lambda extra: _progress_partial(request, order_id, extra)
+    else:
+        page, render_page = "tracking", lambda extra: _tracking_page(request, order_id, extra)
+    response = cached_order_page(request, page=page, order_id=order_id, render=render_page)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _progress_partial(request, order_id: int, extra_context: dict):
+    order = account_order(account=request.user, order_id=order_id, now=timezone.now())
+    return render(request, "orders/tracking.html#progress", _progress(order) | extra_context)
 
 
 def _tracking_page(request, order_id: int, extra_context: dict):

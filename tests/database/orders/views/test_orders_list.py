@@ -375,7 +375,7 @@ def test_the_list_costs_the_same_queries_for_5_and_500_orders(client, django_ass
     for total in (5, 500):
         copy_orders(paid, total - Order.objects.filter(account=user).count())
         assert Order.objects.filter(account=user).count() == total
-        # session, user, the cache key's probe (orders.views.list_cache), the count (orders neither unpaid nor
+        # session, user, the page versions (orders.views.list_cache), the count (orders neither unpaid nor
         # expired, then the unpaid ones), the page's orders with their subsidiary, their lines with plans, their
         # consents: a rendered page, not the copy kept in the cache (test_list_cache.py counts those)
         cache.clear()

@@ -1,6 +1,8 @@
-"""The tracking page and the purchase order kept rendered in the cache (orders.views.page_cache): a repeated visit
-is served without the page's queries, with its own CSRF token and CSP nonce, and any write to a row the page
-shows, the next local day, another language or another link back to the list gives a new key.
+"""The tracking page and the purchase order kept rendered in the cache (orders.views.page_cache), on SQLite as on
+PostgreSQL: a repeated visit is served without the page's queries, with its own CSRF token and CSP nonce, or
+answered 304 when the browser holds it; a new page version, the next local day, another language or another link
+back to the list gives a new key. That every write a page shows bumps a version is tested per service
+(tests/database/*/test_page_versions_*.py).
 """
 
 import re
@@ -9,19 +11,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Subsidiary, User
+from accounts.models import User
+from core.page_versions import account_pages_changed, reference_pages_changed
 from orders.models import Order, OrderStatus
+from orders.page_versions import order_pages_changed
 from orders.services.consents import Evidence
 from orders.services.withdrawals import WithdrawalRequest, order_withdraw
-from orders.views.page_cache import ROW_SETS, TABLES, cache_key, fingerprint
-from tests.support.factories import PaymentMethodFactory, SupportingDocumentFactory, pay_order, place_order
-from tests.support.kept_pages import REQUEST_TABLES, anonymised, delivered, nonce, tables_read, touch
+from orders.views.page_cache import order_page_key
+from tests.support.factories import pay_order, place_order
+from tests.support.kept_pages import anonymised, delivered, nonce, revalidated
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 PARIS = ZoneInfo("Europe/Paris")
 PAGES = ["orders:tracking", "orders:purchase_order"]
 
@@ -39,7 +42,7 @@ def test_a_repeated_visit_is_served_from_the_cache(client, page, django_assert_m
     order = delivered()
     client.force_login(order.account)
     first = client.get(url(page, order))
-    with django_assert_max_num_queries(3):  # the session, the user, the fingerprint
+    with django_assert_max_num_queries(3):  # the session, the user, the page versions
         second = client.get(url(page, order))
     assert first.status_code == second.status_code == 200
     assert anonymised(first) == anonymised(second)
@@ -63,72 +66,30 @@ def test_each_response_has_its_own_nonce_and_a_token_that_works(page):
     assert User.objects.get(pk=order.account_id).language == "fr"
 
 
-def test_every_table_the_pages_read_is_in_the_fingerprint(client):
+def key_of(client, page: str, order: Order) -> str | None:
+    """The key the order's page would be kept under, for the request the client makes."""
+    request = client.get(url(page, order)).wsgi_request
+    key = order_page_key(request, page=page, order_id=order.pk)
+    return key and key.key
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_version_changes_the_key_and_another_orders_does_not(client, page):
     order = delivered()
+    other = delivered()
     client.force_login(order.account)
-    read = tables_read(client, [url(page, order, "?back=page%3D2") for page in PAGES])
-    assert read - REQUEST_TABLES - TABLES == set()
-    assert "orders_orderevent" in read and "accounts_paymentmethod" in read  # the capture saw the page's reads
-
-
-def withdrawn_with_everything() -> Order:
-    """A delivered order withdrawn and refunded, with a supporting document: a row in every table of the key."""
-    order = delivered()
-    order_withdraw(
-        order_id=order.pk,
-        request=WithdrawalRequest(confirmed=True),
-        evidence=Evidence(channel="panel", actor=order.account),
-        channel="panel",
-    )
-    SupportingDocumentFactory(order=order)
-    return order
-
-
-def related_rows(model, order: Order):
-    """`model`'s rows that the fingerprint reads for `order`."""
-    paths = {
-        "Plan": "orderline__order",
-        "Service": "origin_line__order",
-        "CreditNote": "refund__order",
-        "WithdrawalLine": "withdrawal__order",
-        "PaymentMethod": "account__orders",
-    }
-    return model.objects.filter(**{paths.get(model.__name__, "order"): order}).distinct()
-
-
-def test_any_write_to_a_row_the_pages_show_changes_the_fingerprint():
-    order = withdrawn_with_everything()
-    versions = lambda: fingerprint(order_id=order.pk, account_id=order.account_id)[2]  # noqa: E731
-    touched = []
-    rows = [(Order, Order.objects.filter(pk=order.pk)), (User, User.objects.filter(pk=order.account_id))]
-    rows.append((Subsidiary, Subsidiary.objects.filter(pk=order.subsidiary_id)))
-    rows += [(model, related_rows(model, order)) for model in ROW_SETS]
-    for model, queryset in rows:
-        pk = queryset.values_list("pk", flat=True).first()
-        assert pk is not None, f"the scenario has no {model.__name__}"
-        before = versions()
-        touch(model, pk=pk)
-        assert versions() != before, model.__name__
-        touched.append(model)
-    assert len(touched) == len(ROW_SETS) + 3
-
-
-def test_a_new_row_and_a_deleted_one_change_the_fingerprint():
-    order = delivered()
-    versions = lambda: fingerprint(order_id=order.pk, account_id=order.account_id)[2]  # noqa: E731
-    before = versions()
-    method = PaymentMethodFactory(account=order.account, is_default=False)
-    added = versions()
-    method.delete()
-    assert len({before, added, versions()}) == 2 and added != before and versions() == before
-
-
-def test_the_fingerprint_statement_is_prepared_on_each_new_connection():
-    order = delivered()
-    first = fingerprint(order_id=order.pk, account_id=order.account_id)
-    connection.close()  # a new connection holds no prepared statement
-    assert fingerprint(order_id=order.pk, account_id=order.account_id) == first
-    assert fingerprint(order_id=order.pk, account_id=order.account_id + 1) is None  # another account's: nothing
+    bumps = [
+        lambda: order_pages_changed(order_ids=[order.pk]),
+        lambda: account_pages_changed(account_ids=[order.account_id]),
+        reference_pages_changed,
+    ]
+    keys = [key_of(client, page, order)]
+    for bump in bumps:
+        bump()
+        keys.append(key_of(client, page, order))
+    assert None not in keys and len(set(keys)) == len(bumps) + 1
+    order_pages_changed(order_ids=[other.pk])  # another account's order
+    assert key_of(client, page, order) == keys[-1]
 
 
 def test_the_page_follows_a_withdrawal(client):
@@ -172,7 +133,7 @@ def keyed(client, path: str) -> bool:
     """Whether the page at `path` would be kept, for the request the client makes."""
     request = client.get(path).wsgi_request
     order_id = int(re.search(r"/orders/(\d+)/", path).group(1))
-    return cache_key(request, page="tracking", order_id=order_id) is not None
+    return order_page_key(request, page="tracking", order_id=order_id) is not None
 
 
 def test_pages_that_are_never_kept(client, settings):
@@ -201,3 +162,49 @@ def test_a_message_to_show_is_shown_not_skipped(client):
     assert "Only an expired purchase order can be reordered." in redirected.content.decode()
     again = client.get(url("orders:purchase_order", order)).content.decode()
     assert "Only an expired purchase order can be reordered." not in again
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_browser_holding_the_page_gets_a_304_until_it_changes(client, page, django_assert_max_num_queries):
+    order = delivered()
+    client.force_login(order.account)
+    first = client.get(url(page, order))
+    assert first["Cache-Control"] == "private, no-cache" and first["ETag"] and first["Last-Modified"]
+    with django_assert_max_num_queries(3):  # the session, the user, the page versions: nothing rendered
+        again = revalidated(client, url(page, order), first)
+    assert again.status_code == 304 and again.content == b""
+    assert "Content-Security-Policy" not in again  # the browser keeps its copy's, whose nonce the copy holds
+    assert again["ETag"] == first["ETag"]
+    order_withdraw(
+        order_id=order.pk,
+        request=WithdrawalRequest(confirmed=True),
+        evidence=Evidence(channel="panel", actor=order.account),
+        channel="panel",
+    )
+    changed = revalidated(client, url(page, order), first)
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
+def test_a_new_csrf_cookie_makes_the_copy_stale(client):
+    """The page holds a token of the CSRF cookie: after a new one (a new login), the old copy must not be used."""
+    order = delivered()
+    client.force_login(order.account)
+    first = client.get(url("orders:tracking", order))
+    client.cookies.pop("csrftoken", None)
+    client.get(reverse("dashboard"))  # a page that sets a new CSRF cookie
+    assert revalidated(client, url("orders:tracking", order), first).status_code == 200
+
+
+def test_htmx_polls_of_the_steps_are_answered_304_while_nothing_changes(client):
+    order = place_order()
+    pay_order(order)  # paid, waiting for validation: the steps poll
+    client.force_login(order.account)
+    poll = {"HX-Request": "true"}
+    first = client.get(url("orders:tracking", order), headers=poll)
+    assert first.status_code == 200 and "<html" not in first.content.decode() and "hx-trigger" in first.content.decode()
+    assert "HX-Request" in first["Vary"]
+    assert revalidated(client, url("orders:tracking", order), first, **poll).status_code == 304
+    page = client.get(url("orders:tracking", order))
+    assert page["ETag"] != first["ETag"]  # the page and its steps are kept apart
+    order_pages_changed(order_ids=[order.pk])
+    assert revalidated(client, url("orders:tracking", order), first, **poll).status_code == 200
