@@ -176,7 +176,8 @@ def _personalised(request, content: bytes) -> bytes:
 
 def _etag(request, key: str) -> str:
     """The page's entity tag: its key, and the CSRF secret (the cookie) whose token the browser's copy holds."""
-    get_token(request)  # the secret the response's cookie carries, new when the request had none
+    if "CSRF_COOKIE" not in request.META:  # no cookie yet: the response makes one (a token costs 32 random draws)
+        get_token(request)
     csrf = request.META["CSRF_COOKIE"]
     return '"' + hashlib.sha256(f"{key}\n{csrf}".encode()).hexdigest()[:32] + '"'
 
