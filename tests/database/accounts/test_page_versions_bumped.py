@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
+from django.urls import reverse
 
 from accounts.models import PaymentMethod, Subsidiary
 from accounts.services import (
@@ -91,3 +92,15 @@ def test_the_admin_bumps_the_reference_data_for_plans_it_deletes():
     request.user = UserFactory(is_staff=True, is_superuser=True)
     with bumped(reference=True):
         admin.site._registry[Plan].delete_queryset(request, Plan.objects.filter(pk__in=[p.pk for p in plans]))
+
+
+def test_a_plan_changed_through_the_admins_form_bumps_the_reference_data(client):
+    """The whole admin flow: the change form's POST saves the plan, then bumps, in the view's transaction."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    plan = PlanFactory()
+    form = {"plan_code": plan.plan_code, "family": plan.family, "name_en": "Renamed", "name_fr": plan.name_fr}
+    inline = {"pricings-TOTAL_FORMS": "0", "pricings-INITIAL_FORMS": "0"}
+    with bumped(reference=True):
+        response = client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), {**form, **inline})
+    assert response.status_code == 302
+    assert Plan.objects.get(pk=plan.pk).name_en == "Renamed"
