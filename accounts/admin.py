@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import BumpsPageVersions
+from core.page_versions import account_pages_changed, reference_pages_changed
+
 from .models import PaymentMethod, Subsidiary, User
 
 
 @admin.register(Subsidiary)
-class SubsidiaryAdmin(admin.ModelAdmin):
+class SubsidiaryAdmin(BumpsPageVersions, admin.ModelAdmin):
     list_display = ["code", "name", "legal_name", "currency", "time_zone", "language", "country"]
     readonly_fields = ["code", "currency", "country"]
     fieldsets = [
@@ -33,6 +36,9 @@ class SubsidiaryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def pages_changed(self, objs):
+        reference_pages_changed()
+
 
 class PaymentMethodInline(admin.TabularInline):
     model = PaymentMethod
@@ -42,7 +48,7 @@ class PaymentMethodInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BumpsPageVersions, BaseUserAdmin):
     list_display = ["username", "handle", "email", "legal_form", "subsidiary", "is_staff"]
     list_filter = ["legal_form", "subsidiary", "is_staff", "is_active", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["username", "handle", "email", "last_name", "organisation"]
@@ -56,3 +62,7 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     inlines = [PaymentMethodInline]
+
+    def pages_changed(self, objs):
+        """The account's details and payment methods (its inline) show on its pages."""
+        account_pages_changed(account_ids=[account.pk for account in objs])

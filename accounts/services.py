@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, InvalidInput
 from core.localtime import local_today
 from core.outbox import email_enqueue
+from core.page_versions import account_pages_changed
 from core.vat import vat_number_is_well_formed
 from payments.gateway import GatewayError, Registration, get_gateway
 from payments.kinds import PaymentKind
@@ -81,7 +82,9 @@ def billing_details_update(*, account: User, details: BillingDetails) -> User:
     _check_billing(legal_form=account.legal_form, details=details)
     for field, value in asdict(details).items():
         setattr(account, field, value)
-    account.save(update_fields=list(asdict(details)))
+    with transaction.atomic():
+        account.save(update_fields=list(asdict(details)))
+        account_pages_changed(account_ids=[account.pk])
     return account
 
 
@@ -218,7 +221,9 @@ def language_set(*, account: User, language: str) -> None:
     """The saved preference: pages and emails use it wherever the customer is."""
     _check_language(language)
     account.language = language
-    account.save(update_fields=["language"])
+    with transaction.atomic():
+        account.save(update_fields=["language"])
+        account_pages_changed(account_ids=[account.pk])
 
 
 # --- Payment methods ----------------------------------------------------------------------------
@@ -272,7 +277,7 @@ def payment_method_save(
         is_default = make_default or not methods.filter(is_default=True).exists()
         if is_default:
             methods.filter(is_default=True).update(is_default=False)
-        return PaymentMethod.objects.create(
+        method = PaymentMethod.objects.create(
             account=account,
             kind=kind,
             label=registration.label,
@@ -280,6 +285,8 @@ def payment_method_save(
             expires_on=registration.expires_on,
             is_default=is_default,
         )
+        account_pages_changed(account_ids=[account.pk])
+    return method
 
 
 def payment_method_set_default(*, method: PaymentMethod) -> PaymentMethod:
@@ -291,6 +298,7 @@ def payment_method_set_default(*, method: PaymentMethod) -> PaymentMethod:
         _lock(account)
         PaymentMethod.objects.filter(account=account, is_default=True).exclude(pk=method.pk).update(is_default=False)
         PaymentMethod.objects.filter(pk=method.pk).update(is_default=True)
+        account_pages_changed(account_ids=[account.pk])
     method.is_default = True
     return method
 
@@ -311,12 +319,17 @@ def payment_method_remove(*, method: PaymentMethod) -> PaymentMethod | None:
             raise Conflict(
                 _("A payment with this method is still in progress: you can remove it once it is settled.")
             ) from None
-        if not was_default:
-            return None
-        today = local_today(account.subsidiary.time_zone)
-        candidates = PaymentMethod.objects.filter(account=account).order_by("-created_at", "-pk")
-        promoted = next((m for m in candidates if m.is_usable(today)), None)
-        if promoted is not None:
-            PaymentMethod.objects.filter(pk=promoted.pk).update(is_default=True)
-            promoted.is_default = True
-        return promoted
+        promoted = _promote_default(account) if was_default else None
+        account_pages_changed(account_ids=[account.pk])
+    return promoted
+
+
+def _promote_default(account: User) -> PaymentMethod | None:
+    """The newest usable method becomes the default, if there is one."""
+    today = local_today(account.subsidiary.time_zone)
+    candidates = PaymentMethod.objects.filter(account=account).order_by("-created_at", "-pk")
+    promoted = next((m for m in candidates if m.is_usable(today)), None)
+    if promoted is not None:
+        PaymentMethod.objects.filter(pk=promoted.pk).update(is_default=True)
+        promoted.is_default = True
+    return promoted

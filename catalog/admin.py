@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from core.admin_mixins import BumpsPageVersions
+from core.page_versions import reference_pages_changed
+
 from .models import Plan, Pricing
 
 
@@ -9,8 +12,11 @@ class PricingInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(BumpsPageVersions, admin.ModelAdmin):
     list_display = ["plan_code", "family", "name_en", "excludable", "always_validate", "renews", "active"]
     list_filter = ["family", "excludable", "always_validate", "active"]
     search_fields = ["plan_code", "name_en", "name_fr"]
     inlines = [PricingInline]
+
+    def pages_changed(self, objs):
+        reference_pages_changed()

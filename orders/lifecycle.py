@@ -2,9 +2,9 @@
 
 Every transition checks the transition table, changes the row conditionally (`UPDATE … WHERE
 status = expected`, after a row lock on PostgreSQL) and records its event in the same transaction;
-nothing else. Emails, tasks and refunds belong to the services (orders.services), which compose a
-whole action around a transition in one transaction. Callers get `TransitionError` for anything the
-table forbids.
+nothing else. Emails, tasks, refunds and the bump of the order's page versions (orders.page_versions)
+belong to the services (orders.services), which compose a whole action around a transition in one
+transaction. Callers get `TransitionError` for anything the table forbids.
 The last move of a cancellation, the only one the table allows a cancelling order, is the conditional
 UPDATE alone (its lock is the UPDATE's): the refund worker takes it for every withdrawal.
 """

@@ -29,6 +29,7 @@ from api.credentials import application_revoke, consumer_key_revoke
 from api.models import ApiApplication, ConsumerKey
 from core.errors import Conflict
 from core.outbox import email_enqueue
+from core.page_versions import account_pages_changed
 from orders.models import Order, OrderStatus, Payment, Refund, Service
 from orders.selectors import unpaid_expired_q
 
@@ -174,5 +175,6 @@ def account_close(*, account: User, now: datetime | None = None) -> User:
                     "time_zone": account.subsidiary.time_zone,
                 },
             )
+        account_pages_changed(account_ids=[account.pk])
     _sessions_delete(account.pk, now)
     return account

@@ -8,11 +8,13 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import BumpsPageVersions
 from core.errors import OrderError
 from payments.iban import IBAN_INPUT_MAX_LENGTH, grouped, masked_iban
 from payments.kinds import PaymentKind
 
 from ..models import CreditNote, Invoice, Payment, Refund, RefundDestinationChange, TransferReceipt
+from ..page_versions import order_pages_changed
 from ..services.refund_destinations import MAX_REQUEST, refund_approve_destination, refund_request_destination
 from ..services.refunds import late_refunds, refund_retry
 from ..services.transfers import MAX_BANK_ENTRY, TransferOutcome, transfer_receive
@@ -56,7 +58,7 @@ def transfer_outcome_message(outcome: TransferOutcome) -> str:
 
 
 @admin.register(Payment)
-class PaymentAdmin(TransferReferenceSearch, admin.ModelAdmin):
+class PaymentAdmin(BumpsPageVersions, TransferReferenceSearch, admin.ModelAdmin):
     list_display = shown_fields(
         Payment, ["id", "order", "kind", "amount", "status", "transfer_reference", "created_at", "settled_at"]
     )
@@ -69,6 +71,9 @@ class PaymentAdmin(TransferReferenceSearch, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def pages_changed(self, objs):
+        order_pages_changed(order_ids=[payment.order_id for payment in objs])
 
     @admin.display(description=_("Transfer reference"))
     def transfer_reference(self, payment):

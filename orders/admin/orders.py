@@ -9,11 +9,14 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import BumpsPageVersions
 from core.errors import OrderError
 from core.money import quantize
+from core.page_versions import account_pages_changed
 
 from ..forms.withdrawal import StaffWithdrawalForm
 from ..models import Consent, Order, Service, Withdrawal, WithdrawalLine
+from ..page_versions import order_pages_changed
 from ..services.delivery import order_retry_delivery
 from .common import (
     EventInline,
@@ -36,7 +39,7 @@ class ConsentInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(TransferReferenceSearch, admin.ModelAdmin):
+class OrderAdmin(BumpsPageVersions, TransferReferenceSearch, admin.ModelAdmin):
     reference_lookup = "pk"
     list_display = shown_fields(
         Order, ["id", "account", "kind", "status", "cancel_reason", "total_gross", "created_at", "expires_at"]
@@ -54,6 +57,13 @@ class OrderAdmin(TransferReferenceSearch, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def pages_changed(self, objs):
+        order_pages_changed(order_ids=[order.pk for order in objs])
+
+    def pages_deleted(self, objs):
+        """A deleted order's pages are gone; its account's list must drop it."""
+        account_pages_changed(account_ids=[order.account_id for order in objs])
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -90,11 +100,15 @@ class OrderAdmin(TransferReferenceSearch, admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(BumpsPageVersions, admin.ModelAdmin):
     list_display = ["name", "account", "plan", "period_start", "period_end", "renews", "status"]
     list_filter = ["status", "renews"]
     search_fields = ["name", "account__username"]
     readonly_fields = ["origin_line"]
+
+    def pages_changed(self, objs):
+        """The order a service came from shows it."""
+        order_pages_changed(order_ids=[service.origin_line.order_id for service in objs])
 
 
 class WithdrawalLineInline(ReadOnlyInline):

@@ -15,6 +15,7 @@ from ..domains import domain_taken
 from ..lifecycle import record_event
 from ..models import Cart, Consent, Order, OrderKind, OrderLine
 from ..notifications import notify_order_placed
+from ..page_versions import order_pages_changed
 from ..pricing import Quote
 from .carts import cart_quote
 from .consents import Evidence, record_consent, record_express_request
@@ -51,6 +52,7 @@ def cart_checkout(
             record_express_request(order=order, evidence=evidence, now=now)
         record_event(order, history.ORDER_STARTED, actor=account, channel=evidence.channel)
         notify_order_placed(order)
+        order_pages_changed(order_ids=[order.pk])
     return order
 
 

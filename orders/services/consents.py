@@ -9,6 +9,7 @@ from .. import history
 from ..legal import legal_text, legal_version
 from ..lifecycle import record_event
 from ..models import Consent, Order
+from ..page_versions import order_pages_changed
 
 TEXT_KEYS = {
     Consent.Kind.INFORMATION_GIVEN: "consent_information_given",
@@ -71,4 +72,5 @@ def order_waive_retraction(*, order: Order, evidence: Evidence, now: datetime) -
     with transaction.atomic():
         if record_express_request(order=order, evidence=evidence, now=now):
             record_event(order, history.RETRACTION_WAIVED, actor=evidence.actor, channel=evidence.channel)
+            order_pages_changed(order_ids=[order.pk])
     return order

@@ -16,6 +16,7 @@ from core.publish import publish, publish_on_commit
 from .. import lifecycle
 from ..models import Order, OrderLine, OrderStatus, Service
 from ..notifications import notify_order_delivered
+from ..page_versions import order_pages_changed
 from ..provisioning import Provisioned, get_provisioner
 from ..task_names import DELIVER_ORDER
 from ..withdrawal import period_end
@@ -41,8 +42,13 @@ def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime
         if line.delivered_at is not None:
             return
         order = line.order
+        changed = [order.pk]
         if line.renewed_service is not None:
-            service = Service.objects.select_for_update().get(pk=line.renewed_service_id)
+            # A renewal extends a service that its origin order's pages show too.
+            service = Service.objects.select_for_update(of=("self",)).select_related("origin_line").get(
+                pk=line.renewed_service_id
+            )
+            changed.append(service.origin_line.order_id)
             start = service.period_end
             service.period_end = period_end(start, line.months)
             if service.status == Service.Status.SUSPENDED:  # a late renewal, paid: the provisioner resumed it
@@ -64,6 +70,7 @@ def _record_delivery(*, line: OrderLine, provisioned: Provisioned, now: datetime
         OrderLine.objects.filter(order=order, group=line.group).update(
             period_start=start, period_end=period_end(start, line.months), delivered_at=now
         )
+        order_pages_changed(order_ids=changed)
 
 
 def order_deliver(*, order_id: int, now: datetime | None = None) -> Order:
@@ -80,12 +87,16 @@ def order_deliver(*, order_id: int, now: datetime | None = None) -> Order:
         with transaction.atomic():
             order = lifecycle.order_mark_delivered(order_id=order.pk, now=now or timezone.now())
             notify_order_delivered(order)
+            order_pages_changed(order_ids=[order.pk])
     return order
 
 
 def order_delivery_give_up(*, order_id: int, error: str) -> Order:
     """The provisioner failed on every retry: the order waits in `unknown` for staff to retry it."""
-    return lifecycle.order_delivery_failed(order_id=order_id, error=error)
+    with transaction.atomic():
+        order = lifecycle.order_delivery_failed(order_id=order_id, error=error)
+        order_pages_changed(order_ids=[order_id])
+    return order
 
 
 def order_retry_delivery(*, order_id: int, staff) -> Order:
@@ -93,6 +104,7 @@ def order_retry_delivery(*, order_id: int, staff) -> Order:
     with transaction.atomic():
         order = lifecycle.order_retry_delivery(order_id=order_id, staff=staff)
         delivery_publish_on_commit(order_id)
+        order_pages_changed(order_ids=[order_id])
     return order
 
 

@@ -12,6 +12,7 @@ from core.models import OutboxEmail
 from .. import lifecycle
 from ..models import Order, OrderStatus, Payment
 from ..notifications import notify_expiry_reminder, notify_orders_expired
+from ..page_versions import order_pages_changed
 
 
 def orders_expire(*, now: datetime, batch_size: int = 10_000) -> int:
@@ -27,6 +28,7 @@ def orders_expire(*, now: datetime, batch_size: int = 10_000) -> int:
             if not ids:
                 return expired
             notify_orders_expired(order_ids=ids)
+            order_pages_changed(order_ids=ids)
             expired += len(ids)
 
 

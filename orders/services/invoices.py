@@ -20,6 +20,7 @@ from ..documents import seller_details
 from ..lifecycle import record_event
 from ..models import CreditNote, Invoice, Order, OrderLine
 from ..notifications import notify_invoice_available
+from ..page_versions import order_pages_changed
 from ..task_names import ISSUE_INVOICE
 from ..withdrawal import period_end
 from .documents import next_number
@@ -96,6 +97,7 @@ def invoice_issue(*, order_id: int, now: datetime | None = None) -> Invoice | No
         )
         record_event(order, history.INVOICE_SENT, data={"invoice": invoice.number})
         notify_invoice_available(order, invoice)
+        order_pages_changed(order_ids=[order.pk])
     return invoice
 
 

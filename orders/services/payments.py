@@ -26,6 +26,7 @@ from .. import history
 from ..lifecycle import order_confirm_payment, record_event
 from ..models import Order, OrderStatus, Payment, Refund
 from ..notifications import notify_payment_received, notify_transfer_instructions
+from ..page_versions import order_pages_changed
 from ..risk import risk_reasons
 from ..task_names import ISSUE_INVOICE
 from .delivery import delivery_publish_on_commit
@@ -74,7 +75,7 @@ def payment_start(
             raise Conflict(_("A payment for this order is already in progress or received."))
         try:
             with transaction.atomic():
-                return Payment.objects.create(
+                payment = Payment.objects.create(
                     order=order,
                     method=method,
                     kind=means.kind,
@@ -85,6 +86,8 @@ def payment_start(
                 )
         except IntegrityError:
             raise Conflict(_("A payment for this order is already in progress or received.")) from None
+        order_pages_changed(order_ids=[order.pk])
+    return payment
 
 
 def _check_means(order: Order, *, account: User, means: Means, now: datetime) -> None:
@@ -138,7 +141,9 @@ def payment_keep_means(*, payment: Payment, account: User, registration: Registr
     method = payment_method_save(
         account=account, kind=payment.kind, registration=registration, make_default=make_default
     )
-    Payment.objects.filter(pk=payment.pk).update(method=method)
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment.pk).update(method=method)
+        order_pages_changed(order_ids=[payment.order_id])
     payment.method = method
 
 
@@ -220,6 +225,7 @@ def payment_record_result(*, payment_id: int, result: GatewayResult, now: dateti
                 payment=payment,
                 requested_on=local_date(now, order.subsidiary.time_zone),
             )
+        order_pages_changed(order_ids=[order.pk])
     return payment
 
 

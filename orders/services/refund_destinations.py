@@ -19,6 +19,7 @@ from payments.kinds import PaymentKind
 
 from .. import history, lifecycle
 from ..models import Order, OrderEvent, Refund, RefundDestinationChange
+from ..page_versions import order_pages_changed
 from ..task_names import PAY_REFUND
 
 CHANGEABLE = (Refund.Status.PENDING, Refund.Status.FAILED, Refund.Status.NEEDS_IBAN)
@@ -71,6 +72,7 @@ def refund_set_destination(*, refund_id: int, iban: str, actor, channel: str) ->
             channel=channel,
             data={"refund_id": refund.pk, "iban": masked_iban(iban)},
         )
+        order_pages_changed(order_ids=[refund.order_id])
     return refund
 
 
@@ -110,6 +112,7 @@ def refund_request_destination(*, refund_id: int, iban: str, customer_request: s
                 "customer_request": customer_request,
             },
         )
+        order_pages_changed(order_ids=[refund.order_id])
     return change
 
 
@@ -142,4 +145,5 @@ def refund_approve_destination(*, change_id: int, staff) -> RefundDestinationCha
                 "requested_by": change.requested_by_id,
             },
         )
+        order_pages_changed(order_ids=[refund.order_id])
     return change

@@ -26,6 +26,7 @@ from payments.kinds import PaymentKind
 from .. import history, lifecycle
 from ..models import Order, OrderStatus, Payment, Refund, Withdrawal
 from ..notifications import IBAN_NEEDED_TEMPLATE, iban_needed_key, notify_refund_iban_needed
+from ..page_versions import order_pages_changed
 from ..task_names import PAY_REFUND
 from .documents import credit_note_issue
 from .validation_alerts import staff_recipients
@@ -76,10 +77,13 @@ def refund_create(
     return refund
 
 
-def refund_ask_for_iban(*, refund: Refund) -> None:
-    """Tell the customer, once per refund, that their refund waits for the IBAN of the account to refund."""
-    if notify_refund_iban_needed(refund) is not None:
-        lifecycle.record_event(refund.order, history.REFUND_IBAN_NEEDED, data={"refund_id": refund.pk})
+def refund_ask_for_iban(*, refund: Refund) -> bool:
+    """Tell the customer, once per refund, that their refund waits for the IBAN of the account to refund; whether
+    this call did (its event is on the order's pages: the caller bumps their version)."""
+    if notify_refund_iban_needed(refund) is None:
+        return False
+    lifecycle.record_event(refund.order, history.REFUND_IBAN_NEEDED, data={"refund_id": refund.pk})
+    return True
 
 
 def refunds_ask_for_ibans() -> int:
@@ -95,7 +99,8 @@ def refunds_ask_for_ibans() -> int:
     unasked = [refund for refund in waiting.order_by("pk") if iban_needed_key(refund) not in asked]
     for refund in unasked:
         with transaction.atomic():
-            refund_ask_for_iban(refund=refund)
+            if refund_ask_for_iban(refund=refund):
+                order_pages_changed(order_ids=[refund.order_id])
     return len(unasked)
 
 
@@ -170,6 +175,7 @@ def _wait_for_iban(refund: Refund) -> Refund:
         if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.NEEDS_IBAN):
             refund.status = Refund.Status.NEEDS_IBAN
             refund_ask_for_iban(refund=refund)
+            order_pages_changed(order_ids=[refund.order_id])
     refund.refresh_from_db()
     return refund
 
@@ -192,11 +198,14 @@ def _record_refund_result(*, refund: Refund, status: str, reference: str, error:
                     # Every refund of the order is paid, this one included: it is cancelled for good.
                     lifecycle.order_finish_cancellation(order_id=refund.order_id)
                 credit_note_issue(refund=refund, subsidiary_id=refund.subsidiary_id, now=now)
+                order_pages_changed(order_ids=[refund.order_id])
     else:
-        pending = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING)
-        recorded = pending.update(status=Refund.Status.FAILED, last_error=error[:200])
-        if recorded:
-            refund.status, refund.last_error = Refund.Status.FAILED, error[:200]
+        with transaction.atomic():
+            pending = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING)
+            recorded = pending.update(status=Refund.Status.FAILED, last_error=error[:200])
+            if recorded:
+                refund.status, refund.last_error = Refund.Status.FAILED, error[:200]
+                order_pages_changed(order_ids=[refund.order_id])
     if not recorded:
         refund.refresh_from_db()  # another run recorded it first
     return refund
@@ -220,7 +229,8 @@ def refund_retry(*, refund_id: int) -> Refund:
         ):
             raise Conflict(_("Only a failed refund can be retried."))
         publish_on_commit(PAY_REFUND, refund_id)
-    return Refund.objects.get(pk=refund_id)
+        order_pages_changed(order_ids=[Refund.objects.values_list("order_id", flat=True).get(pk=refund_id)])
+    return Refund.objects.get(pk=refund_id)  # after the commit, whose task may already have paid it
 
 
 def refunds_to_recover(*, now: datetime | None = None) -> list[int]:

@@ -32,6 +32,7 @@ from .. import history
 from ..lifecycle import expirable_orders, record_event
 from ..models import Order, OrderKind, OrderLine, OrderStatus, Service
 from ..notifications import notify_renewal_created
+from ..page_versions import order_pages_changed
 from ..pricing import quote_items
 from .checkout import order_from_quote
 
@@ -113,7 +114,9 @@ def service_renew(*, service: Service, now: datetime) -> Order:
             raise Conflict(
                 _("A renewal of service %(service)s has been paid and is being processed.") % {"service": service.name}
             )
-        return _create_renewal(service=service, pricing=renewal_pricing(service), now=now)
+        order = _create_renewal(service=service, pricing=renewal_pricing(service), now=now)
+        order_pages_changed(order_ids=[order.pk])
+    return order
 
 
 def _create_renewal(*, service: Service, pricing: Pricing, now: datetime) -> Order:

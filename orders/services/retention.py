@@ -9,10 +9,12 @@ nothing else of the order is touched (its events, invoice and lines stay).
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import Consent
+from ..page_versions import order_pages_changed
 
 BATCH_SIZE = 1000
 
@@ -27,8 +29,10 @@ def evidence_purge(*, now: datetime | None = None, batch_size: int = BATCH_SIZE)
     now = now or timezone.now()
     deleted = 0
     while True:
-        ids = list(expired_evidence(now=now).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
+        rows = list(expired_evidence(now=now).order_by("pk").values_list("pk", "order_id")[:batch_size])
+        if not rows:
             return deleted
-        count, _ = Consent.objects.filter(pk__in=ids).delete()
+        with transaction.atomic():
+            count, _ = Consent.objects.filter(pk__in=[pk for pk, _order_id in rows]).delete()
+            order_pages_changed(order_ids=[order_id for _pk, order_id in rows])
         deleted += count

@@ -27,6 +27,7 @@ from core.errors import ProvisioningError
 from core.localtime import local_date
 
 from ..models import OrderLine, OrderStatus, Service
+from ..page_versions import order_pages_changed
 from ..provisioning import get_provisioner
 from .renewals import open_renewal_orders
 
@@ -77,7 +78,12 @@ def services_to_delete(*, now: datetime) -> QuerySet:
 def _apply(service_id: int, *, eligible: QuerySet, to: str, now: datetime) -> bool:
     """Lock the service, check it is still `eligible`, call the provisioner, write the new status."""
     with transaction.atomic():
-        service = eligible.select_for_update(of=("self",), skip_locked=True).filter(pk=service_id).first()
+        service = (
+            eligible.select_for_update(of=("self",), skip_locked=True)
+            .select_related("origin_line")
+            .filter(pk=service_id)
+            .first()
+        )
         if service is None:  # done meanwhile by another sweep, or no longer eligible
             return False
         provisioner = get_provisioner()
@@ -87,6 +93,7 @@ def _apply(service_id: int, *, eligible: QuerySet, to: str, now: datetime) -> bo
         else:
             provisioner.delete(service=service)
             Service.objects.filter(pk=service.pk).update(status=to, deleted_at=now)
+        order_pages_changed(order_ids=[service.origin_line.order_id])  # the order it came from shows it
     return True
 
 

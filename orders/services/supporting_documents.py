@@ -21,6 +21,7 @@ from core.errors import Conflict, InvalidInput
 
 from .. import lifecycle
 from ..models import OPEN_CASE_STATUSES, Order, OrderEvent, OrderStatus, SupportingDocument
+from ..page_versions import order_pages_changed
 
 MAX_FILES = 5
 MAX_SIZE = 10 * 1024 * 1024  # 10 MB per file
@@ -127,6 +128,7 @@ def supporting_documents_upload(
                 document.save()
                 documents.append(document)
             lifecycle.order_documents_received(order_id=order.pk, actor=account)
+            order_pages_changed(order_ids=[order.pk])
     except BaseException:
         for storage, name in written:
             storage.delete(name)
@@ -159,5 +161,8 @@ def supporting_documents_purge(*, now: datetime | None = None) -> int:
     for document in documents_to_purge(now=now).order_by("pk").iterator():
         if document.file.name:
             document.file.storage.delete(document.file.name)
-        purged += SupportingDocument.objects.filter(pk=document.pk, deleted_at__isnull=True).update(deleted_at=now)
+        with transaction.atomic():
+            if SupportingDocument.objects.filter(pk=document.pk, deleted_at__isnull=True).update(deleted_at=now):
+                order_pages_changed(order_ids=[document.order_id])
+                purged += 1
     return purged

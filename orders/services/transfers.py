@@ -27,6 +27,7 @@ from payments.kinds import PaymentKind
 from .. import history
 from ..lifecycle import record_event
 from ..models import Order, OrderEvent, OrderStatus, Payment, TransferReceipt
+from ..page_versions import order_pages_changed
 from ..selectors import unpaid_expired_q
 from ..transfer_details import order_id_from_reference, transfer_received
 from .expiry import orders_expire
@@ -79,6 +80,7 @@ def transfer_receive(*, reference: str, amount, bank_entry: str, staff, now: dat
             channel=OrderEvent.Channel.STAFF,
             data={"payment_id": payment.pk, "amount": str(amount), "received": str(received), "missing": str(missing)},
         )
+        order_pages_changed(order_ids=[order.pk])
     payment = transfer_settle(payment_id=payment.pk, now=now)
     return TransferOutcome(receipt=receipt, payment=payment, received=received, missing=missing)
 
@@ -105,7 +107,9 @@ def transfer_settle(*, payment_id: int, now: datetime | None = None) -> Payment:
         orders_expire(now=now)
         if Order.objects.filter(pk=order.pk, status=OrderStatus.NOT_PAID).exists():
             return payment  # the sweep's next run expires it; transfers_settle_due refunds it then
-    Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(amount=received)
+    with transaction.atomic():
+        if Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(amount=received):
+            order_pages_changed(order_ids=[order.pk])
     try:
         return payment_mark_transfer_received(payment_id=payment.pk, now=now)
     except Conflict:
@@ -186,6 +190,7 @@ def _awaited_payment(order: Order, *, now: datetime) -> Payment:
                 currency=order.currency,
                 idempotency_key=f"transfer-{order.pk}-{uuid.uuid4().hex}",
             )
+            order_pages_changed(order_ids=[order.pk])
     except IntegrityError:
         raise Conflict(_("A payment for this order is already in progress or received.")) from None
     return payment_charge(payment=payment, now=now)

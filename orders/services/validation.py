@@ -15,6 +15,7 @@ from core.localtime import local_date
 from .. import lifecycle
 from ..models import Order, Payment, Refund
 from ..notifications import notify_documents_requested, notify_order_refused, notify_order_validated
+from ..page_versions import order_pages_changed
 from .delivery import delivery_publish_on_commit
 from .refunds import refund_full_payment
 from .validation_queue import case_assign, overdue_document_requests
@@ -29,6 +30,7 @@ def order_validate(*, order_id: int, staff) -> Order:
         case_assign(order_id=order_id, staff=staff, open_only=False)
         notify_order_validated(order)
         delivery_publish_on_commit(order_id)
+        order_pages_changed(order_ids=[order_id])
     return order
 
 
@@ -38,6 +40,7 @@ def order_request_documents(*, order_id: int, staff, today: date) -> Order:
         order = lifecycle.order_request_documents(order_id=order_id, staff=staff, today=today)
         case_assign(order_id=order_id, staff=staff)
         notify_documents_requested(order)
+        order_pages_changed(order_ids=[order_id])
     return order
 
 
@@ -59,6 +62,7 @@ def order_refuse_and_refund(*, order_id: int, staff=None, note: str = "", now: d
             requested_on=local_date(now, order.subsidiary.time_zone),
         )
         notify_order_refused(order, refund_amount=refund.amount)
+        order_pages_changed(order_ids=[order_id])
     return order
 
 

@@ -23,6 +23,7 @@ from payments.kinds import PaymentKind
 from .. import history, lifecycle
 from ..legal import legal_text
 from ..models import Order, OrderEvent, OrderLine, Payment, Refund, RetractionReason, Withdrawal, WithdrawalLine
+from ..page_versions import order_pages_changed
 from ..task_names import SUSPEND_ORDER_SERVICES
 from ..withdrawal import Eligibility, withdrawal_eligibility
 from .consents import Evidence
@@ -113,6 +114,7 @@ def order_withdraw(
         elif not order.lines.filter(cancelled_at__isnull=True).exists():
             lifecycle.order_finish_cancellation(order_id=order.pk)
         _acknowledge(order, withdrawal, eligibility)
+        order_pages_changed(order_ids=[order.pk])
     return withdrawal
 
 

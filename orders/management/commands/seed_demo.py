@@ -35,6 +35,7 @@ from catalog.models import Addon, Family, Plan, Pricing
 from core.errors import Conflict
 from core.localtime import local_today
 from core.money import quantize
+from core.page_versions import account_pages_changed, reference_pages_changed
 from orders.lifecycle import expirable_orders
 from orders.models import (
     Cart,
@@ -53,6 +54,7 @@ from orders.models import (
     SupportingDocument,
     Withdrawal,
 )
+from orders.page_versions import order_pages_changed
 from orders.services.carts import cart_add_item, cart_assign, cart_create
 from orders.services.checkout import cart_checkout
 from orders.services.consents import Evidence
@@ -261,6 +263,7 @@ class Command(BaseCommand):
 
     # --- catalog -----------------------------------------------------------------------------------
 
+    @transaction.atomic
     def seed_catalog(self, subsidiaries: list[Subsidiary]) -> None:
         plans = {}
         for spec in CATALOG:
@@ -282,6 +285,7 @@ class Command(BaseCommand):
             for parent_code, family in spec.option_of:
                 Addon.objects.update_or_create(plan=plans[parent_code], option=plans[spec.plan_code],
                                                defaults={"family": family, "exclusive": family == "ip"})
+        reference_pages_changed()
 
     # --- people ------------------------------------------------------------------------------------
 
@@ -316,10 +320,12 @@ class Command(BaseCommand):
             if method is None:
                 registration = SandboxGateway().register(kind=kind, details=details)
                 has_default = account.payment_methods.filter(is_default=True).exists()
-                method = PaymentMethod.objects.create(
-                    account=account, kind=kind, label=registration.label, token=registration.token,
-                    expires_on=registration.expires_on, is_default=kind == PaymentKind.CARD and not has_default,
-                )
+                with transaction.atomic():
+                    method = PaymentMethod.objects.create(
+                        account=account, kind=kind, label=registration.label, token=registration.token,
+                        expires_on=registration.expires_on, is_default=kind == PaymentKind.CARD and not has_default,
+                    )
+                    account_pages_changed(account_ids=[account.pk])
             methods[kind] = method
         return methods
 
@@ -333,13 +339,17 @@ class Command(BaseCommand):
         if days < 1:
             return
         shift = timedelta(days=days)
-        for model, lookup in REDATED:
-            rows = model.objects.filter(**{lookup: list(CUSTOMERS) if lookup.endswith("__in") else MARKER})
-            fields = [f.name for f in model._meta.concrete_fields
-                      if isinstance(f, models.DateField) and not getattr(f, "auto_now", False)]
-            for row in rows:
-                moved = {name: getattr(row, name) + shift for name in fields if getattr(row, name) is not None}
-                model.objects.filter(pk=row.pk).update(**moved)
+        with transaction.atomic():
+            for model, lookup in REDATED:
+                rows = model.objects.filter(**{lookup: list(CUSTOMERS) if lookup.endswith("__in") else MARKER})
+                fields = [f.name for f in model._meta.concrete_fields
+                          if isinstance(f, models.DateField) and not getattr(f, "auto_now", False)]
+                for row in rows:
+                    moved = {name: getattr(row, name) + shift for name in fields if getattr(row, name) is not None}
+                    model.objects.filter(pk=row.pk).update(**moved)
+            # Every demo order's pages show its dates (services: on their origin order's, of the same customers).
+            order_pages_changed(order_ids=Order.objects.filter(account__username__in=list(CUSTOMERS)).values_list(
+                "pk", flat=True))
         self.notes.append(f"The demo orders were re-dated by {days} day(s): they read as placed today.")
 
     def is_current(self, spec: DemoOrder, order: Order) -> bool:

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sand
 
 # Claim the attempt and read the refund (one UPDATE … RETURNING); BEGIN, lock the order (two refunds of one
 # order take turns), mark it paid and learn whether any refund is left, cancel the order, its event, the invoice
-# the credit note corrects, the credit note's lines, its seller (the subsidiary), its number, the note, COMMIT.
-DEFAULT_QUERIES = 12
+# the credit note corrects, the credit note's lines, its seller (the subsidiary), its number, the note, the bump
+# of the order's page versions (orders.page_versions), COMMIT.
+DEFAULT_QUERIES = 13
 # The charge being refunded (it names the instrument), the refund (one INSERT, no explicit transaction).
 SANDBOX_QUERIES = 2
 

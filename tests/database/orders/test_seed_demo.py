@@ -34,6 +34,7 @@ from orders.task_names import DELIVER_ORDER
 from orders.withdrawal import withdrawal_eligibility
 from payments.kinds import PaymentKind
 from payments.models import SandboxInstrument, SandboxTransaction
+from tests.support.page_versions import order_versions
 
 SEED_DB = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 SUBSIDIARIES = {"FR", "DE", "ES", "IT", "IE", "NL", "PT", "PL", "GB", "CA", "US", "TN", "SN"}
@@ -185,6 +186,7 @@ def test_a_later_run_re_dates_the_demo_orders_and_creates_nothing(debug, no_work
     seed()
     first = snapshot()
     placed = {o.pk: o.created_at for o in Order.objects.all()}
+    versions = {o.pk: order_versions(o) for o in Order.objects.all()}
 
     with time_machine.travel(timezone.now() + timedelta(days=20), tick=True):
         now = timezone.now()
@@ -194,6 +196,8 @@ def test_a_later_run_re_dates_the_demo_orders_and_creates_nothing(debug, no_work
         assert snapshot() == first  # the same rows, in the same statuses: nothing placed twice
         for order in Order.objects.all():
             assert order.created_at == placed[order.pk] + timedelta(days=20)
+            # Its pages show the new dates: their versions moved on.
+            assert all(after > before for after, before in zip(order_versions(order), versions[order.pk], strict=True))
         # What must stay time-relative is current again: a payable order each, a withdrawable one, an open renewal.
         assert any(withdrawal_eligibility(o, now=now).eligible for o in alice_orders())
         for user in User.objects.filter(username__in=["alice", "bob", "chloe", "moussa"]):
