@@ -71,6 +71,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the locked-out page
 ]
 
+# The default cache is Django's, in the process, unless the production settings put it in Redis. The layout's parts
+# that change with the language alone ({% cache %} blocks of templates/base.html) stay in each process whatever the
+# default: they change only with the code, and reading them from Redis would cost what they save.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+    },
+}
+
 ROOT_URLCONF = "controlpanel.urls"
 WSGI_APPLICATION = "controlpanel.wsgi.application"
 

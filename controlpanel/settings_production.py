@@ -21,7 +21,7 @@ for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUBLIC_BASE_URL"):
     require_env(_name)
 
 from .settings import *  # noqa: E402,F403
-from .settings import DATABASES, MEDIA_ROOT, MIDDLEWARE, PUBLIC_BASE_URL, REDIS_URL, env_bool  # noqa: E402
+from .settings import CACHES, DATABASES, MEDIA_ROOT, MIDDLEWARE, PUBLIC_BASE_URL, REDIS_URL, env_bool  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")
@@ -91,6 +91,7 @@ for _db in DATABASES.values():
 # alone for CACHE_RETRY_SECONDS.
 if REDIS_URL:
     CACHES = {
+        **CACHES,
         "default": {
             "BACKEND": "controlpanel.redis_cache.RedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
@@ -99,7 +100,7 @@ if REDIS_URL:
                 "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5")),
                 "retry_after": float(os.environ.get("CACHE_RETRY_SECONDS", "5")),
             },
-        }
+        },
     }
     # Sessions read from Redis, written through to the database (which keeps them across a Redis restart):
     # one PostgreSQL query less on every page. While Redis is down they are read from the database.

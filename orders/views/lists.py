@@ -19,6 +19,7 @@ from orders.selectors import (
     account_order_list,
     account_orders,
     latest_event,
+    latest_order,
     mark_expiry,
     refunds_needing_iban,
     withdrawable_ids,
@@ -65,9 +66,7 @@ def partial_requested(request) -> bool:
 
 @login_required
 def dashboard(request):
-    order = account_orders(account=request.user).first()
-    if order:
-        mark_expiry([order], now=timezone.now())
+    order = latest_order(account=request.user, now=timezone.now())
     event = latest_event(order) if order else None
     return render(
         request,
