@@ -19,13 +19,28 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import PaymentMethod, Subsidiary, User
+from catalog.models import Plan
 from core.localtime import end_of_local_day
+from core.raw_sql import Columns, literal, rows
 from payments.kinds import PaymentKind
 
-from .models import CancelReason, Cart, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment, Refund
+from .models import (
+    CancelReason,
+    Cart,
+    Consent,
+    Invoice,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Refund,
+    Withdrawal,
+)
 from .models.order import SETTLED
 from .withdrawal import line_excluded
 
@@ -72,23 +87,30 @@ def held_payments() -> QuerySet:
     return Payment.objects.filter(status=Payment.Status.PENDING).exclude(kind=PaymentKind.BANK_TRANSFER)
 
 
+def expiry(status: str, cancel_reason: str, expires_at: datetime | None, *, now: datetime) -> bool | None:
+    """Whether `expired_q(now)` matches an order, decided from its own columns; None when only a debit in progress
+    can tell (unpaid, past expiry but still inside the hold period: a debit holds it open)."""
+    if status == OrderStatus.CANCELLED and cancel_reason == CancelReason.EXPIRED:
+        return True
+    if status == OrderStatus.NOT_PAID and expires_at is not None and expires_at <= now:
+        return True if expires_at <= now - timedelta(days=settings.PAYMENT_HOLD_DAYS) else None
+    return False
+
+
 def expired_ids(orders: Iterable[tuple[int, str, str, datetime | None]], *, now: datetime) -> set[int]:
     """The ids of the orders that `expired_q(now)` matches, given each as (id, status, cancel_reason, expires_at).
 
-    Decided in Python from the orders' own columns: the expression costs more to build and compile than the
-    rest of a page's query. Only an unpaid order past expiry but still inside the hold period needs to know
+    Decided in Python from the orders' own columns (`expiry`): the expression costs more to build and compile than
+    the rest of a page's query. Only an unpaid order past expiry but still inside the hold period needs to know
     whether a debit holds it: one query for all such orders (none on most pages).
     """
-    hold_limit = now - timedelta(days=settings.PAYMENT_HOLD_DAYS)
     expired, undecided = set(), []
     for pk, status, cancel_reason, expires_at in orders:
-        if status == OrderStatus.CANCELLED and cancel_reason == CancelReason.EXPIRED:
+        verdict = expiry(status, cancel_reason, expires_at, now=now)
+        if verdict is None:
+            undecided.append(pk)
+        elif verdict:
             expired.add(pk)
-        elif status == OrderStatus.NOT_PAID and expires_at is not None and expires_at <= now:
-            if expires_at <= hold_limit:
-                expired.add(pk)
-            else:
-                undecided.append(pk)
     if undecided:
         expired.update(
             set(undecided) - set(held_payments().filter(order__in=undecided).values_list("order_id", flat=True))
@@ -129,9 +151,138 @@ def account_orders(*, account) -> QuerySet:
     return with_payment_in_progress(orders.annotate(invoice_number=F("invoice__number")))
 
 
-def account_order(*, account, order_id: int, now: datetime) -> Order:
-    """One of the account's orders, or 404 (another customer's order does not exist for them)."""
-    return order_or_404(account_orders(account=account), order_id=order_id, now=now)
+# --- one order, for its own pages (tracking, purchase order, pay…) and the API ------------------------------
+# Written in SQL: building these statements with the ORM took several times PostgreSQL's time to run them, and
+# each runs on every visit (psycopg prepares a statement once it has run a few times on a connection).
+
+ORDER, SUBSIDIARY, ACCOUNT = Columns(Order, "o"), Columns(Subsidiary, "s"), Columns(User, "u")
+# With the order: its invoice's number; its payment in progress or received (at most one, orders.Payment's
+# constraint `one_active_payment`); its withdrawal's id; when the consents that decide its withdrawal were given
+# (at most one of each kind); whether it has refunds. Each a lookup by an index on the order's id.
+ORDER_EXTRAS = (
+    Invoice._meta.get_field("number"),
+    Payment._meta.get_field("id"),
+    Payment._meta.get_field("kind"),
+    Payment._meta.get_field("status"),
+    Payment._meta.get_field("expected_at"),
+    Withdrawal._meta.get_field("id"),
+    Consent._meta.get_field("given_at"),
+    Consent._meta.get_field("given_at"),
+    BooleanField(),
+)
+
+
+def _consent_given(kind: str) -> str:
+    return (
+        f'(SELECT c."given_at" FROM "{Consent._meta.db_table}" c '
+        f'WHERE c."order_id" = o."id" AND c."kind" = {literal(kind)})'
+    )
+
+
+def _order_sql(*, with_account: bool) -> str:
+    """The order with its subsidiary and extras, by id; `with_account` joins its account, else the caller names it."""
+    active = ", ".join(literal(status) for status in Payment.ACTIVE)
+    return (
+        f'SELECT {ORDER.sql}, {SUBSIDIARY.sql}, i."number", p."id", p."kind", p."status", p."expected_at", w."id", '
+        f"{_consent_given(Consent.Kind.EXPRESS_REQUEST)}, {_consent_given(Consent.Kind.EXCLUDABLE_ACK)}, "
+        f'EXISTS (SELECT 1 FROM "{Refund._meta.db_table}" r WHERE r."order_id" = o."id")'
+        + (f", {ACCOUNT.sql}" if with_account else "")
+        + f' FROM "{Order._meta.db_table}" o'
+        f' JOIN "{Subsidiary._meta.db_table}" s ON s."{Subsidiary._meta.pk.column}" = o."subsidiary_id"'
+        + (f' JOIN "{User._meta.db_table}" u ON u."id" = o."account_id"' if with_account else "")
+        + f' LEFT JOIN "{Invoice._meta.db_table}" i ON i."order_id" = o."id"'
+        f' LEFT JOIN "{Payment._meta.db_table}" p ON p."order_id" = o."id" AND p."status" IN ({active})'
+        f' LEFT JOIN "{Withdrawal._meta.db_table}" w ON w."order_id" = o."id"'
+        + (' WHERE o."id" = %s' if with_account else ' WHERE o."id" = %s AND o."account_id" = %s')
+    )
+
+
+ACCOUNT_ORDER_SQL = _order_sql(with_account=False)
+ANY_ORDER_SQL = _order_sql(with_account=True)
+
+
+def _order_or_404(sql: str, params: list, *, now: datetime, account: User | None = None) -> Order:
+    parts = (ORDER, SUBSIDIARY, *ORDER_EXTRAS) + (() if account else (ACCOUNT,))
+    found = rows(sql, params, *parts)
+    if not found:
+        raise Http404("No order matches the given query.")
+    (
+        order,
+        subsidiary,
+        invoice_number,
+        payment_id,
+        kind,
+        status,
+        expected_at,
+        withdrawal_id,
+        express,
+        ack,
+        refunds,
+        *joined,
+    ) = found[0]
+    order.subsidiary = subsidiary
+    order.account = account or joined[0]
+    order.invoice_number = invoice_number
+    held = status == Payment.Status.PENDING and kind != PaymentKind.BANK_TRANSFER  # `held_payments`
+    order.payment_in_progress = payment_id if held else None
+    order.payment_expected_at = expected_at if held else None
+    verdict = expiry(order.status, order.cancel_reason, order.expires_at, now=now)
+    order.is_expired = not held if verdict is None else verdict
+    order.withdrawal_id = withdrawal_id
+    given = {Consent.Kind.EXPRESS_REQUEST.value: express, Consent.Kind.EXCLUDABLE_ACK.value: ack}
+    order.consents_given = {kind: at for kind, at in given.items() if at is not None}
+    order.has_refunds = refunds
+    return order
+
+
+def account_order(*, account: User, order_id: int, now: datetime) -> Order:
+    """One of the account's orders, or 404 (another customer's order does not exist for them).
+
+    As `account_orders` gives it (`subsidiary`, `invoice_number`, `payment_in_progress`, `payment_expected_at`,
+    `is_expired`), with `account`, and what its pages need to decide without another query: `withdrawal_id` (or
+    None), `consents_given` (what `withdrawal_eligibility` reads of its consents: kind → when) and `has_refunds`.
+    """
+    return _order_or_404(ACCOUNT_ORDER_SQL, [order_id, account.pk], now=now, account=account)
+
+
+def any_order(*, order_id: int, now: datetime) -> Order:
+    """Any customer's order, as `account_order` gives it (staff's reads, orders.views.access), or 404."""
+    return _order_or_404(ANY_ORDER_SQL, [order_id], now=now)
+
+
+LINE, PLAN = Columns(OrderLine, "l"), Columns(Plan, "pl")
+LINES_SQL = (
+    f'SELECT {LINE.sql}, {PLAN.sql} FROM "{OrderLine._meta.db_table}" l'
+    f' JOIN "{Plan._meta.db_table}" pl ON pl."id" = l."plan_id" WHERE l."order_id" = %s ORDER BY l."group", l."kind"'
+)
+EVENT = Columns(OrderEvent, "e")
+EVENTS_SQL = (
+    f'SELECT {EVENT.sql} FROM "{OrderEvent._meta.db_table}" e WHERE e."order_id" = %s ORDER BY e."created_at", e."id"'
+)
+METHOD = Columns(PaymentMethod, "m")
+METHODS_SQL = (
+    f'SELECT {METHOD.sql} FROM "{PaymentMethod._meta.db_table}" m'
+    ' WHERE m."account_id" = %s ORDER BY m."is_default" DESC, m."created_at"'  # PaymentMethod.Meta.ordering
+)
+
+
+def order_lines(order: Order) -> list[OrderLine]:
+    """The order's lines with their plans, in their order (what `withdrawal_eligibility` and the pages read)."""
+    lines = []
+    for line, plan in rows(LINES_SQL, [order.pk], LINE, PLAN):
+        line.plan = plan
+        lines.append(line)
+    return lines
+
+
+def order_events(order: Order) -> list[OrderEvent]:
+    """The order's history, oldest first."""
+    return [event for (event,) in rows(EVENTS_SQL, [order.pk], EVENT)]
+
+
+def payment_methods(account: User) -> list[PaymentMethod]:
+    """The account's saved payment methods, the default first."""
+    return [method for (method,) in rows(METHODS_SQL, [account.pk], METHOD)]
 
 
 # --- customer pages: dashboard, "View my orders", tracking --------------------------------------------

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from orders import followup, history
-from orders.selectors import account_order, prefetch_for_withdrawal, refunds_needing_iban
+from orders.models import Refund
+from orders.selectors import account_order, order_events, order_lines
 from orders.transfer_details import awaited_transfer_details
-from orders.withdrawal import order_rule, withdrawal_eligibility
+from orders.withdrawal import withdrawal_eligibility
 
 from .cancel_notice import cancel_notice, refund_states
 from .list_query import back_query
@@ -58,7 +59,7 @@ def _history(order, events: list) -> list[dict]:
 
 
 def _progress(order, events: list | None = None) -> dict:
-    events = list(order.events.all()) if events is None else events
+    events = order_events(order) if events is None else events
     steps = followup.follow_up(order, events)
     return {
         "order": order,
@@ -85,14 +86,10 @@ def order_tracking(request, order_id: int):
 def _tracking_page(request, order_id: int, extra_context: dict):
     now = timezone.now()
     order = account_order(account=request.user, order_id=order_id, now=now)
-    events = list(order.events.all())
+    events, lines, refunds = order_events(order), order_lines(order), refund_states(order)
     context = _progress(order, events)
-    eligibility = order_rule(order, now=now)
-    if eligibility is None:  # its lines decide: fetched with their plans (the summary shows them) and the consents
-        prefetch_for_withdrawal([order])
-        eligibility = withdrawal_eligibility(order, now=now)
+    eligibility = withdrawal_eligibility(order, now=now, lines=lines, consents=order.consents_given)
     back = back_query(request)
-    notice = cancel_notice(order, events)
     context.update(
         {
             "menu": order_menu(order, can_withdraw=eligibility.eligible, back_param=back.back_param),
@@ -100,11 +97,15 @@ def _tracking_page(request, order_id: int, extra_context: dict):
             "eligibility": eligibility,
             "deadline_day": long_date(eligibility.deadline) if eligibility.eligible else "",
             "blocking_reason": eligibility.reason if eligibility.rule in SHOWN_RULES else "",
-            "notice": notice,
-            "refunds": notice.refunds if notice else refund_states(order),
-            "lines": list(order.lines.all()),  # read here, not by the template (prefetched when eligibility read them)
+            "notice": cancel_notice(order, events, lines),
+            "refunds": refunds,
+            "lines": lines,
             "transfer": awaited_transfer_details(order, now=now),
-            "refunds_needing_iban": refunds_needing_iban(account=request.user, order_id=order.pk),
+            # The banner of orders.selectors.refunds_needing_iban, for this order: from its refunds, read above.
+            "refunds_needing_iban": sorted(
+                (state.refund for state in refunds if state.refund.status == Refund.Status.NEEDS_IBAN),
+                key=lambda refund: refund.pk,
+            ),
             **extra_context,
         }
     )
