@@ -6,7 +6,9 @@ converted as the ORM would convert it, on PostgreSQL and on SQLite (which return
 - `Columns` and `rows`: several models joined in one statement, and typed values of subqueries.
 """
 
-from django.db import connection
+from weakref import WeakKeyDictionary
+
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -46,38 +48,52 @@ def rows(sql: str, params, *parts: Columns | Field) -> list[list]:
     """The rows of `sql` (with `%s` placeholders), each split as `parts` say: a model instance for each `Columns`
     (None when its primary key is NULL: an outer join found no row), then a value for each field (a subquery's
     or a join's column, converted as that field's would be), in the order of the SELECT."""
+    connection = connections[DEFAULT_DB_ALIAS]  # once: each use of `django.db.connection` looks it up again
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     if not fetched:
         return []
-    converters = []  # (position, converters, column) of each value to convert
-    position = 0
-    for part in parts:
-        for field in part.fields if isinstance(part, Columns) else [part]:
-            column = Col("", field)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if found:
-                converters.append((position, found, column))
-            position += 1
+    converters = _converters(connection, parts)
     result = []
     for values in fetched:
         values = list(values)
         for index, found, column in converters:
             for converter in found:
                 values[index] = converter(values[index], column, connection)
-        result.append(_split(values, parts))
+        result.append(_split(values, parts, connection.alias))
     return result
 
 
-def _split(values: list, parts) -> list:
+# The converters of each shape of row, per connection (a thread's own): looking them up for every column of every
+# statement took a third of the time of reading an order.
+_CONVERTERS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _converters(connection, parts: tuple) -> list[tuple]:
+    """(position, converters, column) of each value of a row of `parts` that the ORM would convert."""
+    known = _CONVERTERS.setdefault(connection, {})
+    if parts not in known:
+        found, position = [], 0
+        for part in parts:
+            for field in part.fields if isinstance(part, Columns) else [part]:
+                column = Col("", field)
+                converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if converters:
+                    found.append((position, converters, column))
+                position += 1
+        known[parts] = found
+    return known[parts]
+
+
+def _split(values: list, parts, alias: str) -> list:
     split, start = [], 0
     for part in parts:
         if isinstance(part, Columns):
             own = values[start : start + len(part.fields)]
             start += len(part.fields)
             present = own[part.pk_index] is not None
-            split.append(part.model.from_db(connection.alias, part.attnames, own) if present else None)
+            split.append(part.model.from_db(alias, part.attnames, own) if present else None)
         else:
             split.append(values[start])
             start += 1
