@@ -159,17 +159,18 @@ ORDER, SUBSIDIARY, ACCOUNT = Columns(Order, "o"), Columns(Subsidiary, "s"), Colu
 # With the order: its invoice's number; its payment in progress or received (at most one, orders.Payment's
 # constraint `one_active_payment`); its withdrawal's id; when the consents that decide its withdrawal were given
 # (at most one of each kind); whether it has refunds. Each a lookup by an index on the order's id.
-ORDER_EXTRAS = (
-    Invoice._meta.get_field("number"),
-    Payment._meta.get_field("id"),
-    Payment._meta.get_field("kind"),
-    Payment._meta.get_field("status"),
-    Payment._meta.get_field("expected_at"),
-    Withdrawal._meta.get_field("id"),
-    Consent._meta.get_field("given_at"),
-    Consent._meta.get_field("given_at"),
-    BooleanField(),
-)
+# What `withdrawal_eligibility` reads of the consents (orders.withdrawal.line_excluded, line_refund).
+DECISIVE_CONSENTS = (Consent.Kind.EXPRESS_REQUEST.value, Consent.Kind.EXCLUDABLE_ACK.value)
+ORDER_EXTRAS = {  # in the order of the SELECT below
+    "invoice_number": Invoice._meta.get_field("number"),
+    "payment_id": Payment._meta.get_field("id"),
+    "payment_kind": Payment._meta.get_field("kind"),
+    "payment_status": Payment._meta.get_field("status"),
+    "payment_expected_at": Payment._meta.get_field("expected_at"),
+    "withdrawal_id": Withdrawal._meta.get_field("id"),
+    **{kind: Consent._meta.get_field("given_at") for kind in DECISIVE_CONSENTS},
+    "has_refunds": BooleanField(),
+}
 
 
 def _consent_given(kind: str) -> str:
@@ -180,21 +181,27 @@ def _consent_given(kind: str) -> str:
 
 
 def _order_sql(*, with_account: bool) -> str:
-    """The order with its subsidiary and extras, by id; `with_account` joins its account, else the caller names it."""
+    """The order with its subsidiary and `ORDER_EXTRAS`, by id; `with_account` joins its account (staff's reads),
+    else the statement names the account (a customer's)."""
     active = ", ".join(literal(status) for status in Payment.ACTIVE)
-    return (
-        f'SELECT {ORDER.sql}, {SUBSIDIARY.sql}, i."number", p."id", p."kind", p."status", p."expected_at", w."id", '
-        f"{_consent_given(Consent.Kind.EXPRESS_REQUEST)}, {_consent_given(Consent.Kind.EXCLUDABLE_ACK)}, "
-        f'EXISTS (SELECT 1 FROM "{Refund._meta.db_table}" r WHERE r."order_id" = o."id")'
-        + (f", {ACCOUNT.sql}" if with_account else "")
-        + f' FROM "{Order._meta.db_table}" o'
-        f' JOIN "{Subsidiary._meta.db_table}" s ON s."{Subsidiary._meta.pk.column}" = o."subsidiary_id"'
-        + (f' JOIN "{User._meta.db_table}" u ON u."id" = o."account_id"' if with_account else "")
-        + f' LEFT JOIN "{Invoice._meta.db_table}" i ON i."order_id" = o."id"'
-        f' LEFT JOIN "{Payment._meta.db_table}" p ON p."order_id" = o."id" AND p."status" IN ({active})'
-        f' LEFT JOIN "{Withdrawal._meta.db_table}" w ON w."order_id" = o."id"'
-        + (' WHERE o."id" = %s' if with_account else ' WHERE o."id" = %s AND o."account_id" = %s')
-    )
+    selected = [
+        ORDER.sql,
+        SUBSIDIARY.sql,
+        'i."number", p."id", p."kind", p."status", p."expected_at", w."id"',
+        *(_consent_given(kind) for kind in DECISIVE_CONSENTS),
+        f'EXISTS (SELECT 1 FROM "{Refund._meta.db_table}" r WHERE r."order_id" = o."id")',
+        *([ACCOUNT.sql] if with_account else []),
+    ]
+    joins = [
+        f'JOIN "{Subsidiary._meta.db_table}" s ON s."{Subsidiary._meta.pk.column}" = o."subsidiary_id"',
+        *([f'JOIN "{User._meta.db_table}" u ON u."id" = o."account_id"'] if with_account else []),
+        f'LEFT JOIN "{Invoice._meta.db_table}" i ON i."order_id" = o."id"',
+        f'LEFT JOIN "{Payment._meta.db_table}" p ON p."order_id" = o."id" AND p."status" IN ({active})',
+        f'LEFT JOIN "{Withdrawal._meta.db_table}" w ON w."order_id" = o."id"',
+    ]
+    where = 'o."id" = %s' if with_account else 'o."id" = %s AND o."account_id" = %s'
+    columns, joined = ", ".join(selected), " ".join(joins)
+    return f'SELECT {columns} FROM "{Order._meta.db_table}" o {joined} WHERE {where}'
 
 
 ACCOUNT_ORDER_SQL = _order_sql(with_account=False)
@@ -202,36 +209,24 @@ ANY_ORDER_SQL = _order_sql(with_account=True)
 
 
 def _order_or_404(sql: str, params: list, *, now: datetime, account: User | None = None) -> Order:
-    parts = (ORDER, SUBSIDIARY, *ORDER_EXTRAS) + (() if account else (ACCOUNT,))
+    parts = (ORDER, SUBSIDIARY, *ORDER_EXTRAS.values()) + (() if account else (ACCOUNT,))
     found = rows(sql, params, *parts)
     if not found:
         raise Http404("No order matches the given query.")
-    (
-        order,
-        subsidiary,
-        invoice_number,
-        payment_id,
-        kind,
-        status,
-        expected_at,
-        withdrawal_id,
-        express,
-        ack,
-        refunds,
-        *joined,
-    ) = found[0]
+    order, subsidiary, *values = found[0]
     order.subsidiary = subsidiary
-    order.account = account or joined[0]
-    order.invoice_number = invoice_number
-    held = status == Payment.Status.PENDING and kind != PaymentKind.BANK_TRANSFER  # `held_payments`
-    order.payment_in_progress = payment_id if held else None
-    order.payment_expected_at = expected_at if held else None
+    extra = dict(zip(ORDER_EXTRAS, values, strict=False))
+    order.account = account or values[-1]
+    order.invoice_number = extra["invoice_number"]
+    # A payment that holds the order (`held_payments`): the badge, the menu, and whether it expired.
+    held = extra["payment_status"] == Payment.Status.PENDING and extra["payment_kind"] != PaymentKind.BANK_TRANSFER
+    order.payment_in_progress = extra["payment_id"] if held else None
+    order.payment_expected_at = extra["payment_expected_at"] if held else None
     verdict = expiry(order.status, order.cancel_reason, order.expires_at, now=now)
     order.is_expired = not held if verdict is None else verdict
-    order.withdrawal_id = withdrawal_id
-    given = {Consent.Kind.EXPRESS_REQUEST.value: express, Consent.Kind.EXCLUDABLE_ACK.value: ack}
-    order.consents_given = {kind: at for kind, at in given.items() if at is not None}
-    order.has_refunds = refunds
+    order.withdrawal_id = extra["withdrawal_id"]
+    order.consents_given = {kind: extra[kind] for kind in DECISIVE_CONSENTS if extra[kind] is not None}
+    order.has_refunds = extra["has_refunds"]
     return order
 
 

@@ -46,6 +46,8 @@ def long_date(day) -> str:
 
 @dataclass(frozen=True)
 class Texts:
+    """What the progress partial says of each step, state and event, in one language."""
+
     steps: dict[str, str]
     states: dict[str, str]
     labels: dict[str, str]
