@@ -19,14 +19,28 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Subsidiary, User
+from accounts.models import PaymentMethod, Subsidiary, User
+from catalog.models import Plan
 from core.localtime import end_of_local_day
-from core.raw_sql import columns, first
+from core.raw_sql import Columns, columns, first, literal, rows
 from payments.kinds import PaymentKind
 
-from .models import CancelReason, Cart, Consent, Order, OrderEvent, OrderLine, OrderStatus, Payment, Refund
+from .models import (
+    CancelReason,
+    Cart,
+    Consent,
+    Invoice,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Refund,
+    Withdrawal,
+)
 from .models.order import SETTLED
 from .withdrawal import line_excluded
 
@@ -73,23 +87,30 @@ def held_payments() -> QuerySet:
     return Payment.objects.filter(status=Payment.Status.PENDING).exclude(kind=PaymentKind.BANK_TRANSFER)
 
 
+def expiry(status: str, cancel_reason: str, expires_at: datetime | None, *, now: datetime) -> bool | None:
+    """Whether `expired_q(now)` matches an order, decided from its own columns; None when only a debit in progress
+    can tell (unpaid, past expiry but still inside the hold period: a debit holds it open)."""
+    if status == OrderStatus.CANCELLED and cancel_reason == CancelReason.EXPIRED:
+        return True
+    if status == OrderStatus.NOT_PAID and expires_at is not None and expires_at <= now:
+        return True if expires_at <= now - timedelta(days=settings.PAYMENT_HOLD_DAYS) else None
+    return False
+
+
 def expired_ids(orders: Iterable[tuple[int, str, str, datetime | None]], *, now: datetime) -> set[int]:
     """The ids of the orders that `expired_q(now)` matches, given each as (id, status, cancel_reason, expires_at).
 
-    Decided in Python from the orders' own columns: the expression costs more to build and compile than the
-    rest of a page's query. Only an unpaid order past expiry but still inside the hold period needs to know
+    Decided in Python from the orders' own columns (`expiry`): the expression costs more to build and compile than
+    the rest of a page's query. Only an unpaid order past expiry but still inside the hold period needs to know
     whether a debit holds it: one query for all such orders (none on most pages).
     """
-    hold_limit = now - timedelta(days=settings.PAYMENT_HOLD_DAYS)
     expired, undecided = set(), []
     for pk, status, cancel_reason, expires_at in orders:
-        if status == OrderStatus.CANCELLED and cancel_reason == CancelReason.EXPIRED:
+        verdict = expiry(status, cancel_reason, expires_at, now=now)
+        if verdict is None:
+            undecided.append(pk)
+        elif verdict:
             expired.add(pk)
-        elif status == OrderStatus.NOT_PAID and expires_at is not None and expires_at <= now:
-            if expires_at <= hold_limit:
-                expired.add(pk)
-            else:
-                undecided.append(pk)
     if undecided:
         expired.update(
             set(undecided) - set(held_payments().filter(order__in=undecided).values_list("order_id", flat=True))
@@ -130,9 +151,133 @@ def account_orders(*, account) -> QuerySet:
     return with_payment_in_progress(orders.annotate(invoice_number=F("invoice__number")))
 
 
-def account_order(*, account, order_id: int, now: datetime) -> Order:
-    """One of the account's orders, or 404 (another customer's order does not exist for them)."""
-    return order_or_404(account_orders(account=account), order_id=order_id, now=now)
+# --- one order, for its own pages (tracking, purchase order, pay…) and the API ------------------------------
+# Written in SQL: building these statements with the ORM took several times PostgreSQL's time to run them, and
+# each runs on every visit (psycopg prepares a statement once it has run a few times on a connection).
+
+ORDER, SUBSIDIARY, ACCOUNT = Columns(Order, "o"), Columns(Subsidiary, "s"), Columns(User, "u")
+# With the order: its invoice's number; its payment in progress or received (at most one, orders.Payment's
+# constraint `one_active_payment`); its withdrawal's id; when the consents that decide its withdrawal were given
+# (at most one of each kind); whether it has refunds. Each a lookup by an index on the order's id.
+# What `withdrawal_eligibility` reads of the consents (orders.withdrawal.line_excluded, line_refund).
+DECISIVE_CONSENTS = (Consent.Kind.EXPRESS_REQUEST.value, Consent.Kind.EXCLUDABLE_ACK.value)
+ORDER_EXTRAS = {  # in the order of the SELECT below
+    "invoice_number": Invoice._meta.get_field("number"),
+    "payment_id": Payment._meta.get_field("id"),
+    "payment_kind": Payment._meta.get_field("kind"),
+    "payment_status": Payment._meta.get_field("status"),
+    "payment_expected_at": Payment._meta.get_field("expected_at"),
+    "withdrawal_id": Withdrawal._meta.get_field("id"),
+    **{kind: Consent._meta.get_field("given_at") for kind in DECISIVE_CONSENTS},
+    "has_refunds": BooleanField(),
+}
+
+
+def _consent_given(kind: str) -> str:
+    return (
+        f'(SELECT c."given_at" FROM "{Consent._meta.db_table}" c '
+        f'WHERE c."order_id" = o."id" AND c."kind" = {literal(kind)})'
+    )
+
+
+def _order_sql(*, with_account: bool) -> str:
+    """The order with its subsidiary and `ORDER_EXTRAS`, by id; `with_account` joins its account (staff's reads),
+    else the statement names the account (a customer's)."""
+    active = ", ".join(literal(status) for status in Payment.ACTIVE)
+    selected = [
+        ORDER.sql,
+        SUBSIDIARY.sql,
+        'i."number", p."id", p."kind", p."status", p."expected_at", w."id"',
+        *(_consent_given(kind) for kind in DECISIVE_CONSENTS),
+        f'EXISTS (SELECT 1 FROM "{Refund._meta.db_table}" r WHERE r."order_id" = o."id")',
+        *([ACCOUNT.sql] if with_account else []),
+    ]
+    joins = [
+        f'JOIN "{Subsidiary._meta.db_table}" s ON s."{Subsidiary._meta.pk.column}" = o."subsidiary_id"',
+        *([f'JOIN "{User._meta.db_table}" u ON u."id" = o."account_id"'] if with_account else []),
+        f'LEFT JOIN "{Invoice._meta.db_table}" i ON i."order_id" = o."id"',
+        f'LEFT JOIN "{Payment._meta.db_table}" p ON p."order_id" = o."id" AND p."status" IN ({active})',
+        f'LEFT JOIN "{Withdrawal._meta.db_table}" w ON w."order_id" = o."id"',
+    ]
+    where = 'o."id" = %s' if with_account else 'o."id" = %s AND o."account_id" = %s'
+    columns, joined = ", ".join(selected), " ".join(joins)
+    return f'SELECT {columns} FROM "{Order._meta.db_table}" o {joined} WHERE {where}'
+
+
+ACCOUNT_ORDER_SQL = _order_sql(with_account=False)
+ANY_ORDER_SQL = _order_sql(with_account=True)
+
+
+def _order_or_404(sql: str, params: list, *, now: datetime, account: User | None = None) -> Order:
+    parts = (ORDER, SUBSIDIARY, *ORDER_EXTRAS.values()) + (() if account else (ACCOUNT,))
+    found = rows(sql, params, *parts)
+    if not found:
+        raise Http404("No order matches the given query.")
+    order, subsidiary, *values = found[0]
+    order.subsidiary = subsidiary
+    extra = dict(zip(ORDER_EXTRAS, values, strict=False))
+    order.account = account or values[-1]
+    order.invoice_number = extra["invoice_number"]
+    # A payment that holds the order (`held_payments`): the badge, the menu, and whether it expired.
+    held = extra["payment_status"] == Payment.Status.PENDING and extra["payment_kind"] != PaymentKind.BANK_TRANSFER
+    order.payment_in_progress = extra["payment_id"] if held else None
+    order.payment_expected_at = extra["payment_expected_at"] if held else None
+    verdict = expiry(order.status, order.cancel_reason, order.expires_at, now=now)
+    order.is_expired = not held if verdict is None else verdict
+    order.withdrawal_id = extra["withdrawal_id"]
+    order.consents_given = {kind: extra[kind] for kind in DECISIVE_CONSENTS if extra[kind] is not None}
+    order.has_refunds = extra["has_refunds"]
+    return order
+
+
+def account_order(*, account: User, order_id: int, now: datetime) -> Order:
+    """One of the account's orders, or 404 (another customer's order does not exist for them).
+
+    As `account_orders` gives it (`subsidiary`, `invoice_number`, `payment_in_progress`, `payment_expected_at`,
+    `is_expired`), with `account`, and what its pages need to decide without another query: `withdrawal_id` (or
+    None), `consents_given` (what `withdrawal_eligibility` reads of its consents: kind → when) and `has_refunds`.
+    """
+    return _order_or_404(ACCOUNT_ORDER_SQL, [order_id, account.pk], now=now, account=account)
+
+
+def any_order(*, order_id: int, now: datetime) -> Order:
+    """Any customer's order, as `account_order` gives it (staff's reads, orders.views.access), or 404."""
+    return _order_or_404(ANY_ORDER_SQL, [order_id], now=now)
+
+
+LINE, PLAN = Columns(OrderLine, "l"), Columns(Plan, "pl")
+LINES_SQL = (
+    f'SELECT {LINE.sql}, {PLAN.sql} FROM "{OrderLine._meta.db_table}" l'
+    f' JOIN "{Plan._meta.db_table}" pl ON pl."id" = l."plan_id" WHERE l."order_id" = %s ORDER BY l."group", l."kind"'
+)
+EVENT = Columns(OrderEvent, "e")
+EVENTS_SQL = (
+    f'SELECT {EVENT.sql} FROM "{OrderEvent._meta.db_table}" e WHERE e."order_id" = %s ORDER BY e."created_at", e."id"'
+)
+METHOD = Columns(PaymentMethod, "m")
+METHODS_SQL = (
+    f'SELECT {METHOD.sql} FROM "{PaymentMethod._meta.db_table}" m'
+    ' WHERE m."account_id" = %s ORDER BY m."is_default" DESC, m."created_at"'  # PaymentMethod.Meta.ordering
+)
+
+
+def order_lines(order: Order) -> list[OrderLine]:
+    """The order's lines with their plans, in their order (what `withdrawal_eligibility` and the pages read)."""
+    lines = []
+    for line, plan in rows(LINES_SQL, [order.pk], LINE, PLAN):
+        line.plan = plan
+        lines.append(line)
+    return lines
+
+
+def order_events(order: Order) -> list[OrderEvent]:
+    """The order's history, oldest first."""
+    return [event for (event,) in rows(EVENTS_SQL, [order.pk], EVENT)]
+
+
+def payment_methods(account: User) -> list[PaymentMethod]:
+    """The account's saved payment methods, the default first."""
+    return [method for (method,) in rows(METHODS_SQL, [account.pk], METHOD)]
 
 
 # --- customer pages: dashboard, "View my orders", tracking --------------------------------------------

@@ -69,13 +69,19 @@ def transfer_received(order_id: int) -> Decimal:
     return receipts.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
+def _payable_by_transfer(order: Order, now: datetime) -> bool:
+    """Unpaid, not past its expiry, and bank transfer offered for the account's legal form."""
+    if order.status != OrderStatus.NOT_PAID or order.expires_at <= now:
+        return False
+    return PaymentKind.BANK_TRANSFER in order.subsidiary.payment_kinds_offered(order.account.legal_form)
+
+
 def transfer_details(order: Order, *, now: datetime | None = None) -> TransferDetails | None:
     """The instructions while the order can still be paid by transfer, else None."""
     now = now or timezone.now()
-    subsidiary = order.subsidiary
-    offered = PaymentKind.BANK_TRANSFER in subsidiary.payment_kinds_offered(order.account.legal_form)
-    if not offered or order.status != OrderStatus.NOT_PAID or order.expires_at <= now:
+    if not _payable_by_transfer(order, now):
         return None
+    subsidiary = order.subsidiary
     received = transfer_received(order.pk)
     return TransferDetails(
         holder=subsidiary.bank_holder,
@@ -93,6 +99,10 @@ def transfer_details(order: Order, *, now: datetime | None = None) -> TransferDe
 
 
 def awaited_transfer_details(order: Order, *, now: datetime | None = None) -> TransferDetails | None:
-    """The instructions once the customer chose to pay by transfer, while the money is awaited."""
+    """The instructions once the customer chose to pay by transfer, while the money is awaited (the payments are
+    asked only while the order can still be paid by transfer)."""
+    now = now or timezone.now()
+    if not _payable_by_transfer(order, now):
+        return None
     chosen = order.payments.filter(kind=PaymentKind.BANK_TRANSFER, status=Payment.Status.PENDING).exists()
     return transfer_details(order, now=now) if chosen else None

@@ -195,17 +195,21 @@ def order_rule(order, *, now: datetime) -> Eligibility | None:
     return None
 
 
-def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
+def withdrawal_eligibility(
+    order, *, now: datetime, lines: list | None = None, consents: dict | None = None
+) -> Eligibility:
     """Whether `order` can be withdrawn at `now`, which rule blocks it, and per line what happens.
 
-    Expects `order` with `subsidiary`; reads its lines (with plans) and consents unless `order_rule` decides.
+    Expects `order` with `subsidiary`; reads its lines (with plans) and consents unless `order_rule` decides, or
+    the caller read them already: `lines` (orders.selectors.order_lines), `consents` (kind → when given).
     """
     verdict = order_rule(order, now=now)
     if verdict is not None:
         return verdict
     deadline = order_deadline(order)
     deadline_at = end_of_local_day(deadline, order.subsidiary.time_zone)
-    consents = {c.kind: c.given_at for c in order.consents.all()}
+    if consents is None:
+        consents = {c.kind: c.given_at for c in order.consents.all()}
     requested_on = local_date(now, order.subsidiary.time_zone)
     lines = [
         _line_eligibility(
@@ -215,7 +219,7 @@ def withdrawal_eligibility(order, *, now: datetime) -> Eligibility:
             info_given=order.withdrawal_info_given,
             requested_on=requested_on,
         )
-        for line in order.lines.all()  # lists prefetch "lines__plan": see orders.selectors
+        for line in (order.lines.all() if lines is None else lines)  # lists prefetch "lines__plan": orders.selectors
     ]
     if not any(line.withdrawable for line in lines):
         return Eligibility(False, "nothing_left", deadline, deadline_at, lines)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.two_factor import staff_may
 
 from ..models import Order
-from ..selectors import account_order, order_or_404, with_payment_in_progress
+from ..selectors import account_order, any_order
 
 
 def readable_order(request, order_id: int, *, permission: str) -> Order:
@@ -13,8 +13,5 @@ def readable_order(request, order_id: int, *, permission: str) -> Order:
     page shows, with the second factor) may open anyone's. Otherwise 404, as for an order that does not exist."""
     now = timezone.now()
     if staff_may(request, permission):
-        orders = with_payment_in_progress(Order.objects.select_related("subsidiary", "account"))
-        return order_or_404(orders, order_id=order_id, now=now)
-    order = account_order(account=request.user, order_id=order_id, now=now)
-    order.account = request.user
-    return order
+        return any_order(order_id=order_id, now=now)
+    return account_order(account=request.user, order_id=order_id, now=now)

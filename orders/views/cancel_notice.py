@@ -28,7 +28,6 @@ class CancelNotice:
     text: str
     withdrawn_lines: list[str]
     kept_lines: list[str]
-    refunds: list[RefundState]
 
 
 def _line(line) -> str:
@@ -45,7 +44,11 @@ def _destination(refund: Refund) -> str:
 
 
 def refund_states(order: Order) -> list[RefundState]:
-    """Every refund of the order with where it goes, oldest first (shown with or without a notice)."""
+    """Every refund of the order with where it goes, oldest first (shown with or without a notice, and the money
+    that arrived too late to an expired order goes back too). Asks only when the order has some: `has_refunds`
+    (orders.selectors.account_order)."""
+    if not order.has_refunds:
+        return []
     refunds = order.refunds.select_related("payment__method", "credit_note").order_by("created_at", "pk")
     return [RefundState(refund, _destination(refund)) for refund in refunds]
 
@@ -64,9 +67,8 @@ def _refusal_text(order: Order, events: list, tz: str) -> tuple[str, str]:
     ) % {"when": when}
 
 
-def _withdrawal_notice(order: Order, withdrawal: Withdrawal, tz: str) -> CancelNotice:
+def _withdrawal_notice(order: Order, withdrawal: Withdrawal, lines: list, tz: str) -> CancelNotice:
     gone = {w.line_id for w in withdrawal.lines.all()}
-    lines = list(order.lines.all())
     whole = order.cancel_reason == CancelReason.WITHDRAWN
     return CancelNotice(
         reason=CancelReason.WITHDRAWN,
@@ -75,12 +77,14 @@ def _withdrawal_notice(order: Order, withdrawal: Withdrawal, tz: str) -> CancelN
         % {"when": ldatetime(withdrawal.requested_at, tz)},
         withdrawn_lines=[_line(line) for line in lines if line.pk in gone],
         kept_lines=[_line(line) for line in lines if line.pk not in gone and not line.cancelled_at],
-        refunds=refund_states(order),
     )
 
 
-def cancel_notice(order: Order, events: list) -> CancelNotice | None:
-    """The notice for an expired, refused or (even partly) withdrawn order; None for any other."""
+def cancel_notice(order: Order, events: list, lines: list) -> CancelNotice | None:
+    """The notice for an expired, refused or (even partly) withdrawn order; None for any other.
+
+    Expects the order's `events` and `lines`, and `withdrawal_id` (orders.selectors.account_order).
+    """
     tz = order.subsidiary.time_zone
     if order.is_expired:
         return CancelNotice(
@@ -93,12 +97,10 @@ def cancel_notice(order: Order, events: list) -> CancelNotice | None:
             % {"when": ldatetime(order.expires_at, tz)},
             withdrawn_lines=[],
             kept_lines=[],
-            refunds=refund_states(order),  # money that arrived too late goes back
         )
     if order.cancel_reason == CancelReason.REFUSED:
         title, text = _refusal_text(order, events, tz)
-        return CancelNotice(CancelReason.REFUSED, title, text, [], [], refund_states(order))
-    if order.paid_at is None:
+        return CancelNotice(CancelReason.REFUSED, title, text, [], [])
+    if order.paid_at is None or order.withdrawal_id is None:
         return None
-    withdrawal = Withdrawal.objects.filter(order=order).first()
-    return _withdrawal_notice(order, withdrawal, tz) if withdrawal is not None else None
+    return _withdrawal_notice(order, Withdrawal.objects.get(pk=order.withdrawal_id), lines, tz)

@@ -15,11 +15,11 @@ from payments.kinds import PaymentKind
 
 from ..documents import seller_context, seller_details
 from ..legal import legal_text
-from ..models import Order
+from ..models import Order, OrderStatus
 from ..pdf_cache import document_pdf
-from ..selectors import prefetch_for_withdrawal
+from ..selectors import order_lines, payment_methods
 from ..transfer_details import transfer_details
-from ..withdrawal import order_rule, withdrawal_eligibility
+from ..withdrawal import withdrawal_eligibility
 from .access import readable_order
 from .page_cache import cached_order_page, order_document_key
 from .payment import payment_blocker
@@ -28,7 +28,8 @@ TEMPLATE = "orders/purchase_order.html"
 PERMISSION = "orders.view_order"  # staff read anyone's purchase order with the admin's permission for orders
 
 
-def _context(request, order: Order, *, pdf: bool) -> dict:
+def _context(request, order: Order, *, pdf: bool, lines: list | None = None) -> dict:
+    """`lines`: the order's lines when the caller read them already (orders.selectors.order_lines)."""
     locale = to_locale(get_language() or "en")
     account = order.account
     today = local_today(order.subsidiary.time_zone)
@@ -60,15 +61,19 @@ def _context(request, order: Order, *, pdf: bool) -> dict:
                 "period_end": line.period_end,
                 "months": line.months,
             }
-            for line in order.lines.all()
+            for line in (order_lines(order) if lines is None else lines)
         ],
-        "saved_methods": [(method, method.is_usable(today)) for method in account.payment_methods.all()],
+        "saved_methods": [(method, method.is_usable(today)) for method in payment_methods(account)],
         "offered_kinds": [
             PaymentKind(kind).label for kind in order.subsidiary.payment_kinds_offered(account.legal_form)
         ],
         # Staff may read anyone's purchase order, but only its owner pays or reorders it (buttons of the page only).
         "is_owner": order.account_id == request.user.pk,
-        "payable": not pdf and order.account_id == request.user.pk and not payment_blocker(order),
+        # Only an unpaid order may be payable: `payment_blocker`'s question about its payments is not asked of others.
+        "payable": not pdf
+        and order.account_id == request.user.pk
+        and order.status == OrderStatus.NOT_PAID
+        and not payment_blocker(order),
         "transfer": transfer_details(order),
     }
 
@@ -87,13 +92,13 @@ def purchase_order(request, order_id: int):
 def _purchase_order_page(request, order_id: int, extra_context: dict):
     order = readable_order(request, order_id, permission=PERMISSION)
     now = timezone.now()
-    # Only its owner withdraws; its lines matter only when the order alone does not decide (paid, in its period…).
-    lines_decide = order.account_id == request.user.pk and order_rule(order, now=now) is None
-    if lines_decide:
-        prefetch_for_withdrawal([order])  # before `_context`, which then reads the same lines
-    context = _context(request, order, pdf=False)
-    if lines_decide and withdrawal_eligibility(order, now=now).eligible:
-        context["withdraw_label"] = legal_text("label_withdraw_button", get_language() or "en")
+    lines = order_lines(order)
+    context = _context(request, order, pdf=False, lines=lines)
+    # Only its owner withdraws.
+    if order.account_id == request.user.pk:
+        eligibility = withdrawal_eligibility(order, now=now, lines=lines, consents=order.consents_given)
+        if eligibility.eligible:
+            context["withdraw_label"] = legal_text("label_withdraw_button", get_language() or "en")
     return render(request, TEMPLATE, context | extra_context)
 
 

@@ -66,7 +66,9 @@ def test_tracking_costs_the_same_with_many_lines_and_events(client):
     client.force_login(account)
     client.get(reverse("orders:tracking", args=[small.pk]))
     counts = [len(queries(client, reverse("orders:tracking", args=[order.pk]))) for order in (small, large)]
-    assert counts[0] == counts[1]
+    # The session, the user, the page cache's key (PostgreSQL), the order, its events, its lines: refunds, a
+    # withdrawal and a transfer are asked for only when the order has one (orders.selectors.account_order).
+    assert counts[0] == counts[1] <= 6
 
 
 def test_the_purchase_order_costs_the_same_with_1_and_10_lines(client):
