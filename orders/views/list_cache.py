@@ -65,6 +65,8 @@ def list_page_key(request, *, query: ListQuery, valid: bool, partial: bool) -> P
         LIST_VERSIONS_SQL, [adapt(now), adapt(now - hold), adapt(now), adapt(now - hold), request.user.pk]
     )
     account_version, reference_version, account_change, reference_change, *expiries = found
+    # With the instants of the last bumps: ids and versions come back after a database is restored, these do not.
+    versions = [account_version, reference_version, account_change, reference_change]
     next_expiry, next_hold_end, last_expiry, last_hold_end = (instant(value) for value in expiries)
     # The instants at which an unpaid order turns expired: its expiry, or the end of the hold after it.
     upcoming = [i for i in (next_expiry, next_hold_end and next_hold_end + hold) if i]
@@ -76,7 +78,7 @@ def list_page_key(request, *, query: ListQuery, valid: bool, partial: bool) -> P
     return PageKey(
         key=hashed(
             f"order-list:{request.user.pk}:{fragment}",
-            [release(), get_language(), f"{account_version}.{reference_version}", days, until, raw],
+            [release(), get_language(), *versions, days, until, raw],
         ),
         changed_at=last_change([account_change, reference_change, *passed], time_zones=time_zones, now=now),
     )

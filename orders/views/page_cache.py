@@ -145,11 +145,12 @@ def order_page_key(request, *, page: str, order_id: int) -> PageKey | None:
         return None
     _status, time_zone, order_version, account_version, reference_version, *changes = found
     now = timezone.now()
-    versions = f"{order_version}.{account_version}.{reference_version}"
+    # With the instants of the last bumps: ids and versions come back after a database is restored, these do not.
+    versions = [order_version, account_version, reference_version, *changes]
     day = local_date(now, time_zone)
     return PageKey(
         key=hashed(
-            f"order-page:{page}:{order_id}", [release(), str(request.user.pk), get_language(), day, versions, query]
+            f"order-page:{page}:{order_id}", [release(), request.user.pk, get_language(), day, *versions, query]
         ),
         changed_at=last_change(changes, time_zones=[time_zone], now=now),
     )
@@ -159,12 +160,16 @@ def order_document_key(order: Order) -> str:
     """What an order's documents (purchase order, bill, credit notes) show: its page versions, its local day, the
     language, the release and, while it is unpaid, whether its expiry (or the payment hold after it) has passed.
     Independent of who reads it (staff read anyone's)."""
-    status, time_zone, *versions = first_row(ORDER_VERSIONS_SQL, [order.pk, order.account_id])[:5]
+    status, time_zone, *versions = first_row(ORDER_VERSIONS_SQL, [order.pk, order.account_id])
     now = timezone.now()
     expiry = []
     if status == OrderStatus.NOT_PAID and order.expires_at:
         expiry = [now >= order.expires_at, now >= order.expires_at + timedelta(days=settings.PAYMENT_HOLD_DAYS)]
-    return hashed(f"document:{order.pk}", [release(), get_language(), local_date(now, time_zone), *versions, *expiry])
+    # The order's number and creation too: a PDF file outlives a database restored from a backup, whose ids come back.
+    identity = [order.number, order.created_at]
+    return hashed(
+        f"document:{order.pk}", [release(), get_language(), local_date(now, time_zone), *versions, *expiry, *identity]
+    )
 
 
 def _personalised(request, content: bytes) -> bytes:
