@@ -170,7 +170,7 @@ class AccountOrderList:
         where, params = self._filtered()
         sql = _ROWS_SQL.format(where=where, order=self.order, limit=window.stop - window.start, offset=window.start)
         rows = values(sql, params, [field for field, _ in _ROW_COLUMNS])
-        return [ListedOrder(*row[:15], subsidiary=ListedSubsidiary(*row[15:])) for row in rows]
+        return [ListedOrder(*row[:-2], subsidiary=ListedSubsidiary(*row[-2:])) for row in rows]  # time_zone, country
 
 
 def _conditions(account, *, date_from: date | None, date_to: date | None, number: str) -> tuple[str, list]:
