@@ -1,14 +1,18 @@
-"""Model instances from SQL written by hand, where building the statements with the ORM cost more Python than
-PostgreSQL's work (every refund's statements, the pages of one order: docs/performance.md). Each value is still
-converted as the ORM would convert it, on PostgreSQL and on SQLite (which returns datetimes and decimals as text).
+"""Reads written in SQL by hand, where building the statements with the ORM cost more Python than PostgreSQL's
+work (every refund's statements, the pages of one order, "View my orders": docs/performance.md). Each value is
+still converted as the ORM would convert it, on PostgreSQL and on SQLite (which returns datetimes and decimals
+as text).
 
 - `first`: the first instance `Model.objects.raw` builds (one model, its extra columns as plain attributes);
-- `Columns` and `rows`: several models joined in one statement, and typed values of subqueries.
+- `Columns` and `rows`: several models joined in one statement, typed values of subqueries, or plain rows of a
+  few columns (`column` names one);
+- `literal` and `instant`: a constant and an instant written or passed as the ORM would.
 """
 
+from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -44,10 +48,23 @@ class Columns:
         self.pk_index = self.attnames.index(model._meta.pk.attname)
 
 
-def rows(sql: str, params, *parts: Columns | Field) -> list[list]:
+def column(model: type[Model], name: str) -> tuple[Field, str]:
+    """A field of `model` and its quoted column, for a part of `rows` and its SELECT."""
+    field = model._meta.get_field(name)
+    return field, f'"{model._meta.db_table}"."{field.column}"'
+
+
+def instant(value: datetime) -> datetime | str:
+    """An aware datetime as a parameter of hand-written SQL, as the ORM passes it (SQLite: naive UTC text, the
+    format its columns hold, so that comparisons of text give the order of instants)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def rows(sql: str, params, *parts: Columns | Field | None) -> list[list]:
     """The rows of `sql` (with `%s` placeholders), each split as `parts` say: a model instance for each `Columns`
     (None when its primary key is NULL: an outer join found no row), then a value for each field (a subquery's
-    or a join's column, converted as that field's would be), in the order of the SELECT."""
+    or a join's column, converted as that field's would be) or None (a count, a text: kept as the driver returns
+    it), in the order of the SELECT."""
     connection = connections[DEFAULT_DB_ALIAS]  # once: each use of `django.db.connection` looks it up again
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -77,10 +94,13 @@ def _converters(connection, parts: tuple) -> list[tuple]:
         found, position = [], 0
         for part in parts:
             for field in part.fields if isinstance(part, Columns) else [part]:
-                column = Col("", field)
-                converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if field is None:
+                    position += 1
+                    continue
+                col = Col("", field)
+                converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
                 if converters:
-                    found.append((position, converters, column))
+                    found.append((position, converters, col))
                 position += 1
         known[parts] = found
     return known[parts]

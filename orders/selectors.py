@@ -2,12 +2,11 @@
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    CharField,
     Exists,
     F,
     OuterRef,
@@ -18,14 +17,12 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import PaymentMethod, Subsidiary, User
 from catalog.models import Plan
-from core.localtime import end_of_local_day
-from core.raw_sql import Columns, columns, first, literal, rows
+from core.raw_sql import Columns, columns, first, instant, literal, rows
 from payments.kinds import PaymentKind
 
 from .models import (
@@ -41,7 +38,6 @@ from .models import (
     Refund,
     Withdrawal,
 )
-from .models.order import SETTLED
 from .withdrawal import line_excluded
 
 
@@ -59,27 +55,34 @@ def expired_q(now: datetime) -> Q:
     return Q(status=OrderStatus.CANCELLED, cancel_reason=CancelReason.EXPIRED) | unpaid_expired_q(now)
 
 
-def not_expired(now: datetime) -> RawSQL:
-    """`~expired_q(now)` written as SQL once, for "View my orders": the ORM took longer to build and compile that
-    expression (its `Exists`) than the database took to run it. The same condition, column for column."""
+def expired_sql(now: datetime) -> tuple[str, list]:
+    """`expired_q(now)` written as SQL once, for "View my orders" (`not_expired`, orders.order_list): the ORM took
+    longer to build and compile that expression (its `Exists`) than the database took to run it. The same
+    condition, column for column."""
     order, payment = Order._meta.db_table, Payment._meta.db_table
     sql = (
-        f'NOT (("{order}"."cancel_reason" = %s AND "{order}"."status" = %s) OR '
+        f'(("{order}"."cancel_reason" = %s AND "{order}"."status" = %s) OR '
         f'("{order}"."expires_at" <= %s AND "{order}"."status" = %s AND '
         f'(NOT EXISTS (SELECT 1 FROM "{payment}" held WHERE held."status" = %s AND NOT (held."kind" = %s) '
         f'AND held."order_id" = "{order}"."id") OR "{order}"."expires_at" <= %s)))'
     )
     hold_limit = now - timedelta(days=settings.PAYMENT_HOLD_DAYS)
-    params = (
+    params = [
         CancelReason.EXPIRED.value,
         OrderStatus.CANCELLED.value,
-        now,
+        instant(now),
         OrderStatus.NOT_PAID.value,
         Payment.Status.PENDING.value,
         PaymentKind.BANK_TRANSFER.value,
-        hold_limit,
-    )
-    return RawSQL(sql, params, output_field=BooleanField())
+        instant(hold_limit),
+    ]
+    return sql, params
+
+
+def not_expired(now: datetime) -> RawSQL:
+    """`~expired_q(now)` as a filter of a queryset, from `expired_sql`."""
+    sql, params = expired_sql(now)
+    return RawSQL(f"NOT {sql}", params, output_field=BooleanField())
 
 
 def held_payments() -> QuerySet:
@@ -282,7 +285,6 @@ def payment_methods(account: User) -> list[PaymentMethod]:
 
 # --- customer pages: dashboard, "View my orders", tracking --------------------------------------------
 
-LIST_SORTS = {"date": ("created_at", "id"), "number": ("id",), "amount": ("total_gross", "id")}
 # Only what `withdrawal_eligibility` reads of the consents: each holds the long legal text it agreed to.
 ELIGIBILITY_CONSENTS = Prefetch("consents", queryset=Consent.objects.only("order_id", "kind", "given_at"))
 # Lines with their plans in one query, ordered within each order without joining the orders again.
@@ -292,83 +294,39 @@ WITHDRAWAL_PREFETCH = (
 )
 
 
-def _listed(
-    orders: QuerySet, *, account, date_from: date | None = None, date_to: date | None = None, number: str = ""
-) -> QuerySet:
-    """`orders` within the list's dates (local dates of the account's subsidiary, both ends included) and whose
-    number contains `number`."""
-    if date_from or date_to:  # the subsidiary is a query of its own: only when dates ask for it
-        tz_name = account.subsidiary.time_zone
-        if date_from:
-            orders = orders.filter(created_at__gte=end_of_local_day(date_from - timedelta(days=1), tz_name))
-        if date_to:
-            orders = orders.filter(created_at__lt=end_of_local_day(date_to, tz_name))
-    if number:
-        orders = orders.annotate(number_text=Cast("pk", CharField())).filter(number_text__contains=number)
-    return orders
-
-
-def account_order_list(
-    *,
-    account,
-    now: datetime,
-    status: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    number: str = "",
-    sort: str = "-date",
-) -> QuerySet:
-    """The list "View my orders": expired orders hidden unless asked for ("expired", or "all")."""
-    orders = _listed(
-        account_orders(account=account), account=account, date_from=date_from, date_to=date_to, number=number
-    )
-    if status == "expired":
-        orders = orders.filter(expired_q(now))
-    elif status != "all":
-        orders = orders.filter(not_expired(now))
-        if status:
-            orders = orders.filter(status=status)
-    prefix = "-" if sort.startswith("-") else ""
-    return orders.order_by(*(prefix + name for name in LIST_SORTS[sort.removeprefix("-")]))
-
-
-def account_order_count(*, account, now: datetime, status: str = "", sort: str = "-date", **filters) -> int:
-    """How many orders `account_order_list` lists with the same arguments (`sort` changes no count).
-
-    The default list (expired hidden) is counted in two parts: the orders neither unpaid nor expired straight from
-    an index of them (orders.Order.Meta), then the unpaid ones (few) read and decided one by one. Filtering every
-    order on whether it expired cost three times as much for a customer with thousands of orders.
-    """
-    if status:
-        return account_order_list(account=account, now=now, status=status, **filters).count()
-    orders = _listed(Order.objects.filter(account=account), account=account, **filters)
-    settled = orders.filter(SETTLED)
-    unpaid = list(orders.filter(status=OrderStatus.NOT_PAID).values_list("pk", "status", "cancel_reason", "expires_at"))
-    return settled.count() + len(unpaid) - len(expired_ids(unpaid, now=now))
-
-
 def prefetch_for_withdrawal(orders: list[Order]) -> list[Order]:
     """What `withdrawal_eligibility` reads, fetched once for a page of orders rather than once per order."""
     prefetch_related_objects(orders, *WITHDRAWAL_PREFETCH)
     return orders
 
 
-def withdrawable_ids(orders: list[Order]) -> set[int]:
+def withdrawable_ids(orders: list) -> set[int]:
     """Of `orders`, whose lines decide (`orders.withdrawal.order_rule` left them open), the ids of those with a
     line that can still be withdrawn: what the list shows a withdraw link for.
 
     The same rule as `withdrawal_eligibility` (a line neither cancelled nor excluded), read as plain values in
-    two queries for a whole page, since a list needs no refund amount.
+    one statement for a whole page, since a list needs no refund amount: the open lines with their plan's
+    `excludable` (`kind` NULL), then the consents, by time so that the latest of a kind counts.
     """
     if not orders:
         return set()
     ids = [order.pk for order in orders]
-    consents: dict[int, dict] = {}
-    for order_id, kind, given_at in Consent.objects.filter(order__in=ids).values_list("order_id", "kind", "given_at"):
-        consents.setdefault(order_id, {})[kind] = given_at  # ordered by time: the latest of a kind counts
-    lines = OrderLine.objects.filter(order__in=ids, cancelled_at__isnull=True).values_list(
-        "order_id", "plan__excludable", "delivered_at"
+    line, plan, consent = OrderLine._meta.db_table, Plan._meta.db_table, Consent._meta.db_table
+    in_ids = ", ".join(["%s"] * len(ids))
+    sql = (
+        f'SELECT "{line}"."order_id", NULL, "{plan}"."excludable", "{line}"."delivered_at" FROM "{line}" '
+        f'INNER JOIN "{plan}" ON "{plan}"."id" = "{line}"."plan_id" '
+        f'WHERE "{line}"."cancelled_at" IS NULL AND "{line}"."order_id" IN ({in_ids}) '
+        f'UNION ALL SELECT "{consent}"."order_id", "{consent}"."kind", NULL, "{consent}"."given_at" FROM "{consent}" '
+        f'WHERE "{consent}"."order_id" IN ({in_ids}) ORDER BY 4'
     )
+    at = OrderLine._meta.get_field("delivered_at")  # given_at converts alike: both are instants
+    lines, consents = [], {}
+    for order_id, kind, excludable, when in rows(sql, [*ids, *ids], None, None, None, at):
+        if kind is None:
+            lines.append((order_id, excludable, when))
+        else:
+            consents.setdefault(order_id, {})[kind] = when
     return {
         order_id
         for order_id, excludable, delivered_at in lines

@@ -104,7 +104,7 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # "View my orders" (orders.selectors.account_order_list), one per sort; the default one also holds what
+            # "View my orders" (orders.order_list), one per sort; the default one also holds what
             # its count filters on (expired or not), so the count reads only the index.
             models.Index(
                 fields=["account", "-created_at", "-id", "status", "cancel_reason", "expires_at"],

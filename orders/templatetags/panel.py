@@ -1,13 +1,14 @@
 """Template filters that format money, dates and statuses for the reader's locale (Babel), and the tags that
 build what lists repeat on every row (the status badge, an order's "…" menu)."""
 
+import html
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext_lazy, to_locale
 
 from core.localtime import zone
@@ -94,21 +95,33 @@ def payment_under_way(order) -> bool:
     return order.status == OrderStatus.NOT_PAID and bool(getattr(order, "payment_in_progress", None))
 
 
+def _html(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper, which cost more than the escaping (`html.escape`, as
+    Django's `escape`): the tags below escape about 20 values for each row of a list."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 @register.simple_tag
 def status_badge(order, link: str = ""):
     """The badge, a link when `link` is given, then when the funds of a payment in progress are expected: built
     here rather than by an included template, as lists show one per row."""
+    return mark_safe(_badge(order, link))
+
+
+def _badge(order, link: str) -> str:
     label, badge = display_status(order)
     if link:
-        html = format_html('<a class="badge badge-{}" href="{}">{}</a>', badge, link, label)
+        badge_html = f'<a class="badge badge-{_html(badge)}" href="{_html(link)}">{_html(label)}</a>'
     else:
-        html = format_html('<span class="badge badge-{}">{}</span>', badge, label)
+        badge_html = f'<span class="badge badge-{_html(badge)}">{_html(label)}</span>'
     expected_at = getattr(order, "payment_expected_at", None)
     if payment_under_way(order) and not order.is_expired and expected_at:
         expected = ldate(expected_at, order.subsidiary.time_zone)
         note = gettext("settlement expected on %(date)s") % {"date": expected}
-        html = format_html('{} <span class="status-note">{}</span>', html, note)
-    return html
+        badge_html += f' <span class="status-note">{_html(note)}</span>'
+    return badge_html
 
 
 @register.simple_tag(takes_context=True)
@@ -116,26 +129,40 @@ def order_menu(context, menu):
     """The "…" menu of one order (`menu`: orders.views.menu.OrderMenu, whose entries and hrefs are decided there),
     built here rather than by an included template, as lists show one per row. The reorder form takes the
     context's CSRF token as `{% csrf_token %}` would (a page kept in the cache holds a placeholder there)."""
-    links = format_html_join("", '<li><a href="{}">{}</a></li>\n    ', ((link.href, link.label) for link in menu.links))
+    return mark_safe(_menu(menu, context.get("csrf_token")))
+
+
+def _menu(menu, token) -> str:
+    links = "".join(f'<li><a href="{_html(link.href)}">{_html(link.label)}</a></li>\n    ' for link in menu.links)
     reorder = ""
     if menu.can_reorder:
-        token = context.get("csrf_token")
         csrf = (
-            format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{_html(token)}">'
             if token and token != "NOTPROVIDED"
             else ""
         )
-        reorder = format_html(
-            '<li>\n      <form method="post" action="{}">{}\n        <button type="submit">{}</button>\n'
-            "      </form>\n    </li>",
-            menu.urls["reorder"],
-            csrf,
-            gettext("Reorder"),
+        reorder = (
+            f'<li>\n      <form method="post" action="{_html(menu.urls["reorder"])}">{csrf}\n'
+            f'        <button type="submit">{_html(gettext("Reorder"))}</button>\n'
+            "      </form>\n    </li>"
         )
-    return format_html(
+    return (
         '\n<details class="menu">\n  <summary><span aria-hidden="true">…</span>'
-        '<span class="visually-hidden">{}</span></summary>\n  <ul>\n    {}{}\n  </ul>\n</details>\n',
-        menu.actions_label,
-        links,
-        reorder,
+        f'<span class="visually-hidden">{_html(menu.actions_label)}</span></summary>\n  <ul>\n    {links}{reorder}\n'
+        "  </ul>\n</details>\n"
+    )
+
+
+@register.simple_tag
+def order_cells(menu, date_heading: str, number_heading: str, status_heading: str, amount_heading: str):
+    """The cells of a row of "View my orders" (`menu`: orders.views.menu.OrderMenu): its date, number, status badge
+    and amount, each labelled with its column's heading for narrow screens. Built here rather than in the template,
+    whose lookups, filters and escaping cost about 50 µs a row."""
+    order = menu.order
+    return mark_safe(
+        f'<td data-label="{_html(date_heading)}">{_html(ldate(order.created_at, order.subsidiary.time_zone))}</td>\n'
+        f'    <td data-label="{_html(number_heading)}">{_html(order.number)}</td>\n'
+        f'    <td data-label="{_html(status_heading)}">{_badge(order, menu.tracking_href)}</td>\n'
+        f'    <td data-label="{_html(amount_heading)}" class="amount">{_html(money(order.total_gross, order.currency))}'
+        "</td>"
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from orders.models import OrderStatus
-from orders.selectors import LIST_SORTS
+from orders.order_list import LIST_SORTS
 
 DEFAULT_SORT = "-date"
 SORTS = frozenset(LIST_SORTS) | {f"-{name}" for name in LIST_SORTS}
@@ -35,7 +35,7 @@ class ListQuery:
     page: int = 1
 
     def filters(self) -> dict:
-        """Keyword arguments of `orders.selectors.account_order_list`."""
+        """Keyword arguments of `orders.order_list.AccountOrderList`."""
         return {
             "status": self.status,
             "date_from": self.date_from,

@@ -8,16 +8,13 @@ from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders import history
-from orders.models import CancelReason, OrderStatus
+from orders.models import CancelReason, Order, OrderStatus
+from orders.order_list import AccountOrderList
 from orders.selectors import (
-    account_order_count,
-    account_order_list,
-    account_orders,
     latest_event,
     latest_order,
     mark_expiry,
@@ -45,18 +42,6 @@ class SortColumn:
     label: str
     url: str
     aria_sort: str  # "ascending", "descending", or "" when the list is not sorted on this column
-
-
-class CountedPaginator(Paginator):
-    """A paginator given its count, taken by a cheaper query than `object_list.count()`."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count
 
 
 def partial_requested(request) -> bool:
@@ -114,18 +99,15 @@ def order_list(request):
 
 def _order_list(request, query, problems: list[str], partial: bool, extra_context: dict):
     now = timezone.now()
-    paginator = CountedPaginator(
-        account_order_list(account=request.user, now=now, **query.filters()),
-        settings.ORDER_LIST_PAGE_SIZE,
-        count=account_order_count(account=request.user, now=now, **query.filters()),
-    )
+    orders = AccountOrderList(account=request.user, now=now, **query.filters())
+    paginator = Paginator(orders, settings.ORDER_LIST_PAGE_SIZE)
     try:
         page = paginator.page(query.page)
     except InvalidPage:
         problems.append(_("There is no page %(page)s: showing the first page.") % {"page": query.page})
         query = replace(query, page=1)
         page = paginator.page(1)
-    orders = list(page.object_list)
+    orders = page.object_list
     mark_expiry(orders, now=now)
     # Lines and consents only for the orders whose lines decide (paid, open, in their period): few of a page.
     verdicts = {order.pk: order_rule(order, now=now) for order in orders}
@@ -150,7 +132,7 @@ def _order_list(request, query, problems: list[str], partial: bool, extra_contex
         "columns": _sort_columns(query),
         "status_choices": status_choices,
         "status_label": dict(status_choices)[query.status],
-        "has_orders": bool(rows) or account_orders(account=request.user).exists(),
+        "has_orders": bool(rows) or Order.objects.filter(account=request.user).exists(),
         "previous_url": query.url(page=page.previous_page_number()) if page.has_previous() else "",
         "next_url": query.url(page=page.next_page_number()) if page.has_next() else "",
         **extra_context,

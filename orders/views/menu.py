@@ -40,6 +40,8 @@ class MenuLabels:
     tracking: str
     pay: str
     view_bill: str
+    actions: str  # "Actions for order %(number)s"
+    order_number: str  # "order %(number)s"
 
     @classmethod
     def current(cls) -> "MenuLabels":
@@ -52,6 +54,8 @@ class MenuLabels:
             tracking=_("Order tracking"),
             pay=_("Pay"),
             view_bill=_("View bill"),
+            actions=_("Actions for order %(number)s"),
+            order_number=_("order %(number)s"),
         )
 
 
@@ -114,6 +118,6 @@ def order_menu(
         can_withdraw=can_withdraw,
         can_reorder=order.is_expired,
         withdraw_label=labels.withdraw_label,
-        actions_label=_("Actions for order %(number)s") % {"number": order.number},
-        number_label=_("order %(number)s") % {"number": order.number},
+        actions_label=labels.actions % {"number": order.number},
+        number_label=labels.order_number % {"number": order.number},
     )
