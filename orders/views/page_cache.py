@@ -3,8 +3,9 @@
 A page's key is made of what it shows:
 - the page versions (core.page_versions), which the services bump in the same transaction as every write a page
   shows: the order's (its rows), the account's (its details, payment methods and, for the list, its orders) and
-  the reference data's (subsidiaries, plans). `order_versions` reads those of an order's pages in one indexed
-  query; the list's are read by orders.views.list_cache;
+  the reference data's (subsidiaries, plans), with the instants of their last bumps (ids and versions come back
+  after a database restore, those instants do not). `order_page_key` reads an order's in one query by primary
+  keys; orders.views.list_cache reads the list's;
 - the local day: withdrawal deadlines end at midnight, refunds are prorated per day;
 - the language, the query string and the release (templates, translations and code).
 
@@ -47,8 +48,9 @@ from core.page_versions import REFERENCE_ID
 from ..models import Order, OrderStatus
 from .list_query import back_query
 
-# Rendered in place of this response's CSRF token and CSP nonce, which differ for every response. NUL can be
-# in no text the page shows (PostgreSQL text cannot hold it), so only these are replaced.
+# Rendered in place of this response's CSRF token and CSP nonce, which differ for every response. Forms and
+# PostgreSQL refuse NUL in text, so only these are replaced (and a customer's own text holding one would only
+# show them their own token).
 CSRF_PLACEHOLDER = mark_safe("\x00csrf-token\x00")
 NONCE_PLACEHOLDER = mark_safe("\x00csp-nonce\x00")
 PLACEHOLDERS = {"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}
