@@ -122,7 +122,7 @@ def confirm_email(request, token: str):
             "validity_days": CONFIRMATION_VALIDITY.days,
         }
         return render(request, "accounts/confirm_email_invalid.html", context, status=400)
-    login(request, account, backend="django.contrib.auth.backends.ModelBackend")  # the password was never typed
+    login(request, account, backend="accounts.backends.PanelBackend")  # the password was never typed
     messages.success(request, _("Your email address is confirmed. Welcome!"))
     return redirect("accounts:details")
 

@@ -180,7 +180,8 @@ LOGOUT_REDIRECT_URL = "login"
 # without a session (/orders/withdraw/) never authenticates, so a lockout never blocks it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out (username, IP) pairs, correct password or not
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PanelBackend",  # logs in; loads each request's user by a statement written once
+    "django.contrib.auth.backends.ModelBackend",  # loads the users of sessions made before PanelBackend existed
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
