@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import PaymentMethod, Subsidiary, User
 from catalog.models import Plan
-from core.raw_sql import Columns, columns, first, instant, literal, rows
+from core.raw_sql import Columns, instant, literal, rows
 from payments.kinds import PaymentKind
 
 from .models import (
@@ -334,36 +334,35 @@ def withdrawable_ids(orders: list) -> set[int]:
     }
 
 
-# Statements written once for the dashboard's tile and the refunds banner of every order page: the ORM took two
-# to five times as long to build and compile them as the database took to run them (docs/performance.md).
-_TABLES = {
-    "order": Order._meta.db_table,
-    "event": OrderEvent._meta.db_table,
-    "refund": Refund._meta.db_table,
-    "subsidiary": Subsidiary._meta.db_table,
-}
+# Statements written once for the dashboard's tile and the refunds banner: the ORM took two to five times as
+# long to build and compile them as the database took to run them (docs/performance.md).
+REFUND = Columns(Refund, "r")
 # Read from the index of "View my orders" (account, -created_at, -id), with the subsidiary's time zone.
 LATEST_ORDER_SQL = (
-    "SELECT {columns}, (SELECT time_zone FROM {subsidiary} WHERE code = {order}.subsidiary_id) AS time_zone"
-    " FROM {order} WHERE account_id = %s ORDER BY created_at DESC, id DESC LIMIT 1"
-).format(**_TABLES, columns=columns(Order))
+    f'SELECT {ORDER.sql}, (SELECT s."time_zone" FROM "{Subsidiary._meta.db_table}" s '
+    'WHERE s."code" = o."subsidiary_id") '
+    f'FROM "{Order._meta.db_table}" o WHERE o."account_id" = %s ORDER BY o."created_at" DESC, o."id" DESC LIMIT 1'
+)
 LATEST_EVENT_SQL = (
-    "SELECT {columns} FROM {event} WHERE order_id = %s ORDER BY created_at DESC, id DESC LIMIT 1"
-).format(**_TABLES, columns=columns(OrderEvent))
+    f'SELECT {EVENT.sql} FROM "{OrderEvent._meta.db_table}" e WHERE e."order_id" = %s '
+    'ORDER BY e."created_at" DESC, e."id" DESC LIMIT 1'
+)
 _REFUNDS_NEEDING_IBAN = (
-    "SELECT {columns} FROM {refund} WHERE status = %s AND order_id IN (SELECT id FROM {order} WHERE account_id = %s)"
-).format(**_TABLES, columns=columns(Refund))
-ACCOUNT_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + " ORDER BY id"
-ORDER_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + " AND order_id = %s ORDER BY id"
+    f'SELECT {REFUND.sql} FROM "{Refund._meta.db_table}" r WHERE r."status" = %s '
+    f'AND r."order_id" IN (SELECT o."id" FROM "{Order._meta.db_table}" o WHERE o."account_id" = %s)'
+)
+ACCOUNT_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' ORDER BY r."id"'
+ORDER_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' AND r."order_id" = %s ORDER BY r."id"'
 
 
 def latest_order(*, account, now: datetime) -> Order | None:
     """The account's most recent order (the dashboard's "Most recent order" tile), with `time_zone` (its
     subsidiary's), `is_expired` (mark_expiry) and the payment in progress as `with_payment_in_progress` gives it,
     looked up only for an unpaid order not expired: the only one whose badge shows it."""
-    order = first(Order, LATEST_ORDER_SQL, [account.pk])
-    if order is None:
+    found = rows(LATEST_ORDER_SQL, [account.pk], ORDER, None)
+    if not found:
         return None
+    order, order.time_zone = found[0]
     mark_expiry([order], now=now)
     held = None
     if order.status == OrderStatus.NOT_PAID and not order.is_expired:
@@ -375,13 +374,16 @@ def latest_order(*, account, now: datetime) -> Order | None:
 def refunds_needing_iban(*, account, order_id: int | None = None) -> list[Refund]:
     """The account's refunds waiting for the IBAN to send them to (the panel's banner), of one order if given."""
     if order_id is None:
-        return list(Refund.objects.raw(ACCOUNT_REFUNDS_NEEDING_IBAN_SQL, [Refund.Status.NEEDS_IBAN, account.pk]))
-    return list(Refund.objects.raw(ORDER_REFUNDS_NEEDING_IBAN_SQL, [Refund.Status.NEEDS_IBAN, account.pk, order_id]))
+        found = rows(ACCOUNT_REFUNDS_NEEDING_IBAN_SQL, [Refund.Status.NEEDS_IBAN, account.pk], REFUND)
+    else:
+        found = rows(ORDER_REFUNDS_NEEDING_IBAN_SQL, [Refund.Status.NEEDS_IBAN, account.pk, order_id], REFUND)
+    return [refund for (refund,) in found]
 
 
 def latest_event(order: Order) -> OrderEvent | None:
     """The order's most recent history event (the dashboard's "Most recent order" tile)."""
-    return first(OrderEvent, LATEST_EVENT_SQL, [order.pk])
+    found = rows(LATEST_EVENT_SQL, [order.pk], EVENT)
+    return found[0][0] if found else None
 
 
 # --- ordering: the account's carts ------------------------------------------------------------------
