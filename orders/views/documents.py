@@ -2,7 +2,6 @@
 
 from babel import Locale
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,12 +15,11 @@ from payments.kinds import PaymentKind
 from ..documents import seller_context, seller_details
 from ..legal import legal_text
 from ..models import Order, OrderStatus
-from ..pdf_cache import document_pdf
 from ..selectors import order_lines, payment_methods
 from ..transfer_details import transfer_details
 from ..withdrawal import withdrawal_eligibility
 from .access import readable_order
-from .page_cache import cached_order_page, order_document_key
+from .page_cache import cached_order_page, document_download
 from .payment import payment_blocker
 
 TEMPLATE = "orders/purchase_order.html"
@@ -107,13 +105,10 @@ def _purchase_order_page(request, order_id: int, extra_context: dict):
 def purchase_order_pdf(request, order_id: int):
     order = readable_order(request, order_id, permission=PERMISSION)
     # Rendered without the request: nothing of it (CSP nonce, CSRF token) can reach the PDF.
-    pdf = document_pdf(
+    return document_download(
+        order,
         kind="purchase-order",
         object_id=order.pk,
-        language=get_language() or "en",
-        key=order_document_key(order),
+        number=order.number,
         html=lambda: render_to_string(TEMPLATE, _context(request, order, pdf=True)),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="purchase-order-{order.number}.pdf"'
-    return response

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from babel import Locale
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, to_locale
@@ -22,9 +21,8 @@ from core.money import format_rate
 from ..documents import seller_context
 from ..legal import legal_text
 from ..models import CreditNote, Invoice, Order, Payment, Refund
-from ..pdf_cache import document_pdf
 from .access import readable_order
-from .page_cache import order_document_key
+from .page_cache import document_download
 
 INVOICE_TEMPLATE = "orders/invoice.html"
 CREDIT_NOTE_TEMPLATE = "orders/credit_note.html"
@@ -89,16 +87,13 @@ def invoice_view(request, order_id: int):
 @login_required
 def invoice_pdf(request, order_id: int):
     order, invoice = _invoice(request, order_id)
-    pdf = document_pdf(
+    return document_download(
+        order,
         kind="invoice",
         object_id=invoice.pk,
-        language=get_language() or "en",
-        key=order_document_key(order),
+        number=invoice.number,
         html=lambda: render_to_string(INVOICE_TEMPLATE, _invoice_context(order, invoice, pdf=True)),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
-    return response
 
 
 def _credit_line_description(line: dict, refund: Refund) -> str:
@@ -157,13 +152,10 @@ def credit_note_view(request, order_id: int, note_id: int):
 @login_required
 def credit_note_pdf(request, order_id: int, note_id: int):
     order, note = _credit_note(request, order_id, note_id)
-    pdf = document_pdf(
+    return document_download(
+        order,
         kind="credit-note",
         object_id=note.pk,
-        language=get_language() or "en",
-        key=order_document_key(order),
+        number=note.number,
         html=lambda: render_to_string(CREDIT_NOTE_TEMPLATE, _credit_note_context(order, note, pdf=True)),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="credit-note-{note.number}.pdf"'
-    return response

@@ -46,6 +46,7 @@ from core.models import PageVersion
 from core.page_versions import REFERENCE_ID
 
 from ..models import Order, OrderStatus
+from ..pdf_cache import document_pdf
 from .list_query import back_query
 
 # Rendered in place of this response's CSRF token and CSP nonce, which differ for every response. Forms and
@@ -172,6 +173,17 @@ def order_document_key(order: Order) -> str:
     return hashed(
         f"document:{order.pk}", [release(), get_language(), local_date(now, time_zone), *versions, *expiry, *identity]
     )
+
+
+def document_download(order: Order, *, kind: str, object_id: int, number: str, html: Callable[[], str]) -> HttpResponse:
+    """The PDF of an order's document as an attachment `<kind>-<number>.pdf`, kept under `order_document_key`
+    (orders.pdf_cache); `html()` renders its HTML, only when the PDF must be rendered."""
+    pdf = document_pdf(
+        kind=kind, object_id=object_id, language=get_language() or "en", key=order_document_key(order), html=html
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{number}.pdf"'
+    return response
 
 
 def _personalised(request, content: bytes) -> bytes:
