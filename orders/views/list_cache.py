@@ -16,17 +16,17 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import Subsidiary
 from core.localtime import local_date
 from core.page_versions import REFERENCE_ID
+from core.raw_sql import instant, rows
 
 from ..models import Order, OrderStatus
 from .list_query import ListQuery
-from .page_cache import PageKey, Scope, first_row, hashed, instant, last_change, may_keep, release, version_join
+from .page_cache import CHANGED_AT, PageKey, Scope, hashed, last_change, may_keep, release, version_join
 
 
 def _unpaid(aggregate: str, comparison: str) -> str:
@@ -44,6 +44,11 @@ LIST_VERSIONS_SQL = (
     f"{version_join('rv', Scope.REFERENCE, str(REFERENCE_ID))} WHERE u.id = %s"
 )
 
+# Converted as the ORM would (SQLite returns instants as text): the two versions, their last bumps' instants, and
+# the four expiries.
+EXPIRES_AT = Order._meta.get_field("expires_at")
+LIST_VERSIONS_COLUMNS = (None, None, CHANGED_AT, CHANGED_AT, *[EXPIRES_AT] * 4)
+
 
 @lru_cache(maxsize=1)
 def _time_zones(reference_version: int) -> tuple[str, ...]:
@@ -60,14 +65,15 @@ def list_page_key(request, *, query: ListQuery, valid: bool, partial: bool) -> P
         return None
     now = timezone.now()
     hold = timedelta(days=settings.PAYMENT_HOLD_DAYS)
-    adapt = connection.ops.adapt_datetimefield_value
-    found = first_row(
-        LIST_VERSIONS_SQL, [adapt(now), adapt(now - hold), adapt(now), adapt(now - hold), request.user.pk]
+    [found] = rows(
+        LIST_VERSIONS_SQL,
+        [instant(now), instant(now - hold), instant(now), instant(now - hold), request.user.pk],
+        *LIST_VERSIONS_COLUMNS,
     )
     account_version, reference_version, account_change, reference_change, *expiries = found
     # With the instants of the last bumps: ids and versions come back after a database is restored, these do not.
     versions = [account_version, reference_version, account_change, reference_change]
-    next_expiry, next_hold_end, last_expiry, last_hold_end = (instant(value) for value in expiries)
+    next_expiry, next_hold_end, last_expiry, last_hold_end = expiries
     # The instants at which an unpaid order turns expired: its expiry, or the end of the hold after it.
     upcoming = [i for i in (next_expiry, next_hold_end and next_hold_end + hold) if i]
     passed = [i for i in (last_expiry, last_hold_end and last_hold_end + hold) if i]

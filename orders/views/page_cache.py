@@ -29,13 +29,11 @@ from functools import cache
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache as default_cache
-from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -44,6 +42,7 @@ from accounts.models import Subsidiary
 from core.localtime import local_date, zone
 from core.models import PageVersion
 from core.page_versions import REFERENCE_ID
+from core.raw_sql import rows
 
 from ..models import Order, OrderStatus
 from ..pdf_cache import document_pdf
@@ -88,25 +87,22 @@ def hashed(prefix: str, parts: list) -> str:
     return f"{prefix}:" + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
 
 
-def first_row(sql: str, params: list) -> tuple | None:
-    """The first row of `sql` (psycopg prepares it once it has run DB_PREPARE_THRESHOLD times on a connection)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+# The version read's columns, converted as the ORM would (SQLite returns instants as text): status, time zone,
+# the three versions, then the instants of their last bumps.
+CHANGED_AT = PageVersion._meta.get_field("changed_at")
+ORDER_VERSIONS_COLUMNS = (None, None, None, None, None, CHANGED_AT, CHANGED_AT, CHANGED_AT)
 
 
-def instant(value) -> datetime | None:
-    """A timestamp column read by a raw cursor: a datetime on PostgreSQL, text on SQLite."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, UTC)
-    return value
+def order_versions(*, order_id: int, account_id: int) -> list | None:
+    """The row of ORDER_VERSIONS_SQL for this account's order, or None."""
+    found = rows(ORDER_VERSIONS_SQL, [order_id, account_id], *ORDER_VERSIONS_COLUMNS)
+    return found[0] if found else None
 
 
 def last_change(changes: list, *, time_zones: list[str], now: datetime) -> datetime:
     """The latest of these changes and of the last local midnight in these zones (a new day changes pages)."""
     midnights = [datetime.combine(local_date(now, name), time(0), tzinfo=zone(name)) for name in time_zones]
-    return max([instant(change) for change in changes if change] + midnights + [release_time()])
+    return max([change for change in changes if change] + midnights + [release_time()])
 
 
 PROJECT_PACKAGES = ("core", "payments", "accounts", "catalog", "controlpanel", "orders", "api", "privacy")
@@ -143,7 +139,7 @@ def order_page_key(request, *, page: str, order_id: int) -> PageKey | None:
     query = request.META.get("QUERY_STRING", "")
     if not may_keep(request) or query != back_query(request).back_param.removeprefix("?"):
         return None
-    found = first_row(ORDER_VERSIONS_SQL, [order_id, request.user.pk])
+    found = order_versions(order_id=order_id, account_id=request.user.pk)
     if found is None or found[0] == OrderStatus.NOT_PAID:
         return None
     _status, time_zone, order_version, account_version, reference_version, *changes = found
@@ -163,7 +159,7 @@ def order_document_key(order: Order) -> str:
     """What an order's documents (purchase order, bill, credit notes) show: its page versions, its local day, the
     language, the release and, while it is unpaid, whether its expiry (or the payment hold after it) has passed.
     Independent of who reads it (staff read anyone's)."""
-    status, time_zone, *versions = first_row(ORDER_VERSIONS_SQL, [order.pk, order.account_id])
+    status, time_zone, *versions = order_versions(order_id=order.pk, account_id=order.account_id)
     now = timezone.now()
     expiry = []
     if status == OrderStatus.NOT_PAID and order.expires_at:
