@@ -340,6 +340,9 @@ TRACKING_REFRESH_SECONDS = 15
 # How long a rendered tracking page or purchase order stays in the cache (orders.views.page_cache): its key
 # changes with everything it shows, so this only bounds the memory and a previous release's layout.
 ORDER_PAGE_CACHE_SECONDS = int(os.environ.get("ORDER_PAGE_CACHE_SECONDS", "600"))
+# How many bytes of kept pages each process also holds in its memory when the default cache is shared (Redis),
+# the least recently used dropped first (orders.views.kept_pages): about 300 to 500 pages in 4 MiB. 0: none.
+ORDER_PAGE_PROCESS_BYTES = int(os.environ.get("ORDER_PAGE_PROCESS_BYTES", str(4 * 1024 * 1024)))
 SANDBOX_DELIVERY_SECONDS = int(os.environ.get("SANDBOX_DELIVERY_SECONDS", "30"))
 PROVISIONER = os.environ.get("PROVISIONER", "orders.provisioning.SandboxProvisioner")
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "payments.sandbox.SandboxGateway")

@@ -50,10 +50,14 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache: each test starts with none."""
+    """Rate-limit counters and kept pages live in the cache, and kept pages in the process's copies of them
+    (orders.views.kept_pages): each test starts with none."""
     from django.core.cache import cache
 
+    from orders.views import kept_pages
+
     cache.clear()
+    kept_pages.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,6 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache as default_cache
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -46,6 +45,7 @@ from core.raw_sql import rows
 
 from ..models import Order, OrderStatus
 from ..pdf_cache import document_pdf
+from . import kept_pages
 from .list_query import back_query
 
 # Rendered in place of this response's CSRF token and CSP nonce, which differ for every response. Forms and
@@ -182,23 +182,20 @@ def document_download(order: Order, *, kind: str, object_id: int, number: str, h
     return response
 
 
-def _personalised(request, content: bytes) -> bytes:
+def _personalised(request, content: bytes, token: str) -> bytes:
     """The response's own CSRF token and CSP nonce in place of the placeholders."""
-    return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode()).replace(
+    return content.replace(CSRF_PLACEHOLDER.encode(), token.encode()).replace(
         NONCE_PLACEHOLDER.encode(), str(get_nonce(request)).encode()
     )
 
 
-def _etag(request, key: str) -> str:
+def _etag(key: str, csrf_secret: str) -> str:
     """The page's entity tag: its key, and the CSRF secret (the cookie) whose token the browser's copy holds."""
-    if "CSRF_COOKIE" not in request.META:  # no cookie yet: the response makes one (a token costs 32 random draws)
-        get_token(request)
-    csrf = request.META["CSRF_COOKIE"]
-    return '"' + hashlib.sha256(f"{key}\n{csrf}".encode()).hexdigest()[:32] + '"'
+    return '"' + hashlib.sha256(f"{key}\n{csrf_secret}".encode()).hexdigest()[:32] + '"'
 
 
-def _validators(request, response: HttpResponse, key: PageKey) -> HttpResponse:
-    response["ETag"] = _etag(request, key.key)
+def _validators(response: HttpResponse, etag: str, key: PageKey) -> HttpResponse:
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(key.changed_at.timestamp())
     patch_cache_control(response, private=True, no_cache=True)
     return response
@@ -210,24 +207,23 @@ def cached_page(request, *, key: PageKey | None, render: Callable[[dict], HttpRe
     context (the placeholders, or nothing)."""
     if key is None:
         return render({})
-    not_modified = get_conditional_response(
-        request, etag=_etag(request, key.key), last_modified=int(key.changed_at.timestamp())
-    )
+    # Without a CSRF cookie the response makes one, and the page holds a token of it: masked once, used below.
+    token = None if "CSRF_COOKIE" in request.META else get_token(request)
+    etag = _etag(key.key, request.META["CSRF_COOKIE"])
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(key.changed_at.timestamp()))
     if not_modified is not None:
         # No CSP header: the browser keeps the one it stored, whose nonce its copy of the page holds.
         not_modified._csp_config = {}
-        return _validators(request, not_modified, key)
-    content = default_cache.get(key.key)
+        return _validators(not_modified, etag, key)
+    content = kept_pages.kept(key.key)
     if content is not None:
         response = HttpResponse(content)
     else:
         response = render(PLACEHOLDERS)
-        if response.status_code != 200:
-            response.content = _personalised(request, response.content)
-            return response
-        default_cache.set(key.key, response.content, settings.ORDER_PAGE_CACHE_SECONDS)
-    response.content = _personalised(request, response.content)
-    return _validators(request, response, key)
+        if response.status_code == 200:
+            kept_pages.keep(key.key, response.content)
+    response.content = _personalised(request, response.content, token or get_token(request))
+    return _validators(response, etag, key) if response.status_code == 200 else response
 
 
 def cached_order_page(request, *, page: str, order_id: int, render: Callable[[dict], HttpResponse]) -> HttpResponse:

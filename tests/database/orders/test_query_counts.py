@@ -19,14 +19,17 @@ from orders.lifecycle import record_event
 from orders.models import OrderStatus
 from orders.services.delivery import order_deliver
 from orders.services.validation import order_validate
+from orders.views import kept_pages
 from tests.support.factories import PricingFactory, UserFactory, pay_order, place_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 def queries(client, url: str) -> list[str]:
-    """The queries of rendering the page: never a copy kept in the cache (views/test_page_cache.py counts those)."""
+    """The queries of rendering the page: never a copy kept in the cache or the process (views/test_page_cache.py
+    counts those)."""
     cache.clear()
+    kept_pages.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200

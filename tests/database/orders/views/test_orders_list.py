@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.models import LegalForm
 from orders.models import Consent, Order, OrderLine
 from orders.services.expiry import orders_expire
+from orders.views import kept_pages
 from tests.support.factories import PricingFactory, UserFactory, pay_order, place_order
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -380,6 +381,7 @@ def test_the_list_costs_the_same_queries_for_5_and_500_orders(client, django_ass
         # plans and their consents (one statement): a rendered page, not the copy kept in the cache
         # (test_list_cache.py counts those)
         cache.clear()
+        kept_pages.clear()
         with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as queries:
             response = client.get(LIST)
         assert response.status_code == 200
