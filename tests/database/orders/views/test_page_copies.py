@@ -3,8 +3,10 @@ is served from the copy when the shared cache no longer has the page, the copies
 `clear()` forgets them, and none are made when the default cache is the process's memory already."""
 
 import re
+import uuid
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +15,7 @@ from django.urls import reverse
 from accounts.models import User
 from orders.views import kept_pages
 from orders.views.kept_pages import LeastRecentlyUsed
+from orders.views.page_cache import order_page_key
 from tests.support.kept_pages import anonymised, delivered, revalidated
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
@@ -45,6 +48,33 @@ def test_a_page_is_served_from_the_process_copy_without_the_shared_cache(
     assert rendered.status_code == 200 and anonymised(rendered) == anonymised(first)
     with django_assert_num_queries(3):  # and copied again
         client.get(path)
+
+
+def test_a_page_whose_redis_entry_is_gone_is_served_from_the_copy(
+    client, settings, redis_url, django_assert_num_queries
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "controlpanel.redis_cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-page-copies-{uuid.uuid4().hex}",
+        },
+    }
+    order = delivered()
+    client.force_login(order.account)
+    path = reverse("orders:tracking", args=[order.pk])
+    first = client.get(path)
+    key = order_page_key(first.wsgi_request, page="tracking", order_id=order.pk).key
+    redis = caches["default"]
+    assert redis.get(key) is not None
+    redis.delete(key)
+    with django_assert_num_queries(3):  # the session, the user, the page versions: not rendered
+        second = client.get(path)
+    assert anonymised(second) == anonymised(first) and redis.get(key) is None
+    kept_pages.clear()
+    assert anonymised(client.get(path)) == anonymised(first) and redis.get(key) is not None  # rendered, kept again
+    redis.delete(key)
 
 
 def test_clearing_forgets_the_copies(client, shared_cache_that_keeps_nothing):
