@@ -137,7 +137,8 @@ def may_keep(request) -> bool:
 def order_page_key(request, *, page: str, order_id: int) -> PageKey | None:
     """Where this response of an order's page is kept, or None when it must be rendered (see the docstring)."""
     query = request.META.get("QUERY_STRING", "")
-    if not may_keep(request) or query != back_query(request).back_param.removeprefix("?"):
+    # No query string (opened from the default list) is the panel's own link: nothing to parse.
+    if not may_keep(request) or (query and query != back_query(request).back_param.removeprefix("?")):
         return None
     found = order_versions(order_id=order_id, account_id=request.user.pk)
     if found is None or found[0] == OrderStatus.NOT_PAID:
