@@ -77,14 +77,13 @@ def list_page_key(request, *, query: ListQuery, valid: bool, partial: bool) -> P
     # The instants at which an unpaid order turns expired: its expiry, or the end of the hold after it.
     upcoming = [i for i in (next_expiry, next_hold_end and next_hold_end + hold) if i]
     passed = [i for i in (last_expiry, last_hold_end and last_hold_end + hold) if i]
-    time_zones = _time_zones(reference_version)
-    days = ",".join(local_date(now, name).isoformat() for name in time_zones)
+    days = {name: local_date(now, name) for name in _time_zones(reference_version)}
     until = min(upcoming).isoformat() if upcoming else "never"
     fragment = "rows" if partial else "page"
     return PageKey(
         key=hashed(
             f"order-list:{request.user.pk}:{fragment}",
-            [release(), get_language(), *versions, days, until, raw],
+            [release(), get_language(), *versions, ",".join(day.isoformat() for day in days.values()), until, raw],
         ),
-        changed_at=last_change([account_change, reference_change, *passed], time_zones=time_zones, now=now),
+        changed_at=last_change([account_change, reference_change, *passed], days=days),
     )

@@ -23,7 +23,7 @@ client cannot fill the cache with variants), and everything when `ORDER_PAGE_CAC
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
@@ -99,9 +99,10 @@ def order_versions(*, order_id: int, account_id: int) -> list | None:
     return found[0] if found else None
 
 
-def last_change(changes: list, *, time_zones: list[str], now: datetime) -> datetime:
-    """The latest of these changes and of the last local midnight in these zones (a new day changes pages)."""
-    midnights = [datetime.combine(local_date(now, name), time(0), tzinfo=zone(name)) for name in time_zones]
+def last_change(changes: list, *, days: dict[str, date]) -> datetime:
+    """The latest of these changes and of the midnights starting these days, today's in each time zone (a new day
+    changes pages)."""
+    midnights = [datetime.combine(day, time(0), tzinfo=zone(name)) for name, day in days.items()]
     return max([change for change in changes if change] + midnights + [release_time()])
 
 
@@ -152,7 +153,7 @@ def order_page_key(request, *, page: str, order_id: int) -> PageKey | None:
         key=hashed(
             f"order-page:{page}:{order_id}", [release(), request.user.pk, get_language(), day, *versions, query]
         ),
-        changed_at=last_change(changes, time_zones=[time_zone], now=now),
+        changed_at=last_change(changes, days={time_zone: day}),
     )
 
 
