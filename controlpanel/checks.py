@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError, connections
 
-POSTGRESQL = "django.db.backends.postgresql"
+POSTGRESQL = ("core.postgresql", "django.db.backends.postgresql")  # the settings name the first
 
 
 def _env_int(name: str, default: int) -> int:
@@ -25,7 +25,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _same_server(alias: dict, default: dict) -> bool:
-    return alias["ENGINE"] == POSTGRESQL and (alias.get("HOST"), alias.get("PORT")) == (
+    return alias["ENGINE"] in POSTGRESQL and (alias.get("HOST"), alias.get("PORT")) == (
         default.get("HOST"),
         default.get("PORT"),
     )
@@ -63,7 +63,7 @@ def _warnings(limit: int) -> list:
 
 
 def _postgresql() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == POSTGRESQL
+    return settings.DATABASES["default"]["ENGINE"] in POSTGRESQL
 
 
 @register("connections")

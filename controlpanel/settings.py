@@ -137,6 +137,7 @@ def _database(url_env: str, sqlite_name: str) -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
         if config["ENGINE"] == "django.db.backends.postgresql":
+            config["ENGINE"] = "core.postgresql"  # Django's, with a health check that costs no round trip
             config.setdefault("OPTIONS", {}).update(_prepared_statements())
         elif config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] not in ("", ":memory:"):
             # A SQLite file named by URL gets the default file's tuning: without WAL, IMMEDIATE transactions and a

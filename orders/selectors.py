@@ -338,14 +338,14 @@ def withdrawable_ids(orders: list) -> set[int]:
 # long to build and compile them as the database took to run them (docs/performance.md).
 REFUND = Columns(Refund, "r")
 # Read from the index of "View my orders" (account, -created_at, -id), with the subsidiary's time zone.
+# The latest order with its latest event (an index lookup through the subquery; none yet: NULLs), in one statement.
 LATEST_ORDER_SQL = (
     f'SELECT {ORDER.sql}, (SELECT s."time_zone" FROM "{Subsidiary._meta.db_table}" s '
-    'WHERE s."code" = o."subsidiary_id") '
-    f'FROM "{Order._meta.db_table}" o WHERE o."account_id" = %s ORDER BY o."created_at" DESC, o."id" DESC LIMIT 1'
-)
-LATEST_EVENT_SQL = (
-    f'SELECT {EVENT.sql} FROM "{OrderEvent._meta.db_table}" e WHERE e."order_id" = %s '
-    'ORDER BY e."created_at" DESC, e."id" DESC LIMIT 1'
+    f'WHERE s."code" = o."subsidiary_id"), {EVENT.sql} '
+    f'FROM "{Order._meta.db_table}" o LEFT OUTER JOIN "{OrderEvent._meta.db_table}" e ON e."id" = '
+    f'(SELECT latest."id" FROM "{OrderEvent._meta.db_table}" latest WHERE latest."order_id" = o."id" '
+    'ORDER BY latest."created_at" DESC, latest."id" DESC LIMIT 1) '
+    'WHERE o."account_id" = %s ORDER BY o."created_at" DESC, o."id" DESC LIMIT 1'
 )
 _REFUNDS_NEEDING_IBAN = (
     f'SELECT {REFUND.sql} FROM "{Refund._meta.db_table}" r WHERE r."status" = %s '
@@ -355,20 +355,21 @@ ACCOUNT_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' ORDER BY r."id"'
 ORDER_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' AND r."order_id" = %s ORDER BY r."id"'
 
 
-def latest_order(*, account, now: datetime) -> Order | None:
-    """The account's most recent order (the dashboard's "Most recent order" tile), with `time_zone` (its
-    subsidiary's), `is_expired` (mark_expiry) and the payment in progress as `with_payment_in_progress` gives it,
-    looked up only for an unpaid order not expired: the only one whose badge shows it."""
-    found = rows(LATEST_ORDER_SQL, [account.pk], ORDER, None)
+def latest_order(*, account, now: datetime) -> tuple[Order | None, OrderEvent | None]:
+    """The account's most recent order and its latest history event (the dashboard's "Most recent order" tile).
+    The order has `time_zone` (its subsidiary's), `is_expired` (mark_expiry) and the payment in progress as
+    `with_payment_in_progress` gives it, looked up only for an unpaid order not expired: the only one whose badge
+    shows it."""
+    found = rows(LATEST_ORDER_SQL, [account.pk], ORDER, None, EVENT)
     if not found:
-        return None
-    order, order.time_zone = found[0]
+        return None, None
+    order, order.time_zone, event = found[0]
     mark_expiry([order], now=now)
     held = None
     if order.status == OrderStatus.NOT_PAID and not order.is_expired:
         held = held_payments().filter(order=order).values_list("pk", "expected_at").first()
     order.payment_in_progress, order.payment_expected_at = held or (None, None)
-    return order
+    return order, event
 
 
 def refunds_needing_iban(*, account, order_id: int | None = None) -> list[Refund]:
@@ -378,12 +379,6 @@ def refunds_needing_iban(*, account, order_id: int | None = None) -> list[Refund
     else:
         found = rows(ORDER_REFUNDS_NEEDING_IBAN_SQL, [Refund.Status.NEEDS_IBAN, account.pk, order_id], REFUND)
     return [refund for (refund,) in found]
-
-
-def latest_event(order: Order) -> OrderEvent | None:
-    """The order's most recent history event (the dashboard's "Most recent order" tile)."""
-    found = rows(LATEST_EVENT_SQL, [order.pk], EVENT)
-    return found[0][0] if found else None
 
 
 # --- ordering: the account's carts ------------------------------------------------------------------

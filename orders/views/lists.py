@@ -15,7 +15,6 @@ from orders import history
 from orders.models import CancelReason, Order, OrderStatus
 from orders.order_list import AccountOrderList
 from orders.selectors import (
-    latest_event,
     latest_order,
     mark_expiry,
     refunds_needing_iban,
@@ -51,8 +50,7 @@ def partial_requested(request) -> bool:
 
 @login_required
 def dashboard(request):
-    order = latest_order(account=request.user, now=timezone.now())
-    event = latest_event(order) if order else None
+    order, event = latest_order(account=request.user, now=timezone.now())
     return render(
         request,
         "orders/dashboard.html",

@@ -83,3 +83,18 @@ def test_the_purchase_order_costs_the_same_with_1_and_10_lines(client):
     client.get(reverse("orders:purchase_order", args=[one.pk]))
     counts = [len(queries(client, reverse("orders:purchase_order", args=[order.pk]))) for order in (one, ten)]
     assert counts[0] == counts[1]
+
+
+def test_the_dashboard_reads_the_latest_order_with_its_latest_event_in_one_statement(client):
+    """The session, the user, the latest order with its latest event, the refunds waiting for an IBAN: 4 queries,
+    however long the order's history."""
+    account = UserFactory()
+    order = delivered_order(account, 1)
+    client.force_login(account)
+    url = reverse("dashboard")
+    client.get(url)
+    short = queries(client, url)
+    for _ in range(10):
+        record_event(order, history.DELIVERY)
+    long = queries(client, url)
+    assert len(short) == len(long) == 4, "\n".join(long)

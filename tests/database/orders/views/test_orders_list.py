@@ -388,3 +388,21 @@ def test_the_list_costs_the_same_queries_for_5_and_500_orders(client, django_ass
         assert page_text(response).count("Withdraw from contract here") == min(total, 10)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@db
+def test_the_status_options_follow_the_status_asked_for_and_the_language(client):
+    """The options are rendered once per process, language and status: each page still selects its own."""
+    user = UserFactory()
+    client.force_login(user)
+
+    def selected(url: str) -> list[str]:
+        select = re.search(r'<select id="filter-status".*?</select>', client.get(url).content.decode(), re.S)[0]
+        return re.findall(r'<option value="([^"]*)" selected>([^<]*)<', select)
+
+    assert selected(LIST) == [("", "All except expired orders")]
+    assert selected(f"{LIST}?status=delivered") == [("delivered", "Complete")]
+    assert selected(LIST) == [("", "All except expired orders")]
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    assert selected(f"{LIST}?status=delivered") == [("delivered", "Finalisée")]

@@ -1,9 +1,11 @@
-"""A Redis outage under the production settings: logged-in pages and logins keep answering from the database.
+"""Outages under the production settings: pages keep answering while Redis is down or after PostgreSQL ended the
+web process's connection.
 
 A real gunicorn runs controlpanel.settings_production (cached_db sessions over controlpanel.redis_cache) on the
 test databases and a private redis-server, behind what a TLS-terminating proxy would send (Host,
-X-Forwarded-Proto: https, Origin). The test logs in, stops Redis, browses and logs in again (no 500), then
-starts Redis again and checks that sessions are cached there again.
+X-Forwarded-Proto: https, Origin). The Redis test logs in, stops Redis, browses and logs in again (no 500), then
+starts Redis again and checks that sessions are cached there again. The PostgreSQL test ends the connections the
+web process holds, as a server restart does, and browses on (core.postgresql's health check replaces them).
 """
 
 import contextlib
@@ -17,6 +19,7 @@ import pytest
 import redis
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
 
 from tests.support import ROOT
 from tests.support.factories import UserFactory, place_order
@@ -145,6 +148,34 @@ def test_logged_in_pages_and_logins_keep_answering_while_redis_is_down(web_serve
     text = log.read_text(errors="replace")
     assert "Internal Server Error" not in text and "Traceback" not in text, text[-5000:]
     assert "Redis cache" in text and "unavailable" in text  # the outage is logged
+
+
+def test_pages_keep_answering_after_postgresql_ended_the_connections(web_server):
+    url, _, _, log = web_server
+    customer = UserFactory()
+    hasher = PBKDF2PasswordHasher()
+    customer.password = hasher.encode(PASSWORD, hasher.salt())
+    customer.save(update_fields=["password"])
+    order = place_order(account=customer)
+    browser = Browser(url)
+    assert browser.log_in(customer.username).status_code == 302
+    pages = ["/", "/orders/", f"/orders/{order.pk}/tracking/"]
+    for path in pages:
+        assert browser.call("GET", path).status_code == 200, path
+
+    for _ in range(3):  # each time, the persistent connection the worker kept is gone before its next request
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            assert cursor.fetchone()[0] >= 1, "the web process should hold a connection to end"
+        time.sleep(0.2)  # the server's goodbye reaches the worker's socket
+        statuses = {path: browser.call("GET", path).status_code for path in pages}
+        assert set(statuses.values()) == {200}, statuses
+
+    text = log.read_text(errors="replace")
+    assert "Internal Server Error" not in text and "Traceback" not in text, text[-5000:]
 
 
 def _stop_redis(url: str) -> bool:
