@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Every template's {% url %} is core/url_tag.py's: Django's tag, its paths reversed once per process.
+            "builtins": ["core.url_tag"],
         },
     },
 ]

@@ -46,11 +46,12 @@ X_FRAME_OPTIONS = "DENY"
 MIDDLEWARE = ["controlpanel.middleware.PermissionsPolicyMiddleware", *MIDDLEWARE]  # outermost: on every response
 # SECURE_CSP (with nonces) comes from the base settings.
 
-# --- Static files: WhiteNoise, compressed and hashed (run `manage.py collectstatic` at deploy time).
+# --- Static files: WhiteNoise, compressed and hashed (run `manage.py collectstatic` at deploy time), each
+# file's URL computed once per process (core/static_storage.py).
 # Uploaded documents stay on the private MEDIA_ROOT, never served by the web server.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(MEDIA_ROOT)}},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.static_storage.ManifestStaticFilesStorage"},
 }
 
 # --- Database: one persistent connection per process and PostgreSQL alias (CONN_MAX_AGE, 60 s), checked

@@ -85,7 +85,7 @@ def test_production_settings_values(tmp_path):
         "ssl": True,
         "hsts": 31536000,
         "origins": ["https://panel.example.com"],
-        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "static": "core.static_storage.ManifestStaticFilesStorage",
         "mailer": "django.core.mail.backends.smtp.EmailBackend",
         "mail_host": "smtp.example.com",
         "health_checks": True,
