@@ -82,6 +82,10 @@ CACHES = {
     },
 }
 
+# Django's database sessions, read by a statement written once (core/sessions): the production settings put them
+# behind Redis (core.sessions.cached_db).
+SESSION_ENGINE = "core.sessions.db"
+
 ROOT_URLCONF = "controlpanel.urls"
 WSGI_APPLICATION = "controlpanel.wsgi.application"
 

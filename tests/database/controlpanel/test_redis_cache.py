@@ -113,7 +113,7 @@ def test_cached_db_sessions_fall_back_to_the_database_when_redis_is_down(client,
             "LOCATION": dead_redis_url(),
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "core.sessions.cached_db"
     user = UserFactory(password="secret-pass-1")
     response = client.post("/accounts/login/", {"username": user.username, "password": "secret-pass-1"})
     assert response.status_code == 302, response.content[:500]
