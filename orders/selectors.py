@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -337,39 +338,51 @@ def withdrawable_ids(orders: list) -> set[int]:
 # Statements written once for the dashboard's tile and the refunds banner: the ORM took two to five times as
 # long to build and compile them as the database took to run them (docs/performance.md).
 REFUND = Columns(Refund, "r")
-# Read from the index of "View my orders" (account, -created_at, -id), with the subsidiary's time zone.
-# The latest order with its latest event (an index lookup through the subquery; none yet: NULLs), in one statement.
-LATEST_ORDER_SQL = (
-    f'SELECT {ORDER.sql}, (SELECT s."time_zone" FROM "{Subsidiary._meta.db_table}" s '
-    f'WHERE s."code" = o."subsidiary_id"), {EVENT.sql} '
-    f'FROM "{Order._meta.db_table}" o LEFT OUTER JOIN "{OrderEvent._meta.db_table}" e ON e."id" = '
-    f'(SELECT latest."id" FROM "{OrderEvent._meta.db_table}" latest WHERE latest."order_id" = o."id" '
-    'ORDER BY latest."created_at" DESC, latest."id" DESC LIMIT 1) '
-    'WHERE o."account_id" = %s ORDER BY o."created_at" DESC, o."id" DESC LIMIT 1'
-)
 _REFUNDS_NEEDING_IBAN = (
     f'SELECT {REFUND.sql} FROM "{Refund._meta.db_table}" r WHERE r."status" = %s '
     f'AND r."order_id" IN (SELECT o."id" FROM "{Order._meta.db_table}" o WHERE o."account_id" = %s)'
 )
 ACCOUNT_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' ORDER BY r."id"'
 ORDER_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' AND r."order_id" = %s ORDER BY r."id"'
+# The latest order from the index of "View my orders" (account, -created_at, -id), with the subsidiary's time zone,
+# its latest event (an index lookup through the subquery; none yet: NULLs) and whether any of the account's refunds
+# waits for an IBAN (rarely: they are read only then), in one statement.
+LATEST_ORDER_SQL = (
+    f'SELECT {ORDER.sql}, (SELECT s."time_zone" FROM "{Subsidiary._meta.db_table}" s '
+    f'WHERE s."code" = o."subsidiary_id"), {EVENT.sql}, EXISTS ({_REFUNDS_NEEDING_IBAN}) '
+    f'FROM "{Order._meta.db_table}" o LEFT OUTER JOIN "{OrderEvent._meta.db_table}" e ON e."id" = '
+    f'(SELECT latest."id" FROM "{OrderEvent._meta.db_table}" latest WHERE latest."order_id" = o."id" '
+    'ORDER BY latest."created_at" DESC, latest."id" DESC LIMIT 1) '
+    'WHERE o."account_id" = %s ORDER BY o."created_at" DESC, o."id" DESC LIMIT 1'
+)
 
 
-def latest_order(*, account, now: datetime) -> tuple[Order | None, OrderEvent | None]:
-    """The account's most recent order and its latest history event (the dashboard's "Most recent order" tile).
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows: the "Most recent order" tile and the refunds banner."""
+
+    order: Order | None
+    event: OrderEvent | None
+    refunds_needing_iban: list[Refund]
+
+
+def account_dashboard(*, account, now: datetime) -> Dashboard:
+    """The account's most recent order and its latest history event, and its refunds waiting for an IBAN.
     The order has `time_zone` (its subsidiary's), `is_expired` (mark_expiry) and the payment in progress as
     `with_payment_in_progress` gives it, looked up only for an unpaid order not expired: the only one whose badge
     shows it."""
-    found = rows(LATEST_ORDER_SQL, [account.pk], ORDER, None, EVENT)
-    if not found:
-        return None, None
-    order, order.time_zone, event = found[0]
+    params = [Refund.Status.NEEDS_IBAN, account.pk, account.pk]
+    found = rows(LATEST_ORDER_SQL, params, ORDER, None, EVENT, BooleanField())
+    if not found:  # no order, so no refund either
+        return Dashboard(order=None, event=None, refunds_needing_iban=[])
+    order, order.time_zone, event, refunds_waiting = found[0]
     mark_expiry([order], now=now)
     held = None
     if order.status == OrderStatus.NOT_PAID and not order.is_expired:
         held = held_payments().filter(order=order).values_list("pk", "expected_at").first()
     order.payment_in_progress, order.payment_expected_at = held or (None, None)
-    return order, event
+    refunds = refunds_needing_iban(account=account) if refunds_waiting else []
+    return Dashboard(order=order, event=event, refunds_needing_iban=refunds)
 
 
 def refunds_needing_iban(*, account, order_id: int | None = None) -> list[Refund]:

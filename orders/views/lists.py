@@ -15,9 +15,8 @@ from orders import history
 from orders.models import CancelReason, Order, OrderStatus
 from orders.order_list import AccountOrderList
 from orders.selectors import (
-    latest_order,
+    account_dashboard,
     mark_expiry,
-    refunds_needing_iban,
     withdrawable_ids,
 )
 from orders.withdrawal import order_rule
@@ -50,15 +49,16 @@ def partial_requested(request) -> bool:
 
 @login_required
 def dashboard(request):
-    order, event = latest_order(account=request.user, now=timezone.now())
+    shown = account_dashboard(account=request.user, now=timezone.now())
+    event = shown.event
     return render(
         request,
         "orders/dashboard.html",
         {
-            "order": order,
+            "order": shown.order,
             "event": event,
             "event_label": history.LABEL_TEXTS.get(event.label, event.label) if event else "",
-            "refunds_needing_iban": refunds_needing_iban(account=request.user),
+            "refunds_needing_iban": shown.refunds_needing_iban,
         },
     )
 
