@@ -14,10 +14,9 @@ from decimal import Decimal
 from accounts.models import Subsidiary
 from core.localtime import end_of_local_day
 from core.raw_sql import column, instant, rows
-from payments.kinds import PaymentKind
 
 from .models import CancelReason, Invoice, Order, OrderStatus, Payment
-from .selectors import expired_ids, expired_sql
+from .selectors import expired_ids, expired_sql, held_payment_sql
 
 # The list's sorts: their columns, each read from an index in that order (orders.Order.Meta), the id breaking ties.
 LIST_SORTS = {"date": ("created_at", "id"), "number": ("id",), "amount": ("total_gross", "id")}
@@ -64,12 +63,6 @@ def _literal(value: str) -> str:
     return f"'{value}'"
 
 
-# The held payment's columns, one scalar subquery each: an index lookup per row shown.
-_HELD = (
-    f'(SELECT held."{{}}" FROM "{Payment._meta.db_table}" held WHERE held."order_id" = "{ORDER}"."id" '
-    f'AND held."status" = {_literal(Payment.Status.PENDING)} '
-    f'AND NOT (held."kind" = {_literal(PaymentKind.BANK_TRANSFER)}) LIMIT 1)'
-)
 _ORDER_COLUMNS = (  # ListedOrder's first fields, in order
     "id",
     "status",
@@ -87,8 +80,8 @@ _ORDER_COLUMNS = (  # ListedOrder's first fields, in order
 _ROW_COLUMNS = [
     *(column(Order, name) for name in _ORDER_COLUMNS),
     column(Invoice, "number"),
-    (None, _HELD.format("id")),
-    (Payment._meta.get_field("expected_at"), _HELD.format("expected_at")),
+    (None, held_payment_sql("id", f'"{ORDER}"."id"')),
+    (Payment._meta.get_field("expected_at"), held_payment_sql("expected_at", f'"{ORDER}"."id"')),
     column(Subsidiary, "time_zone"),
     column(Subsidiary, "country"),
 ]

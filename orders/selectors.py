@@ -91,6 +91,16 @@ def held_payments() -> QuerySet:
     return Payment.objects.filter(status=Payment.Status.PENDING).exclude(kind=PaymentKind.BANK_TRANSFER)
 
 
+def held_payment_sql(column: str, order_id: str) -> str:
+    """A column of the debit in progress that holds the order whose id is `order_id` (an SQL expression), as a
+    scalar subquery (`held_payments`' condition written in SQL): one index lookup per order read."""
+    return (
+        f'(SELECT held."{column}" FROM "{Payment._meta.db_table}" held WHERE held."order_id" = {order_id} '
+        f'AND held."status" = {literal(Payment.Status.PENDING)} '
+        f'AND NOT (held."kind" = {literal(PaymentKind.BANK_TRANSFER)}) LIMIT 1)'
+    )
+
+
 def expiry(status: str, cancel_reason: str, expires_at: datetime | None, *, now: datetime) -> bool | None:
     """Whether `expired_q(now)` matches an order, decided from its own columns; None when only a debit in progress
     can tell (unpaid, past expiry but still inside the hold period: a debit holds it open)."""
@@ -345,11 +355,12 @@ _REFUNDS_NEEDING_IBAN = (
 ACCOUNT_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' ORDER BY r."id"'
 ORDER_REFUNDS_NEEDING_IBAN_SQL = _REFUNDS_NEEDING_IBAN + ' AND r."order_id" = %s ORDER BY r."id"'
 # The latest order from the index of "View my orders" (account, -created_at, -id), with the subsidiary's time zone,
-# its latest event (an index lookup through the subquery; none yet: NULLs) and whether any of the account's refunds
-# waits for an IBAN (rarely: they are read only then), in one statement.
+# its latest event (an index lookup through the subquery; none yet: NULLs), whether any of the account's refunds
+# waits for an IBAN (rarely: they are read only then) and the debit in progress that holds it, in one statement.
 LATEST_ORDER_SQL = (
     f'SELECT {ORDER.sql}, (SELECT s."time_zone" FROM "{Subsidiary._meta.db_table}" s '
-    f'WHERE s."code" = o."subsidiary_id"), {EVENT.sql}, EXISTS ({_REFUNDS_NEEDING_IBAN}) '
+    f'WHERE s."code" = o."subsidiary_id"), {EVENT.sql}, EXISTS ({_REFUNDS_NEEDING_IBAN}), '
+    f"{held_payment_sql('id', 'o."id"')}, {held_payment_sql('expected_at', 'o."id"')} "
     f'FROM "{Order._meta.db_table}" o LEFT OUTER JOIN "{OrderEvent._meta.db_table}" e ON e."id" = '
     f'(SELECT latest."id" FROM "{OrderEvent._meta.db_table}" latest WHERE latest."order_id" = o."id" '
     'ORDER BY latest."created_at" DESC, latest."id" DESC LIMIT 1) '
@@ -368,19 +379,18 @@ class Dashboard:
 
 def account_dashboard(*, account, now: datetime) -> Dashboard:
     """The account's most recent order and its latest history event, and its refunds waiting for an IBAN.
-    The order has `time_zone` (its subsidiary's), `is_expired` (mark_expiry) and the payment in progress as
-    `with_payment_in_progress` gives it, looked up only for an unpaid order not expired: the only one whose badge
-    shows it."""
+    The order has `time_zone` (its subsidiary's), `is_expired` (as `expired_q(now)` decides it) and, unpaid and not
+    expired, the debit in progress that holds it as `with_payment_in_progress` gives it (its badge shows it)."""
     params = [Refund.Status.NEEDS_IBAN, account.pk, account.pk]
-    found = rows(LATEST_ORDER_SQL, params, ORDER, None, EVENT, BooleanField())
+    parts = (ORDER, None, EVENT, BooleanField(), None, Payment._meta.get_field("expected_at"))
+    found = rows(LATEST_ORDER_SQL, params, *parts)
     if not found:  # no order, so no refund either
         return Dashboard(order=None, event=None, refunds_needing_iban=[])
-    order, order.time_zone, event, refunds_waiting = found[0]
-    mark_expiry([order], now=now)
-    held = None
-    if order.status == OrderStatus.NOT_PAID and not order.is_expired:
-        held = held_payments().filter(order=order).values_list("pk", "expected_at").first()
-    order.payment_in_progress, order.payment_expected_at = held or (None, None)
+    order, order.time_zone, event, refunds_waiting, held_id, held_expected_at = found[0]
+    verdict = expiry(order.status, order.cancel_reason, order.expires_at, now=now)
+    order.is_expired = held_id is None if verdict is None else verdict  # past expiry: held open by a debit
+    shown = order.status == OrderStatus.NOT_PAID and not order.is_expired
+    order.payment_in_progress, order.payment_expected_at = (held_id, held_expected_at) if shown else (None, None)
     refunds = refunds_needing_iban(account=account) if refunds_waiting else []
     return Dashboard(order=order, event=event, refunds_needing_iban=refunds)
 

@@ -86,3 +86,15 @@ def test_the_expected_date_is_the_local_date_of_the_subsidiary(client, time_mach
     order, payment = debit_in_progress(account)
     assert payment.expected_at.date().isoformat() == "2027-01-03"  # in UTC
     assert "settlement expected on Jan 4, 2027" in page_text(client.get(tracking_url(order)))
+
+
+def test_past_its_expiry_a_debit_holds_the_order_open_on_the_dashboard_until_the_hold_ends(client, time_machine):
+    account = UserFactory()
+    client.force_login(account)
+    order, _payment = debit_in_progress(account)
+    time_machine.move_to(order.expires_at + timedelta(hours=1), tick=False)
+    text = page_text(client.get(reverse("dashboard")))
+    assert re.search(r'badge-info"[^>]*>Payment in progress<', text)
+    time_machine.move_to(order.expires_at + timedelta(days=settings.PAYMENT_HOLD_DAYS, hours=1), tick=False)
+    text = page_text(client.get(reverse("dashboard")))
+    assert IN_PROGRESS not in text and re.search(r'badge-expired"[^>]*>', text), text
