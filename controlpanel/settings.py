@@ -102,8 +102,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # Every template's {% url %} is core/url_tag.py's: Django's tag, its paths reversed once per process.
-            "builtins": ["core.url_tag"],
+            # Every template's {% url %} is core/url_tag.py's: Django's tag, its paths reversed once per process; its
+            # translation tags are core/translation_tags.py's (Django's, constant messages rendered once), without
+            # {% load i18n %}.
+            "builtins": ["core.url_tag", "core.translation_tags"],
         },
     },
 ]
