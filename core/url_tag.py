@@ -1,6 +1,7 @@
 """Every template's `{% url %}`: Django's tag (same syntax, same output, same errors) whose paths are reversed once
-per process. It replaces Django's as a template builtin (TEMPLATES OPTIONS "builtins" in controlpanel/settings.py),
-so templates write `{% url %}` as usual.
+per process; `reverse_once` does the same for Python code on a page's path. The tag replaces Django's as a
+template builtin (TEMPLATES OPTIONS "builtins" in controlpanel/settings.py), so templates write `{% url %}` as
+usual.
 
 Django's tag reverses on every render (about 18 µs each, and every page has several: docs/performance.md).
 A reversed path depends only on the view name, the arguments, the current app (the namespace a page was
@@ -48,6 +49,12 @@ class RememberedURLNode(defaulttags.URLNode):
             context[self.asvar] = url
             return ""
         return conditional_escape(url) if context.autoescape else url
+
+
+def reverse_once(view_name: str, *, args: tuple = (), kwargs: dict | None = None) -> str:
+    """`reverse(view_name, args=args, kwargs=kwargs)` for Python code on a page's path (the list's sort and page
+    links, an order's menu), remembered as the tag remembers its paths."""
+    return remembered_reverse(view_name, list(args), kwargs or {}, None)
 
 
 def remembered_reverse(view_name, args: list, kwargs: dict, current_app: str | None) -> str:

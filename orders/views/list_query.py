@@ -9,9 +9,9 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.url_tag import reverse_once
 from orders.models import OrderStatus
 from orders.order_list import LIST_SORTS
 
@@ -63,7 +63,7 @@ class ListQuery:
 
     def url(self, **changes) -> str:
         query_string = self.query_string(**changes)
-        return reverse("orders:list") + (f"?{query_string}" if query_string else "")
+        return reverse_once("orders:list") + (f"?{query_string}" if query_string else "")
 
     @property
     def back_param(self) -> str:

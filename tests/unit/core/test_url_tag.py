@@ -105,3 +105,15 @@ def test_the_paths_are_the_same_in_every_language():
 def test_the_projects_templates_use_it():
     template = engines["django"].from_string("{% url 'dashboard' %}")
     assert isinstance(template.template.nodelist[0], RememberedURLNode)
+
+
+def test_reverse_once_gives_what_reverse_gives_and_remembers_it():
+    from django.urls import reverse
+
+    from core.url_tag import _reverse, reverse_once
+
+    assert reverse_once("orders:list") == reverse("orders:list")
+    assert reverse_once("orders:tracking", args=(12,)) == reverse("orders:tracking", args=[12])
+    hits = _reverse.cache_info().hits
+    assert reverse_once("orders:tracking", args=(12,)) == reverse("orders:tracking", args=[12])
+    assert _reverse.cache_info().hits == hits + 1
