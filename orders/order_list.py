@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from accounts.models import Subsidiary
 from core.localtime import end_of_local_day
-from core.raw_sql import column, instant, rows
+from core.raw_sql import column, instant, literal, rows
 
 from .models import CancelReason, Invoice, Order, OrderStatus, Payment
 from .selectors import expired_ids, expired_sql, held_payment_sql
@@ -56,13 +56,6 @@ class ListedOrder:
         return str(self.pk)
 
 
-def _literal(value: str) -> str:
-    """A constant of the code (a status, a kind) written into a statement, so that PostgreSQL matches it to the
-    condition of a partial index whatever plan it keeps for the prepared statement."""
-    assert value.isalnum(), value
-    return f"'{value}'"
-
-
 _ORDER_COLUMNS = (  # ListedOrder's first fields, in order
     "id",
     "status",
@@ -95,11 +88,11 @@ _ROWS_SQL = (
 )
 # The orders counted straight from the index of them (order_account_settled_idx: neither unpaid nor expired,
 # the condition of orders.models.order.SETTLED), then the unpaid ones, few, read for their expiry.
-_NOT_PAID = f'"{ORDER}"."status" = {_literal(OrderStatus.NOT_PAID)}'
+_NOT_PAID = f'"{ORDER}"."status" = {literal(OrderStatus.NOT_PAID)}'
 _SETTLED = (
     f"NOT ({_NOT_PAID}) AND NOT "
-    f'("{ORDER}"."cancel_reason" = {_literal(CancelReason.EXPIRED)} '
-    f'AND "{ORDER}"."status" = {_literal(OrderStatus.CANCELLED)})'
+    f'("{ORDER}"."cancel_reason" = {literal(CancelReason.EXPIRED)} '
+    f'AND "{ORDER}"."status" = {literal(OrderStatus.CANCELLED)})'
 )
 _UNPAID_COLUMNS = [column(Order, name) for name in ("id", "status", "cancel_reason", "expires_at")]
 _DEFAULT_COUNT_SQL = (

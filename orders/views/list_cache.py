@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from accounts.models import Subsidiary
 from core.localtime import local_date
 from core.page_versions import REFERENCE_ID
-from core.raw_sql import instant, rows
+from core.raw_sql import instant, literal, rows
 
 from ..models import Order, OrderStatus
 from .list_query import ListQuery
@@ -33,7 +33,7 @@ def _unpaid(aggregate: str, comparison: str) -> str:
     """SQL: `aggregate` of the expiries of the account's unpaid orders that compare so to a parameter."""
     return (
         f"(SELECT {aggregate}(o.expires_at) FROM {Order._meta.db_table} o WHERE o.account_id = u.id "
-        f"AND o.status = '{OrderStatus.NOT_PAID}' AND o.expires_at {comparison} %s)"
+        f"AND o.status = {literal(OrderStatus.NOT_PAID)} AND o.expires_at {comparison} %s)"
     )
 
 
