@@ -1,9 +1,9 @@
-"""WSGI entry point for gunicorn.
+"""WSGI entry point for gunicorn (and `runserver`, through WSGI_APPLICATION).
 
-Each worker loads the whole application here, its URLconf (and with it every view) included, then freezes what it
-loaded out of the garbage collector's reach (`gc.freeze`): those ~200 000 objects live as long as the process, yet
-every full collection walked them all, a pause of about 90 ms every thousand requests or so (docs/performance.md).
-A frozen object is still freed when its count of references drops to zero; only cycles among them would stay.
+Each process that serves the panel loads the whole application here, its URLconf (and so every view) included,
+then freezes what it loaded out of the garbage collector's reach (`gc.freeze`): those 200 000 objects live as long
+as the process, yet every full collection walked them all, a pause of about 90 ms every few thousand requests
+(docs/performance.md). A frozen object is still freed when nothing refers to it; only cycles among them would stay.
 """
 
 import gc
