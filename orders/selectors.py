@@ -111,6 +111,15 @@ def expiry(status: str, cancel_reason: str, expires_at: datetime | None, *, now:
     return False
 
 
+def expired_when_held(
+    status: str, cancel_reason: str, expires_at: datetime | None, *, held: bool, now: datetime
+) -> bool:
+    """`expiry`'s verdict for an order read along with whether a debit in progress holds it: past its expiry but
+    inside the hold period, it is expired unless one does."""
+    verdict = expiry(status, cancel_reason, expires_at, now=now)
+    return not held if verdict is None else verdict
+
+
 def expired_ids(orders: Iterable[tuple[int, str, str, datetime | None]], *, now: datetime) -> set[int]:
     """The ids of the orders that `expired_q(now)` matches, given each as (id, status, cancel_reason, expires_at).
 
@@ -236,8 +245,7 @@ def _order_or_404(sql: str, params: list, *, now: datetime, account: User | None
     held = extra["payment_status"] == Payment.Status.PENDING and extra["payment_kind"] != PaymentKind.BANK_TRANSFER
     order.payment_in_progress = extra["payment_id"] if held else None
     order.payment_expected_at = extra["payment_expected_at"] if held else None
-    verdict = expiry(order.status, order.cancel_reason, order.expires_at, now=now)
-    order.is_expired = not held if verdict is None else verdict
+    order.is_expired = expired_when_held(order.status, order.cancel_reason, order.expires_at, held=held, now=now)
     order.withdrawal_id = extra["withdrawal_id"]
     order.consents_given = {kind: extra[kind] for kind in DECISIVE_CONSENTS if extra[kind] is not None}
     order.has_refunds = extra["has_refunds"]
@@ -387,8 +395,9 @@ def account_dashboard(*, account, now: datetime) -> Dashboard:
     if not found:  # no order, so no refund either
         return Dashboard(order=None, event=None, refunds_needing_iban=[])
     order, order.time_zone, event, refunds_waiting, held_id, held_expected_at = found[0]
-    verdict = expiry(order.status, order.cancel_reason, order.expires_at, now=now)
-    order.is_expired = held_id is None if verdict is None else verdict  # past expiry: held open by a debit
+    order.is_expired = expired_when_held(
+        order.status, order.cancel_reason, order.expires_at, held=held_id is not None, now=now
+    )
     shown = order.status == OrderStatus.NOT_PAID and not order.is_expired
     order.payment_in_progress, order.payment_expected_at = (held_id, held_expected_at) if shown else (None, None)
     refunds = refunds_needing_iban(account=account) if refunds_waiting else []
