@@ -1,8 +1,10 @@
-"""The backend customers and staff log in with: Django's ModelBackend, with every request's user read by a
-statement written once.
+"""The backend customers and staff log in with: Django's ModelBackend, with every request's user read along with
+its session (core.sessions) or, without it, by a statement written once.
 
 Every logged-in request loads its user: through the ORM, building that query took 0.46 ms of Python for a
-tenth of that in PostgreSQL (docs/performance.md). ModelBackend stays listed after this one, for the sessions
+tenth of that in PostgreSQL, and read on its own it was a round trip of its own (docs/performance.md). Django's
+`get_user` asks `get_user` below for the id the session names, then checks the user as always (active, the
+password's hash). ModelBackend stays listed after this one, for the sessions
 made before it (a session names the backend that logged it in, and one not listed is logged out); it never
 authenticates: a wrong password stops here, so a failed login checks the password once.
 """
@@ -11,6 +13,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from core.raw_sql import Columns, rows
+from core.sessions import user_read_with_session
 
 from .models import User
 
@@ -26,6 +29,8 @@ class PanelBackend(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        found = rows(USER_SQL, [user_id], USER)
-        user = found[0][0] if found else None
+        user = user_read_with_session(user_id)
+        if user is None:
+            found = rows(USER_SQL, [user_id], USER)
+            user = found[0][0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None

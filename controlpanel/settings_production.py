@@ -103,9 +103,6 @@ if REDIS_URL:
             },
         },
     }
-    # Sessions read from Redis, written through to the database (which keeps them across a Redis restart):
-    # one PostgreSQL query less on every page. While Redis is down they are read from the database.
-    SESSION_ENGINE = "core.sessions.cached_db"
 
 # --- Mail through SMTP (Django 6.1 MAILERS; the EMAIL_* names below are environment variables only).
 _use_ssl = env_bool("EMAIL_USE_SSL", False)

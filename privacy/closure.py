@@ -15,11 +15,8 @@ customer handle stays as the pseudonymous link between them.
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import import_module
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +25,7 @@ from accounts.models import User
 from api.credentials import application_revoke, consumer_key_revoke
 from api.models import ApiApplication, ConsumerKey
 from core.errors import Conflict
+from core.models import Session
 from core.outbox import email_enqueue
 from core.page_versions import account_pages_changed
 from orders.models import Order, OrderStatus, Payment, Refund, Service
@@ -122,18 +120,9 @@ def _api_access_revoke(account: User, now: datetime) -> None:
         consumer_key_revoke(consumer=consumer, now=now)
 
 
-def _sessions_delete(account_id: int, now: datetime) -> None:
-    """Every stored session logged in as the account: a scan, as sessions are not indexed by user.
-
-    Closures are rare. Engines that cannot be listed (signed cookies, plain cache) need nothing:
-    Django drops a session whose password hash no longer matches, and an inactive user is nobody.
-    """
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not hasattr(store, "get_model_class"):
-        return
-    for session in store.get_model_class().objects.filter(expire_date__gt=now).iterator(chunk_size=1000):
-        if session.get_decoded().get(SESSION_KEY) == str(account_id):
-            store(session_key=session.session_key).delete()
+def _sessions_delete(account_id: int) -> None:
+    """Every stored session logged in as the account (core.sessions keeps each one's user id)."""
+    Session.objects.filter(user_id=account_id).delete()
 
 
 def account_close(*, account: User, now: datetime | None = None) -> User:
@@ -176,5 +165,5 @@ def account_close(*, account: User, now: datetime | None = None) -> User:
                 },
             )
         account_pages_changed(account_ids=[account.pk])
-    _sessions_delete(account.pk, now)
+    _sessions_delete(account.pk)
     return account

@@ -27,9 +27,9 @@ def test_a_login_is_made_by_the_panel_backend_and_loads_the_user_in_one_query(
 ):
     response = client.post(reverse("login"), {"username": customer.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.PanelBackend"
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # no session read before it (core.sessions): its own statement
         loaded = PanelBackend().get_user(customer.pk)
+    assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.PanelBackend"
     assert (
         loaded == customer and loaded.password == customer.password and loaded.subsidiary_id == customer.subsidiary_id
     )

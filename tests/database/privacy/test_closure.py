@@ -4,15 +4,16 @@ import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Permission
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from api.credentials import token_create
 from api.models import ApiApplication, ConsumerKey
-from core.models import OutboxEmail
+from core.models import OutboxEmail, Session
+from core.sessions.db import SessionStore
 from orders.models import CreditNote, Invoice, OrderStatus, Refund, Service
 from orders.services.consents import Evidence
 from orders.services.delivery import order_deliver
@@ -166,7 +167,8 @@ def test_closing_ends_the_login_erases_the_details_and_keeps_the_documents(clien
     assert LogEntry.objects.get(object_id=str(account.pk)).user_id == account.pk
 
     # No way back in: sessions gone, no login with the old or the new username.
-    assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(account.pk)]
+    decode = SessionStore().decode
+    assert not [s for s in Session.objects.all() if decode(s.session_data).get(SESSION_KEY) == str(account.pk)]
     assert other_device.get(reverse("accounts:details")).status_code == 302
     for name in (username, account.username):
         attempt = Client().post(reverse("login"), {"username": name, "password": "demo"})

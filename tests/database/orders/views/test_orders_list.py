@@ -376,13 +376,13 @@ def test_the_list_costs_the_same_queries_for_5_and_500_orders(client, django_ass
     for total in (5, 500):
         copy_orders(paid, total - Order.objects.filter(account=user).count())
         assert Order.objects.filter(account=user).count() == total
-        # session, user, the page versions (orders.views.list_cache), the count (orders neither unpaid nor
+        # the session with its user, the page versions (orders.views.list_cache), the count (orders neither unpaid nor
         # expired, then the unpaid ones, in one statement), the page's orders with their subsidiary, their lines with
         # plans and their consents (one statement): a rendered page, not the copy kept in the cache
         # (test_list_cache.py counts those)
         cache.clear()
         kept_pages.clear()
-        with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as queries:
             response = client.get(LIST)
         assert response.status_code == 200
         assert page_text(response).count("Withdraw from contract here") == min(total, 10)
