@@ -322,6 +322,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-validation-alerts": {"task": "orders.tasks.send_validation_alerts", "schedule": timedelta(minutes=15)},
     "delete-old-evidence": {"task": "orders.tasks.delete_old_evidence", "schedule": crontab(minute=51, hour=3)},
     "delete-old-pdfs": {"task": "orders.tasks.delete_old_pdfs", "schedule": crontab(minute=37, hour=4)},
+    "delete-expired-sessions": {"task": "core.tasks.delete_expired_sessions", "schedule": crontab(minute=29, hour=4)},
 }
 
 # --- Business defaults (design.md section 3), overridable -------------------------------------

@@ -1,4 +1,5 @@
-"""The outbox's Celery tasks: each calls one function of core.outbox, imported when it runs."""
+"""core's Celery tasks: the outbox's, each calling one function of core.outbox, and the expired sessions' sweep;
+each imports what it calls when it runs."""
 
 from celery import shared_task
 
@@ -24,3 +25,13 @@ def resend_pending_emails() -> int:
     from core.outbox import emails_resend_pending
 
     return emails_resend_pending()
+
+
+@shared_task(acks_late=True)
+def delete_expired_sessions() -> int:
+    """Nightly: the sessions that expired (core.sessions); nothing else deletes them."""
+    from django.utils import timezone
+
+    from core.sessions import expired_sessions_delete
+
+    return expired_sessions_delete(now=timezone.now())

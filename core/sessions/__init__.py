@@ -10,6 +10,7 @@ account), whether that user is logged in. Writes (a login, a logout, a change) s
 """
 
 from contextvars import ContextVar
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model
@@ -41,3 +42,8 @@ def user_read_with_session(user_id) -> Model | None:
         return None
     _read_along.set(None)
     return user if str(user.pk) == str(user_id) else None
+
+
+def expired_sessions_delete(*, now: datetime) -> int:
+    """Delete the sessions expired at `now` (Django reads none of them again); how many were deleted."""
+    return Session.objects.filter(expire_date__lte=now).delete()[0]

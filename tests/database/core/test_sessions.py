@@ -18,6 +18,7 @@ from accounts.models import User
 from core.models import Session
 from core.sessions import user_read_with_session
 from core.sessions.db import SessionStore
+from core.tasks import delete_expired_sessions
 from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,15 @@ def test_the_migration_copies_the_live_sessions_of_djangos_table_with_their_user
     copied = dict(Session.objects.values_list("session_key", "user_id"))
     assert copied == {logged_in.session_key: user.pk, anonymous.session_key: None}
     assert SessionStore(logged_in.session_key).load() == {SESSION_KEY: str(user.pk)}
+
+
+def test_the_nightly_sweep_deletes_the_expired_sessions_only(settings):
+    live, expired = SessionStore(), SessionStore()
+    for store in (live, expired):
+        store[SESSION_KEY] = "42"
+        store.create()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now())
+    assert delete_expired_sessions() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    assert delete_expired_sessions() == 0
+    assert settings.CELERY_BEAT_SCHEDULE["delete-expired-sessions"]["task"] == "core.tasks.delete_expired_sessions"
